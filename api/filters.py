@@ -1,0 +1,167 @@
+"""Query-string filters for the asset API. Bad values are 400s with a stable code."""
+
+import math
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from assets import selectors
+from assets.models import Asset
+
+MAX_DISTANCE_M = 50_000
+
+
+def _numbers(value: str, count: int, code: str, what: str) -> list[float]:
+    try:
+        numbers = [float(part.strip()) for part in value.split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
+        raise ValidationError(f"{what}: expected {count} numbers separated by commas.", code=code)
+    return numbers
+
+
+def _check_lon_lat(lon: float, lat: float, code: str) -> None:
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValidationError(
+            "Longitude must be within -180..180 and latitude within -90..90.", code=code
+        )
+
+
+class BBoxField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        min_x, min_y, max_x, max_y = _numbers(value, 4, "invalid_bbox", "bbox")
+        _check_lon_lat(min_x, min_y, "invalid_bbox")
+        _check_lon_lat(max_x, max_y, "invalid_bbox")
+        if min_x > max_x or min_y > max_y:
+            raise ValidationError(
+                "bbox is min_lon,min_lat,max_lon,max_lat with min <= max.", code="invalid_bbox"
+            )
+        return (min_x, min_y, max_x, max_y)
+
+
+class PointField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        lon, lat = _numbers(value, 2, "invalid_point", "point")
+        _check_lon_lat(lon, lat, "invalid_point")
+        return Point(lon, lat, srid=4326)
+
+
+class BBoxFilter(django_filters.Filter):
+    field_class = BBoxField
+
+
+class PointFilter(django_filters.Filter):
+    field_class = PointField
+
+
+class AssetFilter(django_filters.FilterSet):
+    bbox = BBoxFilter(
+        method="filter_bbox",
+        label="min_lon,min_lat,max_lon,max_lat (WGS84): assets whose geometry meets the box",
+    )
+    point = PointFilter(
+        method="filter_noop",
+        label="lon,lat: with `dist`, assets within that many metres; adds distance_m",
+    )
+    dist = django_filters.NumberFilter(
+        method="filter_noop",
+        label=f"metres from `point` (geodesic, at most {MAX_DISTANCE_M})",
+        min_value=0,
+        max_value=MAX_DISTANCE_M,
+    )
+    type = django_filters.CharFilter(
+        method="filter_type", label="asset type code(s), comma-separated"
+    )
+    owner = django_filters.CharFilter(method="filter_owner", label="owner organisation code or id")
+    status = django_filters.ChoiceFilter(choices=Asset.Status.choices)
+    ledger_id = django_filters.CharFilter()
+    parent = django_filters.NumberFilter(field_name="parent_id", label="id of the parent asset")
+    ordering = django_filters.ChoiceFilter(
+        method="filter_noop",
+        choices=[("id", "id"), ("-id", "-id"), ("distance", "distance (needs point)")],
+        label="id (default), -id, or distance (nearest first; needs point)",
+    )
+
+    class Meta:
+        model = Asset
+        fields = []
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # handled together in filter_queryset
+
+    def filter_bbox(self, queryset, name, value):
+        return selectors.assets_in_bbox(queryset, value)
+
+    def filter_type(self, queryset, name, value):
+        codes = [code.strip() for code in value.split(",") if code.strip()]
+        return queryset.filter(asset_type__code__in=codes)
+
+    def filter_owner(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(Q(owner_id=int(value)) | Q(owner__code=value))
+        return queryset.filter(owner__code=value)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid:
+            data = self.form.cleaned_data
+            if data.get("dist") is not None and data.get("point") is None:
+                self.form.add_error(
+                    "dist", ValidationError("dist needs point.", code="invalid_point")
+                )
+            if data.get("ordering") == "distance" and data.get("point") is None:
+                self.form.add_error(
+                    "ordering",
+                    ValidationError("Ordering by distance needs point.", code="invalid_point"),
+                )
+        return self.form.is_valid()
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        point, dist = data.get("point"), data.get("dist")
+        if point is not None and dist is not None:
+            queryset = selectors.assets_within(queryset, point, float(dist))
+        elif point is not None:
+            queryset = selectors.with_distance(queryset, point)
+        ordering = data.get("ordering") or "id"
+        if ordering == "distance":
+            return queryset.order_by("distance", "id")
+        return queryset.order_by(ordering)
+
+
+def page_bounds(params) -> tuple[int, int]:
+    """limit and offset from the query string, checked."""
+    errors = {}
+    limit, offset = settings.API_DEFAULT_PAGE_SIZE, 0
+    try:
+        if params.get("limit"):
+            limit = int(params["limit"])
+            if not 1 <= limit <= settings.API_MAX_PAGE_SIZE:
+                raise ValueError
+    except ValueError:
+        errors["limit"] = f"a whole number from 1 to {settings.API_MAX_PAGE_SIZE}"
+    try:
+        if params.get("offset"):
+            offset = int(params["offset"])
+            if offset < 0:
+                raise ValueError
+    except ValueError:
+        errors["offset"] = "a whole number, 0 or more"
+    if errors:
+        raise ValidationError(
+            {k: ValidationError(v, code="invalid_page") for k, v in errors.items()}
+        )
+    return limit, offset

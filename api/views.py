@@ -1,0 +1,144 @@
+"""REST views: thin. They check input, ask a selector, and hand back what it built."""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.views import APIView
+
+from api.exceptions import DomainError
+from api.filters import AssetFilter, page_bounds
+from api.serializers import (
+    AssetCollectionSerializer,
+    AssetFeatureSerializer,
+    AssetTypeSerializer,
+    ErrorSerializer,
+)
+from assets import geojson, selectors
+from assets.models import FaultCategory
+
+GEOJSON = "application/geo+json"
+
+
+def _internal_option(user):
+    """How much of the internal attributes this user may receive (see geojson)."""
+    scope = selectors.user_scope_ids(user)
+    if scope is None:
+        return "all"
+    return scope or None
+
+
+def _page_link(request, rel: str, offset: int, limit: int) -> dict:
+    params = request.query_params.copy()
+    params["offset"] = str(offset)
+    params["limit"] = str(limit)
+    return {"rel": rel, "href": request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}
+
+
+class AssetListApi(generics.GenericAPIView):
+    """Assets as a GeoJSON FeatureCollection, paginated with limit/offset."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AssetFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.assets_for_user(self.request.user)
+
+    @extend_schema(
+        operation_id="assets_list",
+        parameters=[
+            OpenApiParameter("limit", OpenApiTypes.INT, description="page size (default 1000)"),
+            OpenApiParameter("offset", OpenApiTypes.INT, description="features to skip"),
+        ],
+        responses={(200, GEOJSON): AssetCollectionSerializer, 400: ErrorSerializer},
+    )
+    def get(self, request):
+        limit, offset = page_bounds(request.query_params)
+        queryset = self.filter_queryset(self.get_queryset())
+        with_distance = "distance" in queryset.query.annotations
+        texts = geojson.feature_texts(
+            queryset, internal_owner_ids=_internal_option(request.user), with_distance=with_distance
+        )
+        # One row more than asked tells whether a next page exists, without a COUNT.
+        rows = list(texts[offset : offset + limit + 1])
+        links = [_page_link(request, "self", offset, limit)]
+        if len(rows) > limit:
+            links.append(_page_link(request, "next", offset + limit, limit))
+            rows = rows[:limit]
+        if offset:
+            links.append(_page_link(request, "prev", max(offset - limit, 0), limit))
+        body = geojson.collection_bytes(rows, numberReturned=len(rows), links=links)
+        return HttpResponse(body, content_type=GEOJSON)
+
+
+def _feature_response(request, queryset) -> HttpResponse:
+    text = geojson.feature_texts(
+        queryset, internal_owner_ids=_internal_option(request.user)
+    ).first()
+    if text is None:
+        raise DomainError("No such asset.", code="not_found", status_code=404)
+    return HttpResponse(text.encode(), content_type=GEOJSON)
+
+
+class AssetDetailApi(APIView):
+    """One asset as a GeoJSON Feature."""
+
+    @extend_schema(
+        operation_id="assets_retrieve",
+        responses={(200, GEOJSON): AssetFeatureSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request, pk: int):
+        return _feature_response(request, selectors.assets_for_user(request.user).filter(pk=pk))
+
+
+class AssetByLedgerApi(APIView):
+    """One asset by the city's ledger id (台帳番号). Ledger ids are unique per owner: when
+    several owners use the same id, name the owner with ?owner=<code>."""
+
+    @extend_schema(
+        operation_id="assets_by_ledger_id",
+        parameters=[OpenApiParameter("owner", OpenApiTypes.STR, description="owner code")],
+        responses={
+            (200, GEOJSON): AssetFeatureSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
+    def get(self, request, ledger_id: str):
+        queryset = selectors.assets_for_user(request.user).filter(ledger_id=ledger_id)
+        if owner := request.query_params.get("owner"):
+            queryset = queryset.filter(owner__code=owner)
+        owners = list(queryset.values_list("owner__code", flat=True)[:10])
+        if len(owners) > 1:
+            raise DomainError(
+                f"Ledger id {ledger_id!r} is used by several owners ({', '.join(owners)}); "
+                "add ?owner=<code>.",
+                code="ambiguous_ledger_id",
+                status_code=409,
+            )
+        return _feature_response(request, queryset)
+
+
+class AssetTypeListApi(generics.ListAPIView):
+    """The asset types with their grading scale, attributes and fault categories."""
+
+    serializer_class = AssetTypeSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return (
+            selectors.asset_types_active()
+            .select_related("parent_type")
+            .prefetch_related(
+                Prefetch("categories", queryset=FaultCategory.objects.filter(is_active=True))
+            )
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["staff"] = selectors.user_scope_ids(self.request.user) != frozenset()
+        return context

@@ -1,0 +1,47 @@
+"""manage.py seed_demo: a synthetic Izumo with organisations, assets and demo accounts."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from assets import demo
+from assets.models import Asset
+from assets.services import catalogue_install
+
+
+class Command(BaseCommand):
+    help = "Create the demo city: catalogue, organisations, assets and (with --accounts) users."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--assets", type=int, default=3000, help="how many assets (default 3000)"
+        )
+        parser.add_argument("--seed", type=int, default=1, help="random seed: same seed, same city")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing to assets if some exist already"
+        )
+        parser.add_argument(
+            "--accounts",
+            action="store_true",
+            help="create demo users (manager, staff, inspector, viewer, admin) and print them",
+        )
+
+    def handle(self, *args, assets, seed, if_empty, accounts, **options):
+        if assets < 0:
+            raise CommandError("--assets must be 0 or more")
+        catalogue_install()
+        demo.organizations_install()
+        if if_empty and Asset.objects.exists():
+            self.stdout.write(f"Demo data already there ({Asset.objects.count()} assets).")
+        elif assets:
+            started = time.monotonic()
+            written = demo.demo_assets_install(assets=assets, seed=seed)
+            self.stdout.write(
+                f"Wrote {written} demo assets in {time.monotonic() - started:.1f} s (seed {seed})."
+            )
+        if accounts:
+            path = settings.VAR_DIR / "demo-accounts.txt"
+            self.stdout.write(self.style.SUCCESS(f"Demo accounts (also in {path}):"))
+            for username, password, description in demo.demo_accounts_install(path):
+                self.stdout.write(f"  {username:<10} {password:<16} {description}")

@@ -1,0 +1,340 @@
+"""Organisations and their people, asset types with their fault categories, and assets."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from assets import fieldspecs
+from assets.scales import SCALE_CHOICES, SCALES
+
+
+class Translated(models.Model):
+    """A name in Japanese and English, and in the other resident languages when known."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"pt-br": "…", "zh-hans": "…", "ko": "…", "vi": "…"}'),
+    )
+
+    class Meta:
+        abstract = True
+
+    def name_in(self, language: str | None = None) -> str:
+        language = (language or get_language() or "ja").lower()
+        if language.startswith("ja"):
+            return self.name_ja
+        if language.startswith("en"):
+            return self.name_en
+        return self.names.get(language) or self.names.get(language.split("-")[0]) or self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.name_in()
+
+    def __str__(self) -> str:
+        return self.name_in()
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", _("city")
+        PREFECTURE = "prefecture", _("prefecture")
+        SECTION = "section", _("section")
+        ASSOCIATION = "association", _("neighbourhood association")
+        CONTRACTOR = "contractor", _("contractor")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    contact_email = models.EmailField(
+        _("contact email"), blank=True, help_text=_("Receives notices of new faults.")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    service_area = models.MultiPolygonField(_("service area"), srid=4326, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        if self.name_en and not (get_language() or "ja").startswith("ja"):
+            return self.name_en
+        return self.name
+
+    def clean(self):
+        # Walk up from the new parent: meeting ourselves means a cycle.
+        seen = {self.pk} if self.pk else set()
+        node = self.parent
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": _("An organisation cannot be its own ancestor.")})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("manager")
+        SECTION_STAFF = "section_staff", _("section staff")
+        INSPECTOR = "inspector", _("inspector")
+        VIEWER = "viewer", _("viewer")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=True, role="")
+                | Q(organization__isnull=False) & ~Q(role=""),
+                name="user_role_goes_with_organization",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if bool(self.organization_id) != bool(self.role):
+            raise ValidationError(_("Staff need both an organisation and a role."))
+
+    @property
+    def is_city_staff(self) -> bool:
+        return self.is_active and bool(self.organization_id and self.role)
+
+
+class FaultCategory(Translated):
+    """What can be wrong with an asset; also an Open311 service (its code is service_code)."""
+
+    class Group(models.TextChoices):
+        LIGHTING = "lighting", _("lights")
+        PARK = "park", _("parks and playgrounds")
+        ROAD = "road", _("roads")
+        OTHER = "other", _("other")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    group = models.CharField(_("group"), max_length=20, choices=Group.choices)
+    severity = models.PositiveSmallIntegerField(
+        _("severity"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (minor) to 5 (danger to people)."),
+    )
+    response_hours = models.PositiveIntegerField(
+        _("response target (hours)"), help_text=_("Time to act from the report.")
+    )
+    questions = models.JSONField(_("extra questions"), default=list, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("fault category")
+        verbose_name_plural = _("fault categories")
+        ordering = ["group", "sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=5), name="faultcategory_severity_1_5"
+            ),
+        ]
+
+    def clean(self):
+        problems = fieldspecs.validate_specs(self.questions, allow_internal=False)
+        if problems:
+            raise ValidationError({"questions": problems})
+
+
+class AssetType(Translated):
+    class Geometry(models.TextChoices):
+        POINT = "point", _("point")
+        LINE = "line", _("line")
+        POLYGON = "polygon", _("area")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    geometry_kind = models.CharField(_("geometry"), max_length=10, choices=Geometry.choices)
+    scale = models.CharField(_("grading scale"), max_length=20, choices=SCALE_CHOICES)
+    inspection_cycle_months = models.PositiveSmallIntegerField(
+        _("inspection cycle (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the type has no periodic inspection."),
+    )
+    parent_type = models.ForeignKey(
+        "self",
+        verbose_name=_("sits in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("e.g. a swing sits in a park."),
+    )
+    attribute_schema = models.JSONField(_("attributes"), default=list, blank=True)
+    categories = models.ManyToManyField(
+        FaultCategory, verbose_name=_("fault categories"), related_name="asset_types", blank=True
+    )
+    default_criticality = models.PositiveSmallIntegerField(
+        _("default criticality"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("asset type")
+        verbose_name_plural = _("asset types")
+        ordering = ["sort_order", "code"]
+
+    @property
+    def grading_scale(self):
+        return SCALES[self.scale]
+
+    def clean(self):
+        problems = fieldspecs.validate_specs(self.attribute_schema, allow_internal=True)
+        if problems:
+            raise ValidationError({"attribute_schema": problems})
+
+    def geometry_matches(self, geom) -> bool:
+        expected = {
+            self.Geometry.POINT: {"Point"},
+            self.Geometry.LINE: {"LineString", "MultiLineString"},
+            self.Geometry.POLYGON: {"Polygon", "MultiPolygon"},
+        }[self.geometry_kind]
+        return geom.geom_type in expected
+
+
+class Asset(models.Model):
+    class Status(models.TextChoices):
+        IN_SERVICE = "in_service", _("in service")
+        RETIRED = "retired", _("retired")
+
+    asset_type = models.ForeignKey(
+        AssetType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="assets"
+    )
+    owner = models.ForeignKey(
+        Organization, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="assets"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    ledger_id = models.CharField(
+        _("ledger id"),
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text=_("The city's own asset number (台帳番号), unique per owner."),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    geom = models.GeometryField(_("location"), srid=4326)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    internal_attributes = models.JSONField(
+        _("internal attributes"),
+        default=dict,
+        blank=True,
+        help_text=_("Seen only by staff of the owning organisation."),
+    )
+    install_date = models.DateField(_("installed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_SERVICE
+    )
+    criticality = models.PositiveSmallIntegerField(
+        _("criticality"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (low) to 5 (critical)."),
+    )
+    # Condition summary, kept up to date by the inspections services.
+    condition_grade = models.CharField(_("current grade"), max_length=8, blank=True)
+    condition_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    last_inspected_on = models.DateField(_("last inspected"), null=True, blank=True)
+    next_inspection_due = models.DateField(_("next inspection due"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "ledger_id"], name="asset_ledger_id_unique_per_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(criticality__gte=1, criticality__lte=5),
+                name="asset_criticality_1_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["asset_type", "status"], name="asset_type_status"),
+            models.Index(fields=["ledger_id"], name="asset_ledger_id"),
+            models.Index(fields=["next_inspection_due"], name="asset_next_due"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.name or self.ledger_id or f"#{self.pk}"
+        return f"{self.asset_type} {label}"
+
+    def clean(self):
+        errors = {}
+        if self.asset_type_id and self.geom is not None:
+            if not self.asset_type.geometry_matches(self.geom):
+                errors["geom"] = _("A %(type)s is drawn as a %(kind)s, not a %(given)s.") % {
+                    "type": self.asset_type,
+                    "kind": self.asset_type.get_geometry_kind_display(),
+                    "given": self.geom.geom_type,
+                }
+            elif self.geom.srid not in (None, 4326):
+                errors["geom"] = _("Coordinates must be WGS84 longitude/latitude.")
+        if self.asset_type_id:
+            specs = self.asset_type.attribute_schema
+            merged = {**(self.attributes or {}), **(self.internal_attributes or {})}
+            try:
+                checked = fieldspecs.coerce_values(specs, merged)
+            except fieldspecs.FieldErrors as exc:
+                errors["attributes"] = [f"{k}: {v}" for k, v in exc.errors.items()]
+            else:
+                self.attributes, self.internal_attributes = fieldspecs.split_internal(
+                    specs, checked
+                )
+            if self.condition_grade:
+                scale = self.asset_type.grading_scale
+                if self.condition_grade in scale.codes():
+                    self.condition_rank = scale.grade(self.condition_grade).rank
+                else:
+                    errors["condition_grade"] = _("Not a grade of this type's scale.")
+            else:
+                self.condition_rank = None
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            errors["parent"] = _("An asset cannot be part of itself.")
+        if errors:
+            raise ValidationError(errors)

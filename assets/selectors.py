@@ -1,0 +1,115 @@
+"""Questions about organisations and assets. Every list a user sees goes through here."""
+
+import math
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point, Polygon
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from assets.models import Asset, AssetType, FaultCategory, Organization
+
+# Metres per degree of latitude; a degree of longitude is this times cos(latitude).
+_METRES_PER_DEGREE = 111_320.0
+
+
+def organization_scope_ids(organization: Organization) -> frozenset[int]:
+    """The organisation and all its descendants: whose private data its staff may see."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Organization.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    scope, stack = set(), [organization.pk]
+    while stack:
+        pk = stack.pop()
+        if pk not in scope:
+            scope.add(pk)
+            stack.extend(children.get(pk, ()))
+    return frozenset(scope)
+
+
+def user_scope_ids(user) -> frozenset[int] | None:
+    """Organisations whose private data the user may see: None means all (superusers),
+    an empty set means none (anonymous users and residents)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    if not user.organization_id or not user.role:
+        return frozenset()
+    cached = getattr(user, "_scope_ids", None)
+    if cached is None:
+        cached = organization_scope_ids(user.organization)
+        user._scope_ids = cached
+    return cached
+
+
+def organizations_for_user(user) -> QuerySet[Organization]:
+    scope = user_scope_ids(user)
+    qs = Organization.objects.all()
+    return qs if scope is None else qs.filter(pk__in=scope)
+
+
+def assets_for_user(user) -> QuerySet[Asset]:
+    """Assets the user may see. Everyone sees assets in service (they are public
+    infrastructure); staff also see retired assets of their own organisations."""
+    scope = user_scope_ids(user)
+    qs = Asset.objects.all()
+    if scope is None:
+        return qs
+    visible = Q(status=Asset.Status.IN_SERVICE)
+    if scope:
+        visible |= Q(owner_id__in=scope)
+    return qs.filter(visible)
+
+
+def user_sees_internal(user, asset: Asset) -> bool:
+    """Internal attributes reach only staff of the owning organisation (or above it)."""
+    scope = user_scope_ids(user)
+    return scope is None or asset.owner_id in scope
+
+
+def asset_types_active() -> QuerySet[AssetType]:
+    return AssetType.objects.all()
+
+
+def fault_categories_for_type(asset_type: AssetType) -> QuerySet[FaultCategory]:
+    return asset_type.categories.filter(is_active=True).order_by("sort_order", "code")
+
+
+def assets_in_bbox(qs: QuerySet[Asset], bbox: tuple[float, float, float, float]) -> QuerySet[Asset]:
+    """Assets whose geometry meets the box (min lon, min lat, max lon, max lat)."""
+    min_x, min_y, max_x, max_y = bbox
+    qs = qs.filter(geom__intersects=Polygon.from_bbox(bbox))
+    if connection.vendor == "sqlite":
+        # Django's spatial lookups on SpatiaLite do not consult the R*Tree index: without this
+        # subquery every bbox request scans the whole table (ENVIRONMENT.md, "Measured here").
+        table = Asset._meta.db_table
+        qs = qs.filter(
+            pk__in=RawSQL(
+                f'SELECT pkid FROM "idx_{table}_geom" '
+                "WHERE xmin <= %s AND xmax >= %s AND ymin <= %s AND ymax >= %s",
+                (max_x, min_x, max_y, min_y),
+            )
+        )
+    return qs
+
+
+def bbox_around(point: Point, metres: float) -> tuple[float, float, float, float]:
+    """A lon/lat box that surely contains every place within `metres` of the point."""
+    margin = 1.01  # the spheroid is not a sphere; err on the wide side
+    dlat = metres / _METRES_PER_DEGREE * margin
+    coslat = max(math.cos(math.radians(min(abs(point.y) + dlat, 89.9))), 1e-6)
+    dlon = min(metres / (_METRES_PER_DEGREE * coslat) * margin, 180.0)
+    return (point.x - dlon, max(point.y - dlat, -90.0), point.x + dlon, min(point.y + dlat, 90.0))
+
+
+def with_distance(qs: QuerySet[Asset], point: Point) -> QuerySet[Asset]:
+    """Annotate `distance` in metres on the spheroid — the same number on both databases."""
+    return qs.annotate(distance=Distance("geom", point, spheroid=True))
+
+
+def assets_within(qs: QuerySet[Asset], point: Point, metres: float) -> QuerySet[Asset]:
+    """Assets within `metres` of the point (geodesic), found through the spatial index."""
+    qs = assets_in_bbox(qs, bbox_around(point, metres))
+    return with_distance(qs, point).filter(distance__lte=metres)

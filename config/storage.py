@@ -1,0 +1,9 @@
+"""Static files: hashed and compressed by whitenoise."""
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    # Without collectstatic (tests, a quick `runserver`) fall back to the plain file names
+    # instead of failing on every {% static %}.
+    manifest_strict = False

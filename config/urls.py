@@ -1,0 +1,12 @@
+"""Root URLs. Public paths here are printed on stickers and relied on for years (DESIGN.md)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from api import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("api/", include("api.urls")),
+    path("admin/", admin.site.urls),
+]

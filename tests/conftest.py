@@ -1,0 +1,109 @@
+"""Shared fixtures: the catalogue, two cities, and the actors of every permission test."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from assets.services import catalogue_install
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(available: bool, what: str) -> None:
+    """Skip a test whose real component is missing here; in CI that is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI (CI=true) but is not available")
+    pytest.skip(f"{what} not available (make test starts it)")
+
+
+def pytest_configure(config):
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files of a test land in its own temporary folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"},
+        },
+    }
+
+
+@pytest.fixture
+def catalogue(db):
+    catalogue_install()
+
+
+@pytest.fixture
+def city(db):
+    """出雲市 with two sections; the road section has a contractor under it."""
+    izumo = factories.org("izumo", kind="city", name="出雲市")
+    road = factories.org(
+        "izumo-doro", parent=izumo, name="道路河川維持課", contact_email="doro@city.example"
+    )
+    parks = factories.org("izumo-koen", parent=izumo, name="公園緑地課")
+    contractor = factories.org("izumo-densetsu", kind="contractor", parent=road, name="出雲電設")
+    return {"city": izumo, "road": road, "parks": parks, "contractor": contractor}
+
+
+@pytest.fixture
+def other_city(db):
+    return factories.org("matsue", kind="city", name="松江市")
+
+
+@pytest.fixture
+def manager(city):
+    return factories.user(city["city"], "manager", username="manager")
+
+
+@pytest.fixture
+def section_staff(city):
+    return factories.user(city["road"], "section_staff", username="section_staff")
+
+
+@pytest.fixture
+def inspector(city):
+    return factories.user(city["parks"], "inspector", username="inspector")
+
+
+@pytest.fixture
+def viewer(city):
+    return factories.user(city["city"], "viewer", username="viewer")
+
+
+@pytest.fixture
+def other_city_manager(other_city):
+    return factories.user(other_city, "manager", username="other_city_manager")
+
+
+@pytest.fixture
+def resident_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def client_for(account) -> APIClient:
+    client = APIClient()
+    client.force_login(account)
+    return client
+
+
+@pytest.fixture
+def chromium_path():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    require(os.path.exists(path), "Chromium (/usr/bin/chromium)")
+    return path

