@@ -76,7 +76,7 @@ def feature_expression(*, internal_owner_ids=None, with_distance=False):
     elif internal_owner_ids is not None:
         properties["internal_attributes"] = Case(
             When(owner_id__in=list(internal_owner_ids), then=AsJSON("internal_attributes")),
-            default=Value(None, output_field=JSONField()),
+            default=None,
             output_field=JSONField(),
         )
     if with_distance:
