@@ -1,0 +1,87 @@
+"""Shared helpers for the benchmarks: Django setup for one database, seeding, timing."""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(database_url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def ensure_seeded(assets: int, seed: int = 7) -> float:
+    """Migrate and seed exactly `assets` demo assets; returns seconds spent (0 if ready)."""
+    from django.core.management import call_command
+
+    from assets.models import Asset
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    if Asset.objects.count() == assets:
+        return 0.0
+    if Asset.objects.exists():
+        _empty_assets()
+    call_command("seed_demo", assets=assets, seed=seed, verbosity=0)
+    analyze()
+    return time.monotonic() - started
+
+
+def _empty_assets() -> None:
+    from django.db import connection
+
+    from assets.models import Asset
+
+    table = Asset._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def timed(function, repeat: int) -> list[float]:
+    """Wall milliseconds of each call."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def interleaved(functions: dict, repeat: int, warmup: int = 10) -> dict[str, dict]:
+    """Time several functions in turns so a noisy neighbour hurts each alike."""
+    for function in functions.values():
+        for _ in range(warmup):
+            function()
+    samples = {name: [] for name in functions}
+    for _ in range(repeat):
+        for name, function in functions.items():
+            samples[name].extend(timed(function, 1))
+    return {
+        name: {
+            "median_ms": statistics.median(values),
+            "p90_ms": statistics.quantiles(values, n=10)[-1],
+            "min_ms": min(values),
+        }
+        for name, values in samples.items()
+    }

@@ -1,0 +1,130 @@
+"""`make bench`: each benchmark beside its floor, measured in the same run, as ratios.
+
+Databases are seeded once with the deterministic demo city and kept between runs
+(PostGIS databases machimori_bench_*, SpatiaLite files under var/bench/).
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.run_tests import ensure_postgres  # noqa: E402
+
+PG = "postgis://postgres@127.0.0.1:5432/{name}"
+BBOX_BUDGET = 2.0  # request / floor
+FLAT_BUDGET = 1.5  # PostGIS request time at 1M / at 100k
+
+
+def create_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run_worker(script: str, *args: str) -> dict:
+    started = time.monotonic()
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        cwd=ROOT / "bench",
+        capture_output=True,
+        text=True,
+    )
+    if output.returncode != 0:
+        sys.stderr.write(output.stdout + output.stderr)
+        raise SystemExit(f"{script} {' '.join(args)} failed")
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = round(time.monotonic() - started, 1)
+    return result
+
+
+def bbox_benchmarks(repeat: int, sizes_pg: list[int], sizes_sqlite: list[int]) -> list[dict]:
+    results = []
+    for assets in sizes_pg:
+        name = f"machimori_bench_{assets}"
+        create_pg_database(name)
+        print(f"  PostGIS, {assets:,} assets …", flush=True)
+        results.append(
+            run_worker(
+                "bbox.py",
+                f"--database-url={PG.format(name=name)}",
+                f"--assets={assets}",
+                f"--repeat={repeat}",
+            )
+        )
+    for assets in sizes_sqlite:
+        path = ROOT / "var" / "bench" / f"bench_{assets}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"  SpatiaLite, {assets:,} assets …", flush=True)
+        results.append(
+            run_worker(
+                "bbox.py",
+                f"--database-url=spatialite:///{path}",
+                f"--assets={assets}",
+                f"--repeat={repeat}",
+            )
+        )
+    return results
+
+
+def print_bbox_table(results: list[dict]) -> bool:
+    print()
+    print("GeoJSON bbox request, 1,000 assets (median of interleaved runs, ms)")
+    header = (
+        f"{'database':<11}{'assets':>11}{'floor':>9}{'request':>10}{'ratio':>8}{'budget':>8}"
+        "  verdict"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for r in results:
+        ratio = r["request_median_ms"] / r["floor_median_ms"]
+        meets = ratio <= BBOX_BUDGET
+        ok &= meets
+        database = "PostGIS" if r["vendor"] == "postgresql" else "SpatiaLite"
+        print(
+            f"{database:<11}{r['assets']:>11,}{r['floor_median_ms']:>9.2f}"
+            f"{r['request_median_ms']:>10.2f}{ratio:>8.2f}{BBOX_BUDGET:>8.1f}  "
+            f"{'ok' if meets else 'OVER BUDGET'}"
+        )
+    pg = sorted((r for r in results if r["vendor"] == "postgresql"), key=lambda r: r["assets"])
+    if len(pg) >= 2:
+        growth = pg[-1]["request_median_ms"] / pg[0]["request_median_ms"]
+        meets = growth <= FLAT_BUDGET
+        ok &= meets
+        print(
+            f"PostGIS request time {pg[0]['assets']:,} → {pg[-1]['assets']:,} assets: "
+            f"x{growth:.2f} (budget x{FLAT_BUDGET}) {'ok' if meets else 'OVER BUDGET'}"
+        )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="smaller databases, fewer runs")
+    args = parser.parse_args()
+    ensure_postgres()
+    sizes_pg, sizes_sqlite = (
+        ([10_000, 100_000], [10_000]) if args.quick else ([100_000, 1_000_000], [100_000])
+    )
+    print("Benchmarks (databases are seeded on first use, then kept):")
+    results = bbox_benchmarks(args.repeat if not args.quick else 30, sizes_pg, sizes_sqlite)
+    ok = print_bbox_table(results)
+    out = ROOT / "var" / "bench" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"bbox": results}, indent=2))
+    print(f"\nRaw figures: {out}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
