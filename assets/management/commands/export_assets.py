@@ -1,0 +1,95 @@
+"""manage.py export_assets: assets as open data (GeoJSON or CSV), without internal fields."""
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assets import exporter
+
+
+class _TextSink:
+    """Lets csv.writer write through the command's stdout wrapper."""
+
+    def __init__(self, stdout):
+        self.stdout = stdout
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text, ending="")
+
+
+class Command(BaseCommand):
+    help = (
+        "Export assets as open data: GeoJSON, or CSV (UTF-8 with BOM for Excel). Internal "
+        "attributes are never included."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--format", choices=("geojson", "csv"), required=True, dest="file_format"
+        )
+        parser.add_argument(
+            "--type",
+            action="extend",
+            nargs="+",
+            default=[],
+            dest="type_codes",
+            metavar="CODE",
+            help="asset type codes (default: all)",
+        )
+        parser.add_argument(
+            "--owner",
+            action="extend",
+            nargs="+",
+            default=[],
+            dest="owner_codes",
+            metavar="CODE",
+            help="organisation codes, each with the organisations under it (default: all)",
+        )
+        parser.add_argument(
+            "--status",
+            choices=exporter.EXPORT_STATUSES,
+            default="in_service",
+            help="default: %(default)s",
+        )
+        parser.add_argument("--output", help="file to write (default: standard output)")
+
+    def handle(self, *args, file_format, type_codes, owner_codes, status, output, **options):
+        try:
+            qs = exporter.export_queryset(
+                type_codes=type_codes, owner_codes=owner_codes, status=status
+            )
+        except exporter.UsageError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if output:
+            self._to_file(Path(output), file_format, qs)
+        elif file_format == "geojson":
+            for chunk in exporter.export_geojson_chunks(qs):
+                self.stdout.write(chunk.decode(), ending="")
+            self.stdout.write("")
+        else:
+            self.stdout.write("\ufeff", ending="")
+            csv.writer(_TextSink(self.stdout)).writerows(exporter.export_csv_rows(qs))
+
+    def _to_file(self, path: Path, file_format: str, qs) -> None:
+        # Written beside the target and renamed, so a published file is never half-written.
+        folder = path.resolve().parent
+        if not folder.is_dir():
+            raise CommandError(f"no such folder: {folder}", returncode=2)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
+        os.close(handle)
+        try:
+            if file_format == "geojson":
+                with open(temporary, "wb") as stream:
+                    stream.writelines(exporter.export_geojson_chunks(qs))
+            else:
+                with open(temporary, "w", encoding="utf-8-sig", newline="") as stream:
+                    csv.writer(stream).writerows(exporter.export_csv_rows(qs))
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.stderr.write(f"Wrote {path}")

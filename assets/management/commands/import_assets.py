@@ -1,0 +1,82 @@
+"""manage.py import_assets: a city's asset ledger (CSV, GeoJSON, Shapefile) into the registry."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assets import importer
+
+USAGE_ERROR = 2
+REFUSED = 1
+
+
+class Command(BaseCommand):
+    help = (
+        "Import assets of one type and owner from a CSV, GeoJSON or Shapefile. The whole file "
+        "is checked first; nothing is written unless every row is valid (or --skip-invalid). "
+        "Rows are matched on (owner, ledger id), so importing again updates, never duplicates."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="a .csv, .geojson or .shp file")
+        parser.add_argument("--type", required=True, dest="type_code", help="asset type code")
+        parser.add_argument("--owner", required=True, dest="owner_code", help="organisation code")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="read COLUMN into FIELD: ledger_id, name, address, install_date, criticality, "
+            "lat, lon, geom (WKT), parent_ledger_id, attr.KEY, or - to ignore it (repeatable)",
+        )
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            dest="constants",
+            metavar="FIELD=VALUE",
+            help="give every row this value, e.g. --set attr.road_class=farm (repeatable)",
+        )
+        parser.add_argument("--ledger-column", help="the column holding the ledger id")
+        parser.add_argument(
+            "--encoding", help="text encoding (default: BOM or .cpg, else UTF-8, else CP932)"
+        )
+        parser.add_argument(
+            "--srid", type=int, help="EPSG code of the coordinates when the file does not say"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check and report only")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="import the valid rows, report the rest"
+        )
+        parser.add_argument("--report", metavar="FILE.csv", help="write every problem as CSV")
+
+    def handle(self, *args, **options):
+        try:
+            mapping = importer.parse_assignments(options["map"], option="--map")
+            constants = importer.parse_assignments(options["constants"], option="--set")
+            report = importer.assets_import(
+                path=Path(options["file"]),
+                type_code=options["type_code"],
+                owner_code=options["owner_code"],
+                mapping=mapping,
+                constants=constants,
+                ledger_column=options["ledger_column"],
+                encoding=options["encoding"],
+                srid=options["srid"],
+                dry_run=options["dry_run"],
+                skip_invalid=options["skip_invalid"],
+            )
+        except importer.UsageError as exc:
+            raise CommandError(str(exc), returncode=USAGE_ERROR) from None
+        self.stdout.write(report.text(), ending="")
+        if options["report"]:
+            try:
+                with open(options["report"], "w", encoding="utf-8-sig", newline="") as stream:
+                    importer.write_problems_csv(report.problems, stream, unit=report.unit)
+            except OSError as exc:
+                raise CommandError(f"cannot write the report: {exc}", returncode=2) from None
+            self.stdout.write(f"Problems written to {options['report']}.")
+        if report.refused:
+            raise CommandError(
+                f"{report.source} was refused; nothing was written", returncode=REFUSED
+            )
