@@ -5,7 +5,7 @@ import math
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from assets.models import Asset, AssetType, FaultCategory, Organization
@@ -71,6 +71,21 @@ def user_sees_internal(user, asset: Asset) -> bool:
 
 def asset_types_active() -> QuerySet[AssetType]:
     return AssetType.objects.all()
+
+
+def asset_counts_by_type() -> list[dict]:
+    """How many assets of each type are in service, for the public front page."""
+    counts = dict(
+        Asset.objects.filter(status=Asset.Status.IN_SERVICE)
+        .values_list("asset_type_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        {"code": t.code, "name": t.name, "count": counts[t.pk]}
+        for t in AssetType.objects.all()
+        if counts.get(t.pk)
+    ]
 
 
 def fault_categories_for_type(asset_type: AssetType) -> QuerySet[FaultCategory]:
