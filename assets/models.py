@@ -88,7 +88,13 @@ class Organization(models.Model):
         node = self.parent
         while node is not None:
             if node.pk in seen:
-                raise ValidationError({"parent": _("An organisation cannot be its own ancestor.")})
+                raise ValidationError(
+                    {
+                        "parent": ValidationError(
+                            _("An organisation cannot be its own ancestor."), code="cycle"
+                        )
+                    }
+                )
             seen.add(node.pk)
             node = node.parent
 
@@ -308,20 +314,26 @@ class Asset(models.Model):
         errors = {}
         if self.asset_type_id and self.geom is not None:
             if not self.asset_type.geometry_matches(self.geom):
-                errors["geom"] = _("A %(type)s is drawn as a %(kind)s, not a %(given)s.") % {
+                message = _("A %(type)s is drawn as a %(kind)s, not a %(given)s.") % {
                     "type": self.asset_type,
                     "kind": self.asset_type.get_geometry_kind_display(),
                     "given": self.geom.geom_type,
                 }
+                errors["geom"] = ValidationError(message, code="wrong_geometry_kind")
             elif self.geom.srid not in (None, 4326):
-                errors["geom"] = _("Coordinates must be WGS84 longitude/latitude.")
+                errors["geom"] = ValidationError(
+                    _("Coordinates must be WGS84 longitude/latitude."), code="not_wgs84"
+                )
         if self.asset_type_id:
             specs = self.asset_type.attribute_schema
             merged = {**(self.attributes or {}), **(self.internal_attributes or {})}
             try:
                 checked = fieldspecs.coerce_values(specs, merged)
             except fieldspecs.FieldErrors as exc:
-                errors["attributes"] = [f"{k}: {v}" for k, v in exc.errors.items()]
+                errors["attributes"] = [
+                    ValidationError(f"{k}: {v}", code="invalid_attributes")
+                    for k, v in exc.errors.items()
+                ]
             else:
                 self.attributes, self.internal_attributes = fieldspecs.split_internal(
                     specs, checked
@@ -331,10 +343,14 @@ class Asset(models.Model):
                 if self.condition_grade in scale.codes():
                     self.condition_rank = scale.grade(self.condition_grade).rank
                 else:
-                    errors["condition_grade"] = _("Not a grade of this type's scale.")
+                    errors["condition_grade"] = ValidationError(
+                        _("Not a grade of this type's scale."), code="not_in_scale"
+                    )
             else:
                 self.condition_rank = None
         if self.parent_id and self.pk and self.parent_id == self.pk:
-            errors["parent"] = _("An asset cannot be part of itself.")
+            errors["parent"] = ValidationError(
+                _("An asset cannot be part of itself."), code="own_parent"
+            )
         if errors:
             raise ValidationError(errors)

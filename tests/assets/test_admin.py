@@ -43,6 +43,12 @@ def light(catalogue, city):
     )
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are checked in English; the admin speaks Japanese by default."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def _asset_form(asset_type: AssetType, owner: Organization, geom: str, **fields) -> dict:
     data = {
         "asset_type": asset_type.pk,
