@@ -17,7 +17,12 @@ need=""     # what is missing, as fixed names or as lookups "?prefix"
 has_lib 'libgdal\.so' || need="$need ?libgdal"
 has_lib 'libgeos_c\.so' || need="$need ?libgeos-c1v"
 has_lib 'libproj\.so' || need="$need ?libproj"
-has_lib 'mod_spatialite\.so' || need="$need libsqlite3-mod-spatialite"
+# mod_spatialite is a loadable module, not in ldconfig's cache.
+spatialite=no
+for module in /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so; do
+  [ -e "$module" ] && spatialite=yes
+done
+[ "$spatialite" = yes ] || need="$need libsqlite3-mod-spatialite"
 command -v msgfmt >/dev/null 2>&1 || need="$need gettext"
 has_pkg fonts-ipaexfont || need="$need fonts-ipaexfont"
 if [ "$mode" = "test" ]; then
