@@ -8,20 +8,25 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from assets.errors import DomainError
 
-class DomainError(Exception):
-    """An error the domain raises on purpose; `code` is stable and documented."""
+# Domain codes that are not plain "bad input" (400).
+STATUS_BY_CODE = {
+    "forbidden": status.HTTP_403_FORBIDDEN,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "already_labelled": status.HTTP_409_CONFLICT,
+    "label_not_active": status.HTTP_409_CONFLICT,
+    "label_not_replaced": status.HTTP_409_CONFLICT,
+    "ambiguous_ledger_id": status.HTTP_409_CONFLICT,
+}
 
-    code = "invalid"
-    status_code = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, detail: str, *, code: str | None = None, status_code: int | None = None):
-        super().__init__(detail)
-        self.detail = detail
-        if code:
-            self.code = code
-        if status_code:
-            self.status_code = status_code
+class ApiError(DomainError):
+    """An error raised by an API view itself, with its HTTP status."""
+
+    def __init__(self, detail: str, *, code: str, status_code: int | None = None):
+        super().__init__(detail, code=code)
+        self.status_code = status_code or STATUS_BY_CODE.get(code, status.HTTP_400_BAD_REQUEST)
 
 
 def _first_code(detail) -> str:
@@ -35,7 +40,10 @@ def _first_code(detail) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.detail, "code": exc.code}, status=exc.status_code)
+        status_code = getattr(exc, "status_code", None) or STATUS_BY_CODE.get(
+            exc.code, status.HTTP_400_BAD_REQUEST
+        )
+        return Response({"detail": exc.detail, "code": exc.code}, status=status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -1,60 +1,36 @@
 """Query-string filters for the asset API. Bad values are 400s with a stable code."""
 
-import math
-
 import django_filters
 from django import forms
 from django.conf import settings
-from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from assets import selectors
+from assets import geo, selectors
 from assets.models import Asset
 
 MAX_DISTANCE_M = 50_000
 
 
-def _numbers(value: str, count: int, code: str, what: str) -> list[float]:
-    try:
-        numbers = [float(part.strip()) for part in value.split(",")]
-    except ValueError:
-        numbers = []
-    if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
-        raise ValidationError(f"{what}: expected {count} numbers separated by commas.", code=code)
-    return numbers
+class _CoordinatesField(forms.CharField):
+    parse = None
 
-
-def _check_lon_lat(lon: float, lat: float, code: str) -> None:
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValidationError(
-            "Longitude must be within -180..180 and latitude within -90..90.", code=code
-        )
-
-
-class BBoxField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
-        min_x, min_y, max_x, max_y = _numbers(value, 4, "invalid_bbox", "bbox")
-        _check_lon_lat(min_x, min_y, "invalid_bbox")
-        _check_lon_lat(max_x, max_y, "invalid_bbox")
-        if min_x > max_x or min_y > max_y:
-            raise ValidationError(
-                "bbox is min_lon,min_lat,max_lon,max_lat with min <= max.", code="invalid_bbox"
-            )
-        return (min_x, min_y, max_x, max_y)
+        try:
+            return type(self).parse(value)
+        except geo.CoordinateError as exc:
+            raise ValidationError(str(exc), code=exc.code) from None
 
 
-class PointField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        lon, lat = _numbers(value, 2, "invalid_point", "point")
-        _check_lon_lat(lon, lat, "invalid_point")
-        return Point(lon, lat, srid=4326)
+class BBoxField(_CoordinatesField):
+    parse = staticmethod(geo.parse_bbox)
+
+
+class PointField(_CoordinatesField):
+    parse = staticmethod(geo.parse_point)
 
 
 class BBoxFilter(django_filters.Filter):

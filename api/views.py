@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.views import APIView
 
-from api.exceptions import DomainError
+from api.exceptions import ApiError
 from api.filters import AssetFilter, page_bounds
 from api.serializers import (
     AssetCollectionSerializer,
@@ -79,7 +79,7 @@ def _feature_response(request, queryset) -> HttpResponse:
         queryset, internal_owner_ids=_internal_option(request.user)
     ).first()
     if text is None:
-        raise DomainError("No such asset.", code="not_found", status_code=404)
+        raise ApiError("No such asset.", code="not_found")
     return HttpResponse(text.encode(), content_type=GEOJSON)
 
 
@@ -113,11 +113,10 @@ class AssetByLedgerApi(APIView):
             queryset = queryset.filter(owner__code=owner)
         owners = list(queryset.values_list("owner__code", flat=True)[:10])
         if len(owners) > 1:
-            raise DomainError(
+            raise ApiError(
                 f"Ledger id {ledger_id!r} is used by several owners ({', '.join(owners)}); "
                 "add ?owner=<code>.",
                 code="ambiguous_ledger_id",
-                status_code=409,
             )
         return _feature_response(request, queryset)
 
