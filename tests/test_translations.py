@@ -9,7 +9,7 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale"
 RESIDENT_LANGUAGES = ["pt_BR", "zh_Hans", "ko", "vi"]
 # Source files whose strings residents see (staff screens are Japanese and English only).
 PUBLIC_SOURCES = ("templates/", "reports/", "qr_labels/")
-STAFF_ONLY = ("apps.py", "admin.py")
+STAFF_ONLY = ("apps.py", "admin.py", "models.py")
 
 
 def _entries(language: str):

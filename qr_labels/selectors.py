@@ -1,0 +1,159 @@
+"""Questions about labels: what a scanned code means, and how often stickers are scanned."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from assets.errors import DomainError
+from assets.models import Asset, AssetType, Organization
+from assets.selectors import (
+    assets_in_bbox,
+    organization_scope_ids,
+    user_scope_ids,
+)
+from qr_labels import codes
+from qr_labels.models import Label, Scan
+from qr_labels.sheets import LabelContent
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a scanned or typed code leads to.
+
+    outcome: "ok" (the report form of `asset`), "replaced" (a newer sticker exists; the
+    asset can still be reported), "retired" (the label was withdrawn), "mistyped" (the
+    check character does not match: never guess an asset), "unknown" (no such code).
+    """
+
+    outcome: str
+    code: str
+    label: Label | None = None
+    asset: Asset | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.label is not None
+
+
+def label_resolve(text: str) -> Resolution:
+    code = codes.normalize(text)
+    if not codes.is_valid(code):
+        return Resolution("mistyped", code)
+    label = (
+        Label.objects.select_related("asset__asset_type", "asset__owner", "replaced_by")
+        .filter(code=code)
+        .first()
+    )
+    if label is None:
+        return Resolution("unknown", code)
+    if label.state == Label.State.ACTIVE or (
+        label.state == Label.State.REPLACED and label.keeps_working
+    ):
+        outcome = "ok" if label.asset.status == Asset.Status.IN_SERVICE else "retired"
+    elif label.state == Label.State.REPLACED:
+        outcome = "replaced"
+    else:
+        outcome = "retired"
+    return Resolution(outcome, code, label, label.asset)
+
+
+def labels_for_user(user) -> QuerySet[Label]:
+    """Labels of the assets of the user's organisations (the codes themselves are public,
+    printed in the street; their history and notes are not)."""
+    scope = user_scope_ids(user)
+    if scope is None:
+        return Label.objects.all()
+    return Label.objects.filter(asset__owner_id__in=scope)
+
+
+def label_active_for(asset: Asset) -> Label | None:
+    return Label.objects.filter(asset=asset, state=Label.State.ACTIVE).first()
+
+
+def scans_per_day(
+    *,
+    user,
+    since: datetime.date,
+    until: datetime.date,
+    asset_ids: list[int] | None = None,
+) -> list[dict]:
+    """Scans per asset and local day, for staff of the assets' owners (and above)."""
+    scope = user_scope_ids(user)
+    qs = Scan.objects.all()
+    if scope is not None:
+        qs = qs.filter(asset__owner_id__in=scope)
+    if asset_ids is not None:
+        qs = qs.filter(asset_id__in=asset_ids)
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(
+        until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+    return list(
+        qs.filter(scanned_at__gte=start, scanned_at__lt=end)
+        .annotate(day=TruncDate("scanned_at", tzinfo=zone))
+        .values("asset_id", "day")
+        .annotate(scans=Count("id"))
+        .order_by("day", "asset_id")
+    )
+
+
+class SelectionError(DomainError, ValueError):
+    """A label selection that names something that does not exist."""
+
+
+def assets_for_labels(
+    assets: QuerySet[Asset],
+    *,
+    type_codes: list[str] = (),
+    owner_codes: list[str] = (),
+    park: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    ledger_ids: list[str] = (),
+) -> QuerySet[Asset]:
+    """Assets in service to print stickers for, narrowed by each criterion given."""
+    qs = assets.filter(status=Asset.Status.IN_SERVICE)
+    if type_codes:
+        known = set(AssetType.objects.filter(code__in=type_codes).values_list("code", flat=True))
+        if unknown := sorted(set(type_codes) - known):
+            raise SelectionError(f"unknown asset type {unknown[0]!r}", code="unknown_asset_type")
+        qs = qs.filter(asset_type__code__in=type_codes)
+    if owner_codes:
+        scope: set[int] = set()
+        for code in owner_codes:
+            owner = Organization.objects.filter(code=code).first()
+            if owner is None:
+                raise SelectionError(f"unknown owner {code!r}", code="unknown_owner")
+            scope |= organization_scope_ids(owner)
+        qs = qs.filter(owner_id__in=scope)
+    if park:
+        parks = Asset.objects.filter(asset_type__code="park")
+        found = parks.filter(pk=int(park)) if park.isdigit() else parks.filter(ledger_id=park)
+        park_ids = list(found.values_list("pk", flat=True)[:2])
+        if len(park_ids) != 1:
+            reason = "no park" if not park_ids else "more than one park"
+            raise SelectionError(f"{reason} with id or ledger id {park!r}", code="unknown_park")
+        qs = qs.filter(Q(pk=park_ids[0]) | Q(parent_id=park_ids[0]))
+    if bbox is not None:
+        qs = assets_in_bbox(qs, bbox)
+    if ledger_ids:
+        qs = qs.filter(ledger_id__in=list(ledger_ids))
+    return qs
+
+
+def labels_active_among(assets: QuerySet[Asset]) -> QuerySet[Label]:
+    return Label.objects.filter(state=Label.State.ACTIVE, asset__in=assets)
+
+
+def label_contents(assets: QuerySet[Asset], *, city: str, phone: str):
+    """What each sticker shows, for the active labels of `assets`, in printing order."""
+    rows = (
+        labels_active_among(assets)
+        .order_by("asset__asset_type__sort_order", "asset__ledger_id", "asset_id")
+        .values_list("code", "asset__ledger_id", "asset__asset_type__name_ja")
+    )
+    for code, ledger_id, type_name in rows.iterator(chunk_size=1000):
+        yield LabelContent(code, type_name, ledger_id or "", city, phone)
