@@ -107,6 +107,45 @@ def print_bbox_table(results: list[dict]) -> bool:
     return ok
 
 
+LABELS_BUDGET = 3.0  # PDF time / QR-matrix time
+MEMORY_GROWTH_BUDGET = 1.25  # peak memory at 10,000 labels / at 1,000
+
+
+def labels_benchmark(labels: int, small: int) -> dict:
+    path = ROOT / "var" / "bench" / "bench_100000.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"--database-url=spatialite:///{path}"
+    print(f"  label sheets, {labels:,} labels …", flush=True)
+    timing = run_worker("labels.py", url, "--assets=100000", f"--labels={labels}")
+    memory = [
+        run_worker("labels.py", url, "--assets=100000", f"--labels={n}", "--memory-only")
+        for n in (small, labels)
+    ]
+    return {"timing": timing, "memory": memory}
+
+
+def print_labels_table(result: dict) -> bool:
+    timing, (small, large) = result["timing"], result["memory"]
+    ratio = timing["pdf_s"] / timing["floor_s"]
+    growth = large["peak_mib"] / small["peak_mib"]
+    print()
+    print(f"QR label sheets, {timing['labels']:,} labels to an A4 PDF (seconds)")
+    print(f"{'QR matrices alone (floor, qrcode)':<40}{timing['floor_s']:>8.2f}")
+    print(f"{'the same symbols, zxing-cpp (C++)':<40}{timing['zxing_s']:>8.2f}")
+    verdict = "ok" if ratio <= LABELS_BUDGET else "OVER BUDGET"
+    print(
+        f"{'PDF sheets':<40}{timing['pdf_s']:>8.2f}   "
+        f"ratio {ratio:.2f} (budget {LABELS_BUDGET}) {verdict}"
+    )
+    verdict_m = "ok" if growth <= MEMORY_GROWTH_BUDGET else "GROWS"
+    print(
+        f"Peak Python memory while writing: {small['labels']:,} labels "
+        f"{small['peak_mib']:.1f} MiB, {large['labels']:,} labels {large['peak_mib']:.1f} MiB "
+        f"(x{growth:.2f}) {verdict_m}"
+    )
+    return ratio <= LABELS_BUDGET and growth <= MEMORY_GROWTH_BUDGET
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=100)
@@ -118,10 +157,12 @@ def main() -> int:
     )
     print("Benchmarks (databases are seeded on first use, then kept):")
     results = bbox_benchmarks(args.repeat if not args.quick else 30, sizes_pg, sizes_sqlite)
+    labels = labels_benchmark(*((1_000, 100) if args.quick else (10_000, 1_000)))
     ok = print_bbox_table(results)
+    ok &= print_labels_table(labels)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"bbox": results}, indent=2))
+    out.write_text(json.dumps({"bbox": results, "labels": labels}, indent=2))
     print(f"\nRaw figures: {out}")
     return 0 if ok else 1
 
