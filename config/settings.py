@@ -276,6 +276,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "fontTools": {"level": "WARNING"},  # its subsetter narrates every table at INFO
+        "exifread": {"level": "ERROR"},  # "possibly corrupted IFD" on ordinary phone photos
     },
 }
 
@@ -295,3 +296,29 @@ MAP_ZOOM = envint("MAP_ZOOM", 14)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 5000)
 API_DEFAULT_PAGE_SIZE = envint("API_DEFAULT_PAGE_SIZE", 1000)
 OPEN_DATA_LICENSE = envstr("OPEN_DATA_LICENSE", "CC BY 4.0")
+
+# --- Resident reports -----------------------------------------------------------------------
+# The area reports may come from: a GeoJSON file, GeoJSON text or WKT. Empty: anywhere.
+SERVICE_AREA = envstr("SERVICE_AREA")
+# Who handles a report when neither an asset nor the category names a section.
+REPORT_DEFAULT_OWNER = envstr("REPORT_DEFAULT_OWNER")
+REPORT_MAX_PHOTOS = envint("REPORT_MAX_PHOTOS", 5)
+REPORT_DUPLICATE_RADIUS_M = envfloat("REPORT_DUPLICATE_RADIUS_M", 30)
+PHOTO_FAR_FROM_ASSET_M = envfloat("PHOTO_FAR_FROM_ASSET_M", 200)
+# Contact details are deleted this long after a report is fixed or closed (APPI).
+REPORT_CONTACT_RETENTION_DAYS = envint("REPORT_CONTACT_RETENTION_DAYS", 90)
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000)
+PHOTO_PUBLIC_MAX_PX = envint("PHOTO_PUBLIC_MAX_PX", 2048)
+PHOTO_THUMB_MAX_PX = envint("PHOTO_THUMB_MAX_PX", 400)
+PHOTO_JPEG_QUALITY = envint("PHOTO_JPEG_QUALITY", 82)
+# Rate limits, "count/seconds". Generous per address: Japanese carriers put many phones
+# behind one address (carrier-grade NAT).
+RATE_LIMIT_REPORTS_PER_ADDRESS = envstr("RATE_LIMIT_REPORTS_PER_ADDRESS", "60/3600")
+RATE_LIMIT_REPORTS_PER_SESSION = envstr("RATE_LIMIT_REPORTS_PER_SESSION", "10/3600")
+RATE_LIMIT_REPORTS_PER_ASSET = envstr("RATE_LIMIT_REPORTS_PER_ASSET", "20/3600")
+# Trust X-Forwarded-For for the client address only behind a proxy that sets it.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Uploads: 5 photos of 15 MB plus the form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from api import health
-from qr_labels import views as qr_views
 from reports import views as report_views
 
 urlpatterns = [
@@ -12,9 +11,20 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Printed on stickers for years: /q/CODE, also /Q/CODE (QR alphanumeric mode is upper
     # case), any case, with or without a trailing slash.
-    re_path(r"^[qQ]/(?P<code>[^/]{1,40})/?$", qr_views.scan, name="scan"),
-    re_path(r"^[qQ]/?$", qr_views.scan_entry, name="scan-entry"),
+    re_path(r"^[qQ]/(?P<code>[^/]{1,40})/?$", report_views.scan, name="scan"),
+    re_path(r"^[qQ]/?$", report_views.scan_entry, name="scan-entry"),
+    path("report/", report_views.report_new, name="report-new"),
+    path("report/me-too/<str:number>/", report_views.me_too, name="report-me-too"),
+    path("report/staged/<uuid:token>.jpg", report_views.staged_photo, name="report-staged-photo"),
+    path("r/<str:tracking>", report_views.report_status, name="report-status"),
+    path(
+        "r/<str:tracking>/<uuid:token>/<str:variant>.jpg",
+        report_views.report_photo,
+        name="report-photo",
+    ),
+    path("photos/<uuid:token>/<str:variant>.jpg", report_views.public_photo, name="public-photo"),
     path("api/", include("api.urls")),
+    path("manage/", include("web_admin.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -2,12 +2,17 @@
 
 import os
 import shutil
+import tempfile
 
 import pytest
 from django.conf import settings
+from django.contrib.gis.geos import Point
 from rest_framework.test import APIClient
 
+from assets.models import FaultCategory
 from assets.services import catalogue_install
+from qr_labels import services as label_services
+from reports import services as report_services
 from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -23,7 +28,10 @@ def require(available: bool, what: str) -> None:
 
 
 def pytest_configure(config):
-    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
+    # Tests serve static files from the source folders (live_server's handler uses the
+    # finders): a manifest left in var/static by collectstatic would point at hashed names
+    # they cannot find.
+    settings.STATIC_ROOT = tempfile.mkdtemp(prefix="machimori-static-")
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +115,47 @@ def chromium_path():
     path = shutil.which("chromium") or "/usr/bin/chromium"
     require(os.path.exists(path), "Chromium (/usr/bin/chromium)")
     return path
+
+
+@pytest.fixture
+def light(catalogue, city):
+    city["road"].contact_email = "doro@city.example"
+    city["road"].save()
+    return factories.asset(
+        "security-light", owner=city["road"], ledger_id="BH-0001", address="今市町1丁目"
+    )
+
+
+@pytest.fixture
+def label(light):
+    return label_services.label_issue(asset=light)
+
+
+@pytest.fixture
+def lamp_out(catalogue):
+    return FaultCategory.objects.get(code="lamp-out")
+
+
+@pytest.fixture
+def pothole(catalogue, city):
+    category = FaultCategory.objects.get(code="pothole")
+    category.default_owner = city["road"]
+    category.save()
+    return category
+
+
+@pytest.fixture
+def submit(db, django_capture_on_commit_callbacks):
+    """Submit a report through the service with sensible defaults (notices are sent)."""
+
+    def _submit(category, **fields):
+        place = fields.pop("place", None) or report_services.Place(
+            point=Point(132.755, 35.367, srid=4326), source="device", accuracy_m=8
+        )
+        fields.setdefault("source", "web")
+        with django_capture_on_commit_callbacks(execute=True):
+            return report_services.report_submit(
+                report_services.Submission(category=category, place=place, **fields)
+            )
+
+    return _submit

@@ -1,8 +1,10 @@
 """Plain factory functions: readable, explicit, no magic."""
 
+import io
 import itertools
 
 from django.contrib.gis.geos import GEOSGeometry, LineString, Point, Polygon
+from PIL import Image
 
 from assets.models import Asset, AssetType, Organization, User
 from assets.services import asset_create
@@ -51,3 +53,37 @@ def asset(type_code="security-light", *, owner, lon=IZUMO[0], lat=IZUMO[1], **fi
         geom=fields.pop("geom", None) or geometry_for(asset_type, lon, lat),
         **fields,
     )
+
+
+def jpeg(colour=(200, 30, 30), size=(640, 480), name="photo.jpg") -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    buffer.seek(0)
+    buffer.name = name
+    return buffer
+
+
+def jpeg_with_gps(lat: float, lon: float, name="gps.jpg") -> io.BytesIO:
+    """A JPEG whose EXIF GPS says (lat, lon)."""
+    from PIL import ExifTags
+
+    def dms(value):
+        value = abs(value)
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return (float(degrees), float(minutes), ((value - degrees) * 60 - minutes) * 60)
+
+    image = Image.new("RGB", (640, 480), (20, 120, 200))
+    exif = image.getexif()
+    gps = {
+        ExifTags.GPS.GPSLatitudeRef: "N" if lat >= 0 else "S",
+        ExifTags.GPS.GPSLatitude: dms(lat),
+        ExifTags.GPS.GPSLongitudeRef: "E" if lon >= 0 else "W",
+        ExifTags.GPS.GPSLongitude: dms(lon),
+    }
+    exif[ExifTags.IFD.GPSInfo] = gps
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    buffer.seek(0)
+    buffer.name = name
+    return buffer

@@ -8,28 +8,18 @@ import io
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 
 from assets.models import Asset, AssetType
 from tests import factories
+from tests.browser import Session
+from tests.browser import chromium as browser_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-Machimori-2026"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Web Mercator: metres a pixel at zoom 0 on 256-pixel tiles, and the earth's radius.
 _RESOLUTION_Z0 = 156_543.03392804097
 _EARTH_RADIUS = 6_378_137.0
@@ -69,55 +59,22 @@ def neighbours(catalogue, city, settings):
     ]
 
 
-class Session:
-    """A page that logs what it tried to fetch off this machine and what went wrong."""
-
-    def __init__(self, page):
-        self.page = page
-        self.external = []
-        self.errors = []
-        page.route("**/*", self._route)
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-
-    def _route(self, route):
-        host = urlsplit(route.request.url).hostname or ""
-        if route.request.url.startswith("data:") or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
-
-    def _console(self, message):
-        # Chromium asks for /favicon.ico by itself; the admin has none.
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            self.errors.append(f"console: {message.text}")
-
-    def log_in(self, base_url: str, next_path: str) -> None:
-        page = self.page
-        page.goto(f"{base_url}/admin/login/?next={next_path}")
-        page.fill("#id_username", "root")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{base_url}{next_path}")
-        # The widget is built once OpenLayers has loaded and the page is parsed.
-        page.wait_for_function("window.machimoriMaps && window.machimoriMaps.id_geom")
-        page.wait_for_selector("#id_geom_map .ol-viewport canvas")
+def log_in(session, base_url: str, next_path: str) -> None:
+    page = session.page
+    page.goto(f"{base_url}/admin/login/?next={next_path}")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}{next_path}")
+    # The widget is built once OpenLayers has loaded and the page is parsed.
+    page.wait_for_function("window.machimoriMaps && window.machimoriMaps.id_geom")
+    page.wait_for_selector("#id_geom_map .ol-viewport canvas")
 
 
 @contextmanager
 def chromium(chromium_path: str) -> Iterator[Session]:
-    """Chromium only while the block runs: Playwright keeps an event loop up in this thread,
-    and Django's ORM refuses to run beside it, so tests touch the database outside."""
-    # Imported here: collecting the suite must not need Playwright.
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield Session(browser.new_page(viewport={"width": 1280, "height": 1100}))
-        finally:
-            browser.close()
+    with browser_chromium(chromium_path, viewport={"width": 1280, "height": 1100}) as session:
+        yield session
 
 
 def test_a_click_on_the_offline_map_places_the_light_where_clicked(
@@ -131,7 +88,7 @@ def test_a_click_on_the_offline_map_places_the_light_where_clicked(
 
     with chromium(chromium_path) as session:
         page = session.page
-        session.log_in(live_server.url, "/admin/assets/asset/add/")
+        log_in(session, live_server.url, "/admin/assets/asset/add/")
         page.select_option("#id_asset_type", str(light_type.pk))
         page.select_option("#id_owner", str(owner.pk))
         page.fill("#id_ledger_id", "BH-0777")
@@ -184,7 +141,7 @@ def test_typed_coordinates_set_the_point_and_the_type_sets_what_is_drawn(
 
     with chromium(chromium_path) as session:
         page = session.page
-        session.log_in(live_server.url, "/admin/assets/asset/add/")
+        log_in(session, live_server.url, "/admin/assets/asset/add/")
 
         # No type chosen yet: any kind may be drawn.
         assert page.is_enabled(".mm-draw-kind input[value=Polygon]")
@@ -222,7 +179,7 @@ def test_a_saved_geometry_is_shown_and_a_wrong_kind_is_reported_on_the_form(
     with chromium(chromium_path) as session:
         page = session.page
         with page.expect_response(lambda r: "/admin/assets/asset/nearby/" in r.url) as nearby:
-            session.log_in(live_server.url, f"/admin/assets/asset/{park.pk}/change/")
+            log_in(session, live_server.url, f"/admin/assets/asset/{park.pk}/change/")
         # The park's polygon is on the map for editing, and not again as a neighbour.
         assert page.evaluate("window.machimoriMaps.id_geom.features.getLength()") == 1
         assert f"exclude={park.pk}" in nearby.value.url
@@ -258,7 +215,7 @@ def test_a_tile_server_when_set_replaces_the_graticule(
     with chromium(chromium_path) as session:
         page = session.page
         page.route("https://tiles.city.example/**", serve_tile)
-        session.log_in(live_server.url, "/admin/assets/asset/add/")
+        log_in(session, live_server.url, "/admin/assets/asset/add/")
         page.wait_for_function("document.querySelector('#id_geom_map .ol-attribution li')")
         attribution = page.text_content("#id_geom_map .ol-attribution")
         has_graticule = page.evaluate(

@@ -151,10 +151,9 @@ def test_a_failed_count_never_reaches_the_resident(client, label, monkeypatch):
     assert response.status_code == 200
 
 
-def test_the_scan_page_is_small_and_needs_no_script(client, label, settings):
-    response = _page(client, f"/q/{label.code}", "ja")
+def test_the_scan_page_scripts_only_improve_it(client, label):
+    html = _page(client, f"/q/{label.code}", "ja").content.decode()
 
-    html = response.content.decode()
-    assert "<script" not in html
-    css = settings.BASE_DIR / "static" / "css" / "site.css"
-    assert len(response.content) + css.stat().st_size < 50_000
+    # One deferred script; the form posts as plain HTML without it.
+    assert html.count("<script") == 1 and " defer>" in html
+    assert '<form method="post" enctype="multipart/form-data"' in html

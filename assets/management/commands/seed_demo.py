@@ -32,9 +32,11 @@ class Command(BaseCommand):
             raise CommandError("--assets must be 0 or more")
         catalogue_install()
         demo.organizations_install()
+        demo.categories_route()
         if if_empty and Asset.objects.exists():
             self.stdout.write(f"Demo data already there ({Asset.objects.count()} assets).")
         elif assets:
+            demo.towns_install(assets=assets)
             started = time.monotonic()
             written = demo.demo_assets_install(assets=assets, seed=seed)
             self.stdout.write(

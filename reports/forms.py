@@ -1,0 +1,172 @@
+"""The resident's report form: plain HTML fields that work without JavaScript."""
+
+from django import forms
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+
+from assets import fieldspecs
+from assets.models import FaultCategory, Town
+
+TEXT_LIMIT = 4000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of files; each is checked by the photo pipeline, not here."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [f for f in files if f]
+
+
+def question_field(spec: dict, language: str) -> forms.Field:
+    """A form field for one extra question of a fault category."""
+    label = fieldspecs.label(spec, language)
+    common = {"label": label, "required": False}
+    kind = spec["kind"]
+    if kind == "choice":
+        choices = [("", "—")] + [
+            (c["value"], fieldspecs.label(c, language)) if isinstance(c, dict) else (c, c)
+            for c in spec.get("choices", [])
+        ]
+        return forms.ChoiceField(choices=choices, **common)
+    if kind == "boolean":
+        return forms.ChoiceField(
+            choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))],
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if kind in ("integer", "decimal"):
+        return forms.DecimalField(
+            min_value=spec.get("min"),
+            max_value=spec.get("max"),
+            widget=forms.NumberInput(attrs={"inputmode": "decimal"}),
+            **common,
+        )
+    return forms.CharField(max_length=500, **common)
+
+
+class ReportForm(forms.Form):
+    """What is wrong, where, a note, photos and an optional email.
+
+    Photos arrive as files and are staged at once (kept across a form that comes back with
+    an error); `photo_tokens` carries the staged ones.
+    """
+
+    category = forms.ChoiceField(label=_("What is wrong?"), widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("Anything else we should know? (optional)"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
+    )
+    photos = PhotosField(
+        label=_("Photos (optional, up to 5)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
+    )
+    photo_tokens = forms.CharField(required=False, widget=forms.MultipleHiddenInput)
+    label_code = forms.CharField(
+        label=_("Sticker code, if there is a sticker (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    accuracy = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=0)
+    location_source = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), ("device", "device"), ("map", "map")],
+        widget=forms.HiddenInput,
+    )
+    town = forms.ModelChoiceField(
+        label=_("Town"),
+        queryset=Town.objects.all(),
+        required=False,
+        empty_label=_("— choose the town —"),
+    )
+    address_text = forms.CharField(
+        label=_("Address or landmark"),
+        required=False,
+        max_length=300,
+        help_text=_("e.g. in front of the school gate, 2-chome crossing"),
+    )
+    email = forms.EmailField(
+        label=_("Email, to hear how it goes (optional)"), required=False, max_length=254
+    )
+    consent = forms.BooleanField(
+        label=_("The city may contact me about this report"), required=False
+    )
+    asset_choice = forms.CharField(required=False, widget=forms.HiddenInput)
+    force_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # A field people never see: bots fill every field they find.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, categories, language: str, with_asset: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language = language
+        self.categories = list(categories)
+        self.fields["category"].choices = [(c.code, c.name_in(language)) for c in self.categories]
+        self.question_fields: dict[str, list[str]] = {}
+        for category in self.categories:
+            names = []
+            for spec in category.questions:
+                name = f"q_{category.code}_{spec['key']}"
+                self.fields[name] = question_field(spec, language)
+                names.append(name)
+            self.question_fields[category.code] = names
+        if with_asset:
+            for name in ("label_code", "town", "address_text"):
+                self.fields.pop(name)
+
+    def category_object(self) -> FaultCategory | None:
+        code = self.cleaned_data.get("category")
+        return next((c for c in self.categories if c.code == code), None)
+
+    def answers(self) -> dict:
+        category = self.category_object()
+        if category is None:
+            return {}
+        result = {}
+        for spec in category.questions:
+            value = self.cleaned_data.get(f"q_{category.code}_{spec['key']}")
+            if value not in (None, ""):
+                result[spec["key"]] = str(value) if not isinstance(value, str) else value
+        return result
+
+    def point(self) -> Point | None:
+        lat, lon = self.cleaned_data.get("lat"), self.cleaned_data.get("lon")
+        if lat is None or lon is None:
+            return None
+        return Point(lon, lat, srid=4326)
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Please leave this field empty."), code="honeypot")
+        return ""
+
+    def grouped_categories(self):
+        """(category, bound question fields) pairs, for rendering each category's questions
+        right under it."""
+        return [
+            (category, [self[name] for name in self.question_fields[category.code]])
+            for category in self.categories
+        ]
+
+
+class MeTooForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email, to hear how it goes (optional)"), required=False, max_length=254
+    )
+    photo = forms.FileField(label=_("A photo (optional)"), required=False)
+    photo_token = forms.UUIDField(required=False, widget=forms.HiddenInput)

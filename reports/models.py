@@ -1,0 +1,234 @@
+"""Fault reports from residents, staff, inspections and other systems, with their photos,
+their "me too"s and a trail of every change."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assets.models import Asset, FaultCategory, Organization
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ACCEPTED = "accepted", _("Accepted")
+        IN_PROGRESS = "in_progress", _("In progress")
+        FIXED = "fixed", _("Fixed")
+        CLOSED = "closed", _("Closed")
+
+    class CloseReason(models.TextChoices):
+        DUPLICATE = "duplicate", _("Duplicate")
+        NOT_OURS = "not_ours", _("Not our asset")
+        NO_FAULT = "no_fault", _("No fault found")
+
+    class Source(models.TextChoices):
+        QR = "qr", _("QR sticker")
+        WEB = "web", _("web form")
+        OPEN311 = "open311", _("Open311")
+        INSPECTION = "inspection", _("inspection")
+        STAFF = "staff", _("staff intake")
+
+    class LocationSource(models.TextChoices):
+        ASSET = "asset", _("the asset")
+        DEVICE = "device", _("the phone's location")
+        MAP = "map", _("a map pin")
+        ADDRESS = "address", _("an address")
+        PHOTO = "photo", _("a photo's GPS")
+
+    OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS)
+
+    number = models.CharField(_("report number"), max_length=20, unique=True, editable=False)
+    tracking = models.CharField(max_length=32, unique=True, editable=False)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    language = models.CharField(_("language"), max_length=10, default="ja")
+    category = models.ForeignKey(
+        FaultCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    description_public = models.BooleanField(_("description is public"), default=False)
+    asset = models.ForeignKey(
+        Asset,
+        verbose_name=_("asset"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    label_code = models.CharField(_("sticker code"), max_length=8, blank=True)
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("responsible organisation"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    location = models.PointField(_("location"), srid=4326)
+    location_source = models.CharField(max_length=10, choices=LocationSource.choices)
+    location_accuracy_m = models.FloatField(null=True, blank=True)
+    address_text = models.CharField(_("address or landmark"), max_length=300, blank=True)
+    town = models.CharField(_("town"), max_length=60, blank=True)
+    photo_distance_m = models.FloatField(
+        _("photo taken this far from the asset (m)"), null=True, blank=True
+    )
+    photo_far_from_asset = models.BooleanField(_("photo taken far from the asset"), default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    close_reason = models.CharField(
+        _("close reason"), max_length=12, choices=CloseReason.choices, blank=True
+    )
+    ended_at = models.DateTimeField(_("fixed or closed at"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    me_too_count = models.PositiveIntegerField(_("me too"), default=0)
+    # Contact details: never public, deleted a set time after the report ends (APPI).
+    contact_email = models.EmailField(_("email"), blank=True)
+    contact_name = models.CharField(_("name"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_consent = models.BooleanField(_("may be contacted"), default=False)
+    contacts_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="report_status_created"),
+            models.Index(fields=["asset", "status"], name="report_asset_status"),
+            models.Index(fields=["category", "status"], name="report_category_status"),
+            models.Index(fields=["owner", "status"], name="report_owner_status"),
+            models.Index(fields=["ended_at"], name="report_ended"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="closed", close_reason__gt="") | ~Q(status="closed"),
+                name="report_closed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ReportNumber(models.Model):
+    """The last number given out each year: R-2026-000123 counts up within 2026."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+def _photo_path(prefix: str) -> str:
+    today = timezone.localdate()
+    return f"{prefix}/{today:%Y/%m/%d}/{uuid.uuid4().hex}"
+
+
+class Photo(models.Model):
+    """An uploaded photo: the original (private), a public copy without EXIF and a thumbnail.
+
+    A photo is staged first (uploaded with a form that may still come back with an error)
+    and attached to a report when the report is saved; staged photos that are never attached
+    are swept away.
+    """
+
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    me_too = models.ForeignKey(
+        "MeToo", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    original = models.CharField(max_length=200)
+    public = models.CharField(max_length=200)
+    thumbnail = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    gps = models.PointField(srid=4326, null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    is_public = models.BooleanField(_("shown publicly"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["report", "created_at"], name="photo_report_created")]
+
+    def __str__(self) -> str:
+        return f"photo {self.token}"
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        return (self.original, self.public, self.thumbnail)
+
+
+class MeToo(models.Model):
+    """Another resident saw the same fault."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="me_toos")
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=10, default="ja")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("me too")
+        verbose_name_plural = _("me toos")
+
+    def __str__(self) -> str:
+        return f"me too on {self.report_id}"
+
+
+class ReportEvent(models.Model):
+    """The audit trail: who changed what, when, from what to what; notes public or internal."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        STATUS = "status", _("status changed")
+        NOTE = "note", _("note")
+        ME_TOO = "me_too", _("me too")
+        MODERATED = "moderated", _("made public or hidden")
+        MERGED = "merged", _("merged")
+        CONTACT_DELETED = "contact_deleted", _("contact details deleted")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_value = models.CharField(max_length=40, blank=True)
+    to_value = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=12, choices=Report.CloseReason.choices, blank=True)
+    text = models.TextField(blank=True)
+    public = models.BooleanField(default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def to_status_label(self) -> str:
+        return Report.Status(self.to_value).label if self.to_value in Report.Status.values else ""

@@ -1,0 +1,161 @@
+"""Questions about reports: who handles one, what is already reported nearby, what is public."""
+
+import json
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
+from django.db.models import Q, QuerySet
+
+from assets import selectors as asset_selectors
+from assets.models import Asset, FaultCategory, Organization, Town
+from reports.models import Photo, Report, ReportEvent
+
+
+@lru_cache(maxsize=1)
+def _service_area(setting: str):
+    if not setting:
+        return None
+    text = setting
+    if not setting.lstrip().startswith(("{", "POLYGON", "MULTIPOLYGON", "SRID")):
+        with open(setting, encoding="utf-8") as handle:  # a GeoJSON file
+            text = handle.read()
+    if text.lstrip().startswith("{"):
+        data = json.loads(text)
+        if data.get("type") == "FeatureCollection":
+            geoms = [GEOSGeometry(json.dumps(f["geometry"])) for f in data["features"]]
+            area = geoms[0]
+            for geom in geoms[1:]:
+                area = area.union(geom)
+            return area
+        if data.get("type") == "Feature":
+            data = data["geometry"]
+        return GEOSGeometry(json.dumps(data))
+    return GEOSGeometry(text)
+
+
+def service_area():
+    """The area reports may come from (settings.SERVICE_AREA); None means anywhere."""
+    return _service_area(settings.SERVICE_AREA)
+
+
+def asset_distance_m(asset: Asset, point: Point) -> float:
+    """Geodesic metres from a point to the asset (its nearest part), by the database."""
+    distance = (
+        Asset.objects.filter(pk=asset.pk)
+        .annotate(d=Distance("geom", point, spheroid=True))
+        .values_list("d", flat=True)
+        .get()
+    )
+    return distance.m
+
+
+def responsible_owner(category: FaultCategory, point: Point) -> Organization:
+    """Who handles a report that names no asset: the category's section, else the most
+    local organisation whose service area holds the place, else the city."""
+    if category.default_owner_id:
+        return category.default_owner
+    local = (
+        Organization.objects.filter(service_area__contains=point, is_active=True)
+        .order_by("-parent_id")
+        .first()
+    )
+    if local is not None:
+        return local
+    fallback = Organization.objects.filter(code=settings.REPORT_DEFAULT_OWNER).first()
+    if fallback is not None:
+        return fallback
+    return Organization.objects.filter(kind=Organization.Kind.CITY).order_by("pk").first()
+
+
+def reports_open_for_asset(asset: Asset) -> QuerySet[Report]:
+    return Report.objects.filter(asset=asset, status__in=Report.OPEN_STATUSES).order_by(
+        "created_at"
+    )
+
+
+def reports_open_near(category: FaultCategory, point: Point, metres: float) -> QuerySet[Report]:
+    """Open reports of the same category within `metres` (geodesic)."""
+    box = asset_selectors.bbox_around(point, metres)
+    return (
+        Report.objects.filter(
+            category=category,
+            status__in=Report.OPEN_STATUSES,
+            location__intersects=Polygon.from_bbox(box),
+        )
+        .annotate(distance=Distance("location", point, spheroid=True))
+        .filter(distance__lte=metres)
+        .order_by("distance")
+    )
+
+
+def assets_suggested(category: FaultCategory, point: Point, *, metres: float = 50, limit=5):
+    """The nearest assets of a type this category applies to: "is it one of these?"."""
+    qs = Asset.objects.filter(asset_type__categories=category, status=Asset.Status.IN_SERVICE)
+    return (
+        asset_selectors.assets_within(qs, point, metres)
+        .select_related("asset_type")
+        .order_by("distance")[:limit]
+    )
+
+
+def report_for_tracking(tracking: str) -> Report | None:
+    return (
+        Report.objects.select_related("category", "asset__asset_type", "owner")
+        .filter(tracking=tracking)
+        .first()
+    )
+
+
+def report_history_public(report: Report) -> QuerySet[ReportEvent]:
+    """What the resident sees on the tracking page: status changes and public notes."""
+    return report.events.filter(
+        Q(kind__in=[ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.STATUS])
+        | Q(kind=ReportEvent.Kind.NOTE, public=True)
+    ).order_by("at", "id")
+
+
+def report_subscribers(report: Report) -> list[tuple[str, str]]:
+    """(email, language) of the people to tell about public changes: the reporter and the
+    residents who said "me too" and left an email."""
+    people = []
+    if report.contact_email:
+        people.append((report.contact_email, report.language))
+    people += [
+        (email, language)
+        for email, language in report.me_toos.exclude(email="").values_list("email", "language")
+    ]
+    seen, result = set(), []
+    for email, language in people:
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            result.append((email, language))
+    return result
+
+
+def reports_public() -> QuerySet[Report]:
+    """Reports as anyone may list them (open data, Open311, public maps): never contact
+    details; description and photos only where staff made them public."""
+    return Report.objects.exclude(status=Report.Status.CLOSED, close_reason="duplicate")
+
+
+def photos_public(report: Report) -> QuerySet[Photo]:
+    return report.photos.filter(is_public=True)
+
+
+def towns() -> QuerySet[Town]:
+    return Town.objects.all()
+
+
+def reports_for_user(user) -> QuerySet[Report]:
+    """Reports staff may see in full (contacts, internal notes): those of their organisations."""
+    scope = asset_selectors.user_scope_ids(user)
+    qs = Report.objects.all()
+    if scope is None:
+        return qs
+    return qs.filter(owner_id__in=scope)
+
+
+def report_history_full(report: Report) -> QuerySet[ReportEvent]:
+    return report.events.select_related("by").order_by("at", "id")
