@@ -84,7 +84,10 @@ format: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: sysdeps-test $(VENV)/.stamp-dev messages
+sysdeps-bench:
+	@sh tools/sysdeps.sh bench
+
+bench: sysdeps-bench $(VENV)/.stamp-dev messages
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

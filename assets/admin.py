@@ -22,7 +22,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from assets import selectors
+from assets import selectors, versions
 from assets.models import Asset, AssetType, FaultCategory, Organization, User
 from assets.scales import SCALES
 from assets.widgets import MapWidget
@@ -285,6 +285,10 @@ class AssetAdmin(MapAdmin):
             "kind_field": "asset_type",
             "kinds": asset_type_draw_types,
         }
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        versions.asset_changed(obj.pk)  # its public sticker page shows what was edited
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -292,6 +292,11 @@ class Asset(models.Model):
     condition_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     last_inspected_on = models.DateField(_("last inspected"), null=True, blank=True)
     next_inspection_due = models.DateField(_("next inspection due"), null=True, blank=True)
+    # Kept by the reports services: the sticker page looks for open reports only when some
+    # exist, which saves a query on almost every scan.
+    open_reports = models.PositiveIntegerField(
+        _("open reports"), default=0, db_default=0, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,12 +4,15 @@ import math
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from assets.models import Asset, AssetType, FaultCategory, Organization
 
+CATALOGUE_CACHE_SECONDS = 300
+CATALOGUE_VERSION_KEY = "catalogue-version"
 # Metres per degree of latitude; a degree of longitude is this times cos(latitude).
 _METRES_PER_DEGREE = 111_320.0
 
@@ -99,8 +102,18 @@ def asset_counts_by_type() -> list[dict]:
     ]
 
 
-def fault_categories_for_type(asset_type: AssetType) -> QuerySet[FaultCategory]:
-    return asset_type.categories.filter(is_active=True).order_by("sort_order", "code")
+def catalogue_version() -> int:
+    return cache.get_or_set(CATALOGUE_VERSION_KEY, 1, timeout=None)
+
+
+def fault_categories_for_type(asset_type: AssetType) -> list[FaultCategory]:
+    """The active fault categories of a type. Read on every scan, changed a few times a
+    year: kept in the cache for a few minutes."""
+    return cache.get_or_set(
+        f"categories-of-type:{catalogue_version()}:{asset_type.pk}",
+        lambda: list(asset_type.categories.filter(is_active=True).order_by("sort_order", "code")),
+        timeout=CATALOGUE_CACHE_SECONDS,
+    )
 
 
 def assets_in_bbox(qs: QuerySet[Asset], bbox: tuple[float, float, float, float]) -> QuerySet[Asset]:

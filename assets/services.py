@@ -4,10 +4,12 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.gis.geos import GEOSGeometry
+from django.core.cache import cache
 from django.db import transaction
 
-from assets import catalogue, fieldspecs
+from assets import catalogue, fieldspecs, versions
 from assets.models import Asset, AssetType, FaultCategory, Organization
+from assets.selectors import CATALOGUE_VERSION_KEY
 
 
 @transaction.atomic
@@ -60,7 +62,17 @@ def catalogue_install() -> dict[str, int]:
         asset_type.categories.set([categories[code] for code in spec["categories"]])
         types[spec["code"]] = asset_type
         created["types"] += was_created
+    catalogue_changed()
     return created
+
+
+def catalogue_changed() -> None:
+    """Cached category lists and form fragments carry the catalogue's version: a new version
+    makes them all stale at once, without touching other cached data."""
+    try:
+        cache.incr(CATALOGUE_VERSION_KEY)
+    except ValueError:
+        cache.set(CATALOGUE_VERSION_KEY, 2, timeout=None)
 
 
 def next_inspection_due(asset_type: AssetType, inspected_on: datetime.date | None):
@@ -121,6 +133,7 @@ def asset_update(*, asset: Asset, **changes) -> Asset:
         setattr(asset, field, value)
     asset.full_clean()
     asset.save()
+    transaction.on_commit(lambda: versions.asset_changed(asset.pk))
     return asset
 
 
@@ -128,4 +141,5 @@ def asset_update(*, asset: Asset, **changes) -> Asset:
 def asset_retire(*, asset: Asset) -> Asset:
     asset.status = Asset.Status.RETIRED
     asset.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: versions.asset_changed(asset.pk))
     return asset

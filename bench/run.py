@@ -146,6 +146,60 @@ def print_labels_table(result: dict) -> bool:
     return ratio <= LABELS_BUDGET and growth <= MEMORY_GROWTH_BUDGET
 
 
+SCAN_BUDGET = 4.0  # /q/<code> requests per second, bare view / scan page
+PHOTO_BUDGET = 1.5  # photo pipeline / floor
+
+
+def scan_benchmark(seconds: int, rounds: int) -> dict:
+    path = ROOT / "var" / "bench" / "bench_100000.sqlite3"
+    print("  /q/<code> over HTTP (gunicorn + wrk) …", flush=True)
+    return run_worker(
+        "scan_http.py",
+        f"--database-url=spatialite:///{path}",
+        "--assets=100000",
+        f"--seconds={seconds}",
+        f"--rounds={rounds}",
+    )
+
+
+def print_scan_table(r: dict) -> bool:
+    print()
+    print("/q/<code> over HTTP: gunicorn (2 workers) loaded by wrk (8 connections), requests/s")
+    print(f"{'bare Django view (floor)':<44}{r['bare_rps']:>8}")
+    ok = True
+    for name, label in (
+        ("warm", "sticker pages seen recently (200 stickers)"),
+        ("cold", "sticker pages not seen lately (20,000)"),
+    ):
+        ratio = r[f"{name}_ratio"]
+        meets = ratio <= SCAN_BUDGET
+        ok &= meets if name == "warm" else True
+        print(
+            f"{label:<44}{r[f'{name}_rps']:>8}   ratio {ratio:.2f} (budget {SCAN_BUDGET})"
+            f" {'ok' if meets else 'over budget'}"
+        )
+    return ok
+
+
+def photo_benchmark() -> dict:
+    print("  photo pipeline, 12-megapixel JPEG …", flush=True)
+    return run_worker("photos.py")
+
+
+def print_photo_table(r: dict) -> bool:
+    meets = r["ratio"] <= PHOTO_BUDGET
+    print()
+    print("Photo pipeline on a 12-megapixel JPEG (median ms)")
+    print(f"{'floor: draft decode to 2048 px + one JPEG encode':<52}{r['floor_ms']:>8.1f}")
+    print(f"{'tight floor: the pipeline draft decode + one encode':<52}{r['tight_floor_ms']:>8.1f}")
+    print(
+        f"{'pipeline (checks, EXIF, public copy, thumbnail)':<52}{r['pipeline_ms']:>8.1f}   "
+        f"ratio {r['ratio']:.2f} (budget {PHOTO_BUDGET}) {'ok' if meets else 'OVER BUDGET'};"
+        f" to the tight floor {r['ratio_to_tight_floor']:.2f}"
+    )
+    return meets
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=100)
@@ -158,11 +212,17 @@ def main() -> int:
     print("Benchmarks (databases are seeded on first use, then kept):")
     results = bbox_benchmarks(args.repeat if not args.quick else 30, sizes_pg, sizes_sqlite)
     labels = labels_benchmark(*((1_000, 100) if args.quick else (10_000, 1_000)))
+    scan = scan_benchmark(*((3, 1) if args.quick else (5, 3)))
+    photos = photo_benchmark()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
+    ok &= print_scan_table(scan)
+    ok &= print_photo_table(photos)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"bbox": results, "labels": labels}, indent=2))
+    out.write_text(
+        json.dumps({"bbox": results, "labels": labels, "scan": scan, "photos": photos}, indent=2)
+    )
     print(f"\nRaw figures: {out}")
     return 0 if ok else 1
 

@@ -137,7 +137,13 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per process. Room for the pages of a few thousand stickers (Django's default is 300).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": envint("LOCMEM_CACHE_ENTRIES", 5000)},
+        }
+    }
 
 # --- Auth and sessions ----------------------------------------------------------------------
 AUTH_USER_MODEL = "assets.User"
@@ -296,6 +302,10 @@ MAP_ZOOM = envint("MAP_ZOOM", 14)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 5000)
 API_DEFAULT_PAGE_SIZE = envint("API_DEFAULT_PAGE_SIZE", 1000)
 OPEN_DATA_LICENSE = envstr("OPEN_DATA_LICENSE", "CC BY 4.0")
+
+# Scans of stickers are written in batches: this many, or after this many seconds.
+SCAN_BATCH_SIZE = envint("SCAN_BATCH_SIZE", 50)
+SCAN_BATCH_SECONDS = envfloat("SCAN_BATCH_SECONDS", 10)
 
 # --- Resident reports -----------------------------------------------------------------------
 # The area reports may come from: a GeoJSON file, GeoJSON text or WKT. Empty: anywhere.

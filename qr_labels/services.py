@@ -1,10 +1,15 @@
 """Writes about labels: issue, replace, move, withdraw; record a scan."""
 
+import atexit
 import logging
+import threading
+import time
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assets import versions
 from assets.errors import DomainError
 from assets.models import Asset
 from assets.selectors import MANAGING_ROLES, user_can_manage_asset, user_scope_ids
@@ -125,6 +130,7 @@ def label_replace(
     """
     label = _active(label)
     _check_allowed(acting_user, label.asset)
+    versions.label_changed(label.code)
     label.state = Label.State.REPLACED
     label.keeps_working = keeps_working
     label.ended_at = timezone.now()
@@ -152,6 +158,7 @@ def label_set_keeps_working(*, label: Label, keeps_working: bool, acting_user=No
         raise LabelError("Only a replaced label can keep working.", code="label_not_replaced")
     label.keeps_working = keeps_working
     label.save(update_fields=["keeps_working"])
+    versions.label_changed(label.code)
     return label
 
 
@@ -172,6 +179,7 @@ def label_move(*, label: Label, to_asset: Asset, acting_user=None, note: str = "
         )
     label.asset = to_asset
     label.save(update_fields=["asset"])
+    versions.label_changed(label.code)
     LabelEvent.objects.create(
         label=label,
         kind=LabelEvent.Kind.MOVED,
@@ -192,6 +200,7 @@ def label_retire(*, label: Label, acting_user=None, note: str = "") -> Label:
     label.state = Label.State.RETIRED
     label.ended_at = timezone.now()
     label.save(update_fields=["state", "ended_at"])
+    versions.label_changed(label.code)
     LabelEvent.objects.create(
         label=label,
         kind=LabelEvent.Kind.RETIRED,
@@ -232,9 +241,41 @@ def labels_mark_printed_for(*, assets) -> int:
     return active.update(printed_at=timezone.now())
 
 
+_pending_scans: list[Scan] = []
+_pending_lock = threading.Lock()
+_last_flush = time.monotonic()
+
+
 def scan_record(*, label_id: int, asset_id: int) -> None:
-    """Count a scan. Called after the page has been sent; a failure must not reach anyone."""
+    """Count a scan. Called after the page has been sent. Scans are written in batches
+    (settings.SCAN_BATCH_SIZE, or every SCAN_BATCH_SECONDS), so a busy sticker costs one
+    insert per batch, not one per resident; a failure must not reach anyone."""
+    global _last_flush
+    with _pending_lock:
+        _pending_scans.append(Scan(label_id=label_id, asset_id=asset_id, scanned_at=timezone.now()))
+        due = (
+            len(_pending_scans) >= settings.SCAN_BATCH_SIZE
+            or time.monotonic() - _last_flush >= settings.SCAN_BATCH_SECONDS
+        )
+    if due:
+        scans_flush()
+
+
+def scans_flush() -> int:
+    """Write the scans counted so far; also run at exit."""
+    global _last_flush
+    with _pending_lock:
+        batch = _pending_scans[:]
+        _pending_scans.clear()
+        _last_flush = time.monotonic()
+    if not batch:
+        return 0
     try:
-        Scan.objects.create(label_id=label_id, asset_id=asset_id)
-    except Exception:  # counting is best-effort; the resident already has the page
-        logger.exception("could not record a scan of label %s", label_id)
+        Scan.objects.bulk_create(batch)
+    except Exception:  # counting is best-effort; the residents already have their pages
+        logger.exception("could not record %d scans", len(batch))
+        return 0
+    return len(batch)
+
+
+atexit.register(scans_flush)

@@ -118,16 +118,24 @@ class ReportForm(forms.Form):
         self.categories = list(categories)
         self.fields["category"].choices = [(c.code, c.name_in(language)) for c in self.categories]
         self.question_fields: dict[str, list[str]] = {}
+        if self.is_bound:
+            self._add_question_fields()
+        if with_asset:
+            for name in ("label_code", "town", "address_text"):
+                self.fields.pop(name)
+
+    def _add_question_fields(self) -> None:
+        """One field per extra question of every category. Built only when needed: an empty
+        form's questions come from the cached fragment on almost every scan."""
+        if self.question_fields:
+            return
         for category in self.categories:
             names = []
             for spec in category.questions:
                 name = f"q_{category.code}_{spec['key']}"
-                self.fields[name] = question_field(spec, language)
+                self.fields[name] = question_field(spec, self.language)
                 names.append(name)
             self.question_fields[category.code] = names
-        if with_asset:
-            for name in ("label_code", "town", "address_text"):
-                self.fields.pop(name)
 
     def category_object(self) -> FaultCategory | None:
         code = self.cleaned_data.get("category")
@@ -158,6 +166,7 @@ class ReportForm(forms.Form):
     def grouped_categories(self):
         """(category, bound question fields) pairs, for rendering each category's questions
         right under it."""
+        self._add_question_fields()
         return [
             (category, [self[name] for name in self.question_fields[category.code]])
             for category in self.categories

@@ -47,7 +47,12 @@ def report_limits_exceeded(request, asset=None) -> str | None:
     """Which limit a new report would break ("address", "session", "asset"), or None."""
     checks = [
         ("address", client_address(request), settings.RATE_LIMIT_REPORTS_PER_ADDRESS),
-        ("session", request.session.session_key or "", settings.RATE_LIMIT_REPORTS_PER_SESSION),
+        # The browser's CSRF cookie identifies it without a session row per visitor.
+        (
+            "session",
+            request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+            settings.RATE_LIMIT_REPORTS_PER_SESSION,
+        ),
     ]
     if asset is not None:
         checks.append(("asset", str(asset.pk), settings.RATE_LIMIT_REPORTS_PER_ASSET))

@@ -70,8 +70,10 @@ def responsible_owner(category: FaultCategory, point: Point) -> Organization:
 
 
 def reports_open_for_asset(asset: Asset) -> QuerySet[Report]:
-    return Report.objects.filter(asset=asset, status__in=Report.OPEN_STATUSES).order_by(
-        "created_at"
+    return (
+        Report.objects.filter(asset=asset, status__in=Report.OPEN_STATUSES)
+        .select_related("category")
+        .order_by("created_at")
     )
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assets import fieldspecs
+from assets import fieldspecs, versions
 from assets.errors import DomainError
 from assets.models import Asset, FaultCategory
 from assets.selectors import MANAGING_ROLES, user_scope_ids
@@ -295,8 +295,17 @@ def report_submit(submission: Submission) -> Report:
         public=True,
         at=now,
     )
+    if asset is not None:
+        _asset_reports_changed(asset.pk)
     transaction.on_commit(lambda: notices.report_submitted(report.pk))
     return report
+
+
+def _asset_reports_changed(asset_id: int) -> None:
+    """Recount the asset's open reports and retire its cached sticker pages."""
+    count = Report.objects.filter(asset_id=asset_id, status__in=Report.OPEN_STATUSES).count()
+    Asset.objects.filter(pk=asset_id).update(open_reports=count)
+    transaction.on_commit(lambda: versions.asset_changed(asset_id))
 
 
 @transaction.atomic
@@ -315,6 +324,8 @@ def report_me_too(
         photo.position = report.photos.count()
         photo.save(update_fields=["report", "me_too", "position"])
     Report.objects.filter(pk=report.pk).update(me_too_count=F("me_too_count") + 1)
+    if report.asset_id:
+        transaction.on_commit(lambda: versions.asset_changed(report.asset_id))
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ME_TOO)
     return me_too
 
@@ -383,6 +394,8 @@ def report_transition(
         at=now,
     )
     transaction.on_commit(lambda: notices.report_changed(event.pk))
+    if report.asset_id:
+        _asset_reports_changed(report.asset_id)
     return report
 
 

@@ -21,7 +21,7 @@ from assets.models import Asset, FaultCategory
 from qr_labels import codes
 from qr_labels import selectors as label_selectors
 from qr_labels import services as label_services
-from reports import ratelimit, selectors, services
+from reports import ratelimit, scanpage, selectors, services
 from reports.files import serve_stored
 from reports.forms import MeTooForm, ReportForm
 from reports.models import Photo, Report
@@ -125,7 +125,8 @@ class _FormPage:
     ):
         asset = self.asset
         if duplicates is None:
-            duplicates = list(selectors.reports_open_for_asset(asset)[:5]) if asset else []
+            has_open = asset is not None and asset.open_reports
+            duplicates = list(selectors.reports_open_for_asset(asset)[:5]) if has_open else []
         errors = (
             [(field.auto_id, field.label, error) for field in form for error in field.errors]
             if form.is_bound
@@ -150,6 +151,7 @@ class _FormPage:
                 "map_attribution": settings.MAP_TILE_ATTRIBUTION,
                 "map_center": settings.MAP_CENTER,
                 "point": (asset.geom.point_on_surface if asset else None),
+                "catalogue_version": asset_selectors.catalogue_version(),
             },
             status=status,
         )
@@ -269,17 +271,25 @@ def _error_text(exc) -> str:
     return messages.get(exc.code, exc.detail)
 
 
-def _ensure_session(request) -> None:
-    # The session identifies a resident for rate limits; nothing about them is stored in it.
-    if not request.session.session_key:
-        request.session["resident"] = True
-        request.session.save()
+def _count_after_response(response, label_id: int, asset_id: int) -> None:
+    # Counted after the page has gone out (the response's close), so a slow disk or a
+    # locked SQLite file never delays the resident.
+    response._resource_closers.append(
+        partial(label_services.scan_record, label_id=label_id, asset_id=asset_id)
+    )
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def scan(request, code: str):
     """/q/<code>: the report form of the asset the sticker is on."""
+    if request.method != "POST":
+        cached = scanpage.cached_response(request, code)
+        if cached is not None:
+            response, (label_id, asset_id) = cached
+            if request.method == "GET":
+                _count_after_response(response, label_id, asset_id)
+            return response
     resolution = label_selectors.label_resolve(code)
     if not resolution.found:
         display = (
@@ -304,14 +314,10 @@ def scan(request, code: str):
     page = _FormPage(request, asset=asset, label=resolution.label, resolution=resolution)
     if request.method == "POST":
         return page.post()
-    _ensure_session(request)
     response = page.render(page.form())
+    scanpage.remember(response, resolution)
     if request.method == "GET":
-        # Counted after the page has gone out (the response's close), so a slow disk or a
-        # locked SQLite file never delays the resident.
-        response._resource_closers.append(
-            partial(label_services.scan_record, label_id=resolution.label.pk, asset_id=asset.pk)
-        )
+        _count_after_response(response, resolution.label.pk, asset.pk)
     return response
 
 
@@ -331,7 +337,6 @@ def report_new(request):
     page = _FormPage(request)
     if request.method == "POST":
         return page.post()
-    _ensure_session(request)
     initial = {}
     if request.GET.get("code"):
         initial["label_code"] = request.GET["code"][:20]

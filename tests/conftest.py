@@ -35,6 +35,16 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Cached catalogue lists, page fragments and rate limits do not leak between tests;
+    scans are written at once."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SCAN_BATCH_SIZE = 1
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test land in its own temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

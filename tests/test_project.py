@@ -47,3 +47,17 @@ def test_the_database_is_the_one_make_test_asked_for(settings):
         assert engine == "django.contrib.gis.db.backends.postgis"
     elif wanted == "sqlite":
         assert engine == "django.contrib.gis.db.backends.spatialite"
+
+
+@pytest.mark.django_db
+def test_every_spatial_index_survives_the_migrations():
+    # Django rebuilds SQLite tables to alter them, which disables SpatiaLite's R*Tree index.
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT f_table_name, spatial_index_enabled FROM geometry_columns")
+        disabled = [table for table, enabled in cursor.fetchall() if enabled != 1]
+
+    assert disabled == []

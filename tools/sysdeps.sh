@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages Machimori needs, or say exactly what to run.
 #   tools/sysdeps.sh run    libraries for serving the demo
-#   tools/sysdeps.sh test   also PostGIS, Chromium and PDF tools for the test suite
+#   tools/sysdeps.sh test   also PostGIS, Chromium, PDF tools and npm for the test suite
+#   tools/sysdeps.sh bench  also wrk, the HTTP load generator
 # Library package names carry a version that differs between releases (libgdal32 on
 # Debian 12, libgdal34t64 on Ubuntu 24.04), so they are looked up, not hard-coded.
 set -eu
@@ -25,12 +26,16 @@ done
 [ "$spatialite" = yes ] || need="$need libsqlite3-mod-spatialite"
 command -v msgfmt >/dev/null 2>&1 || need="$need gettext"
 has_pkg fonts-ipaexfont || need="$need fonts-ipaexfont"
-if [ "$mode" = "test" ]; then
+if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   pg=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
   pg=${pg:-15}
   [ -f "/usr/share/postgresql/$pg/extension/postgis.control" ] || need="$need postgresql-$pg-postgis-3"
   [ -x /usr/bin/chromium ] || need="$need chromium"
   command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
+  command -v npm >/dev/null 2>&1 || need="$need npm"  # axe-core comes from the npm registry
+fi
+if [ "$mode" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || need="$need wrk"
 fi
 [ -z "$need" ] && exit 0
 
