@@ -25,7 +25,8 @@ def ensure_spatial_indexes(using: str = "default", **kwargs) -> list[str]:
                 table, column = model._meta.db_table, field.column
                 cursor.execute(
                     "SELECT spatial_index_enabled FROM geometry_columns "
-                    "WHERE lower(f_table_name) = lower(%s) AND lower(f_geometry_column) = lower(%s)",
+                    "WHERE lower(f_table_name) = lower(%s) "
+                    "AND lower(f_geometry_column) = lower(%s)",
                     [table, column],
                 )
                 row = cursor.fetchone()

@@ -46,11 +46,23 @@ def label_resolve(text: str) -> Resolution:
     label = (
         Label.objects.select_related("asset__asset_type", "asset__owner")
         .only(
-            "code", "state", "keeps_working",
-            "asset__id", "asset__ledger_id", "asset__name", "asset__address", "asset__geom",
-            "asset__status", "asset__open_reports", "asset__asset_type__code", "asset__asset_type__name_ja",
-            "asset__asset_type__name_en", "asset__asset_type__names",
-            "asset__asset_type__geometry_kind", "asset__owner__name", "asset__owner__name_en",
+            "code",
+            "state",
+            "keeps_working",
+            "asset__id",
+            "asset__ledger_id",
+            "asset__name",
+            "asset__address",
+            "asset__geom",
+            "asset__status",
+            "asset__open_reports",
+            "asset__asset_type__code",
+            "asset__asset_type__name_ja",
+            "asset__asset_type__name_en",
+            "asset__asset_type__names",
+            "asset__asset_type__geometry_kind",
+            "asset__owner__name",
+            "asset__owner__name_en",
             "asset__owner__kind",
         )
         .filter(code=code)

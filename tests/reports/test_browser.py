@@ -23,8 +23,9 @@ def axe():
     require(AXE.exists(), f"axe-core ({AXE}; make test fetches it)")
 
 
-def _scan_to_submit(session, base, label, photo_file, *, category_text, submit_text,
-                    check_axe=True):
+def _scan_to_submit(
+    session, base, label, photo_file, *, category_text, submit_text, check_axe=True
+):
     page = session.page
     page.goto(f"{base}/q/{label.code}")
     violations = session.axe_violations() if check_axe else []
@@ -40,8 +41,12 @@ def test_scan_to_submit_with_javascript(live_server, label, photo_file, chromium
     with chromium(chromium_path, locale="en-US", **PHONE) as session:
         page = session.page
         form_violations = _scan_to_submit(
-            session, live_server.url, label, photo_file,
-            category_text="Lamp out at night", submit_text="Send report",
+            session,
+            live_server.url,
+            label,
+            photo_file,
+            category_text="Lamp out at night",
+            submit_text="Send report",
         )
         receipt_text = page.inner_text("main")
         receipt_violations = session.axe_violations()
@@ -61,8 +66,15 @@ def test_scan_to_submit_with_javascript(live_server, label, photo_file, chromium
 
 def test_scan_to_submit_without_javascript(live_server, label, photo_file, chromium_path):
     with chromium(chromium_path, locale="en-US", java_script_enabled=False, **PHONE) as session:
-        _scan_to_submit(session, live_server.url, label, photo_file, check_axe=False,
-                        category_text="Flickering", submit_text="Send report")
+        _scan_to_submit(
+            session,
+            live_server.url,
+            label,
+            photo_file,
+            check_axe=False,
+            category_text="Flickering",
+            submit_text="Send report",
+        )
         session.page.click(".receipt a")
         status_text = session.page.inner_text("main")
 
@@ -72,11 +84,16 @@ def test_scan_to_submit_without_javascript(live_server, label, photo_file, chrom
 
 
 def test_scan_to_submit_in_portuguese(live_server, label, photo_file, chromium_path, axe):
-    with chromium(chromium_path, locale="pt-BR",
-                  extra_http_headers={"Accept-Language": "pt-BR"}, **PHONE) as session:
+    with chromium(
+        chromium_path, locale="pt-BR", extra_http_headers={"Accept-Language": "pt-BR"}, **PHONE
+    ) as session:
         violations = _scan_to_submit(
-            session, live_server.url, label, photo_file,
-            category_text="Lâmpada apagada à noite", submit_text="Enviar",
+            session,
+            live_server.url,
+            label,
+            photo_file,
+            category_text="Lâmpada apagada à noite",
+            submit_text="Enviar",
         )
         receipt_text = session.page.inner_text("main")
 
@@ -102,12 +119,13 @@ def test_the_error_state_is_announced_and_accessible(live_server, label, chromiu
     assert not Report.objects.exists()
 
 
-def test_the_phones_location_places_a_report_without_a_sticker(
-    live_server, pothole, chromium_path
-):
+def test_the_phones_location_places_a_report_without_a_sticker(live_server, pothole, chromium_path):
     with chromium(
-        chromium_path, locale="en-US", geolocation={"latitude": 35.3612, "longitude": 132.7533},
-        permissions=["geolocation"], **PHONE,
+        chromium_path,
+        locale="en-US",
+        geolocation={"latitude": 35.3612, "longitude": 132.7533},
+        permissions=["geolocation"],
+        **PHONE,
     ) as session:
         page = session.page
         page.goto(f"{live_server.url}/report/")
