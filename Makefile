@@ -57,6 +57,7 @@ setup: $(VENV)/.stamp-run messages
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) collectstatic --no-input -v 0
 	$(MANAGE) seed_demo --assets $(DEMO_ASSETS) --seed $(SEED) --if-empty --accounts
+	$(MANAGE) load_checklists
 	@# Every demo asset gets a QR label; the stickers are in var/demo-labels.pdf.
 	@test -f var/demo-labels.pdf || $(MANAGE) print_labels --output var/demo-labels.pdf
 

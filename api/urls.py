@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api import labels, views
+from api import labels, tablet, views
 
 app_name = "api"
 
@@ -30,6 +30,30 @@ urlpatterns = [
         r"^v1/labels/(?P<code>[0-9A-Za-z]{8})/qr\.(?P<fmt>png|svg)$",
         labels.LabelImageApi.as_view(),
         name="label-image",
+    ),
+    path("v1/auth/token/", tablet.SignInApi.as_view(), name="sign-in"),
+    path("v1/auth/sign-out/", tablet.SignOutApi.as_view(), name="sign-out"),
+    path("v1/auth/devices/", tablet.DeviceListApi.as_view(), name="device-list"),
+    path("v1/auth/devices/<int:pk>/", tablet.DeviceRevokeApi.as_view(), name="device-revoke"),
+    path("v1/assignments/", tablet.AssignmentListApi.as_view(), name="assignment-list"),
+    path("v1/workpack/", tablet.WorkPackApi.as_view(), name="workpack"),
+    path("v1/changes/", tablet.ChangesApi.as_view(), name="changes"),
+    path("v1/inspections/sync/", tablet.SyncApi.as_view(), name="inspection-sync"),
+    path(
+        "v1/inspections/<uuid:uuid>/photos/",
+        tablet.InspectionPhotoApi.as_view(),
+        name="inspection-photos",
+    ),
+    path(
+        "v1/inspections/<uuid:uuid>/photos/<str:sha256>/confirm/",
+        tablet.InspectionPhotoConfirmApi.as_view(),
+        name="inspection-photo-confirm",
+    ),
+    path("v1/assets/<int:pk>/history/", tablet.AssetHistoryApi.as_view(), name="asset-history"),
+    path(
+        "v1/condition-history.csv",
+        tablet.ConditionHistoryCsvApi.as_view(),
+        name="condition-history",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

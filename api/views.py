@@ -22,7 +22,7 @@ from assets.models import FaultCategory
 GEOJSON = "application/geo+json"
 
 
-def _internal_option(user):
+def internal_option(user):
     """How much of the internal attributes this user may receive (see geojson)."""
     scope = selectors.user_scope_ids(user)
     if scope is None:
@@ -60,7 +60,7 @@ class AssetListApi(generics.GenericAPIView):
         queryset = self.filter_queryset(self.get_queryset())
         with_distance = "distance" in queryset.query.annotations
         texts = geojson.feature_texts(
-            queryset, internal_owner_ids=_internal_option(request.user), with_distance=with_distance
+            queryset, internal_owner_ids=internal_option(request.user), with_distance=with_distance
         )
         # One row more than asked tells whether a next page exists, without a COUNT.
         rows = list(texts[offset : offset + limit + 1])
@@ -75,9 +75,7 @@ class AssetListApi(generics.GenericAPIView):
 
 
 def _feature_response(request, queryset) -> HttpResponse:
-    text = geojson.feature_texts(
-        queryset, internal_owner_ids=_internal_option(request.user)
-    ).first()
+    text = geojson.feature_texts(queryset, internal_owner_ids=internal_option(request.user)).first()
     if text is None:
         raise ApiError("No such asset.", code="not_found")
     return HttpResponse(text.encode(), content_type=GEOJSON)

@@ -8,7 +8,14 @@ class AssetsConfig(AppConfig):
     verbose_name = _("Assets")
 
     def ready(self):
+        from assets.changes import ensure_change_triggers
         from assets.spatialite import ensure_spatial_indexes
 
-        # Infrastructure, not domain logic: see assets/spatialite.py.
-        post_migrate.connect(ensure_spatial_indexes, dispatch_uid="machimori-spatial-indexes")
+        # Infrastructure, not domain logic: see assets/spatialite.py and assets/changes.py.
+        # Sent once, after every app's migrations.
+        post_migrate.connect(
+            ensure_spatial_indexes, sender=self, dispatch_uid="machimori-spatial-indexes"
+        )
+        post_migrate.connect(
+            ensure_change_triggers, sender=self, dispatch_uid="machimori-change-triggers"
+        )

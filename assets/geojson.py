@@ -47,7 +47,7 @@ class AsJSON(Func):
         return self.as_sql(compiler, connection, function="json", **extra)
 
 
-def feature_expression(*, internal_owner_ids=None, with_distance=False):
+def feature_expression(*, internal_owner_ids=None, with_distance=False, with_seq=False):
     """The expression of one asset as a GeoJSON Feature (text).
 
     internal_owner_ids: None leaves internal attributes out entirely; "all" includes them
@@ -81,6 +81,8 @@ def feature_expression(*, internal_owner_ids=None, with_distance=False):
         )
     if with_distance:
         properties["distance_m"] = Round(F("distance"), 1)
+    if with_seq:  # for tablets: where their next "changes since" starts
+        properties["change_seq"] = F("change_seq")
     feature = JSONBuild(
         type=Value("Feature"),
         id=F("id"),

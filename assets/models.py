@@ -297,6 +297,8 @@ class Asset(models.Model):
     open_reports = models.PositiveIntegerField(
         _("open reports"), default=0, db_default=0, editable=False
     )
+    # Stamped by the database on every write (assets/changes.py): the tablets' sync cursor.
+    change_seq = models.BigIntegerField(default=0, db_default=0, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -200,6 +200,42 @@ def print_photo_table(r: dict) -> bool:
     return meets
 
 
+SYNC_BUDGET = 2.0  # batch sync / ORM bulk insert of the same rows
+
+
+def sync_benchmarks() -> list[dict]:
+    results = []
+    for url in (
+        PG.format(name="machimori_bench_100000"),
+        f"spatialite:///{ROOT / 'var' / 'bench' / 'bench_100000.sqlite3'}",
+    ):
+        print(f"  inspection sync, 1,000 records ({url.split(':')[0]}) …", flush=True)
+        results.append(run_worker("sync.py", f"--database-url={url}", "--assets=100000"))
+    return results
+
+
+def print_sync_table(results: list[dict]) -> bool:
+    print()
+    print("Batch sync of 1,000 inspections, 10 answers each (median ms)")
+    header = (
+        f"{'database':<11}{'ORM bulk insert':>16}{'sync':>9}{'ratio':>8}{'budget':>8}{'resend':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for r in results:
+        ratio = r["ratio"]
+        meets = ratio <= SYNC_BUDGET and r["resend_ms"] < r["sync_ms"]
+        ok &= meets
+        database = "PostGIS" if r["vendor"] == "postgresql" else "SpatiaLite"
+        print(
+            f"{database:<11}{r['floor_ms']:>16.1f}{r['sync_ms']:>9.1f}{ratio:>8.2f}"
+            f"{SYNC_BUDGET:>8.1f}{r['resend_ms']:>9.1f}  {'ok' if meets else 'OVER BUDGET'}"
+        )
+    print("(resending the same batch creates nothing and must take less than the first send)")
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=100)
@@ -214,14 +250,19 @@ def main() -> int:
     labels = labels_benchmark(*((1_000, 100) if args.quick else (10_000, 1_000)))
     scan = scan_benchmark(*((3, 1) if args.quick else (5, 3)))
     photos = photo_benchmark()
+    syncs = sync_benchmarks()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
     ok &= print_scan_table(scan)
     ok &= print_photo_table(photos)
+    ok &= print_sync_table(syncs)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
-        json.dumps({"bbox": results, "labels": labels, "scan": scan, "photos": photos}, indent=2)
+        json.dumps(
+            {"bbox": results, "labels": labels, "scan": scan, "photos": photos, "sync": syncs},
+            indent=2,
+        )
     )
     print(f"\nRaw figures: {out}")
     return 0 if ok else 1

@@ -248,6 +248,7 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -300,6 +301,8 @@ MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION")
 MAP_CENTER = (envfloat("MAP_CENTER_LON", 132.7550), envfloat("MAP_CENTER_LAT", 35.3670))
 MAP_ZOOM = envint("MAP_ZOOM", 14)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 5000)
+DEVICE_TOKEN_DAYS = envint("DEVICE_TOKEN_DAYS", 90)
+RATE_LIMIT_SIGN_IN = envstr("RATE_LIMIT_SIGN_IN", "10/600")
 API_DEFAULT_PAGE_SIZE = envint("API_DEFAULT_PAGE_SIZE", 1000)
 OPEN_DATA_LICENSE = envstr("OPEN_DATA_LICENSE", "CC BY 4.0")
 

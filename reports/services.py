@@ -40,28 +40,37 @@ def _storage():
 # --- Photos -----------------------------------------------------------------------------------
 
 
-def _photo_names() -> tuple[str, str, str]:
-    base = f"reports/{timezone.localdate():%Y/%m/%d}/{uuid.uuid4().hex}"
-    return f"{base}-original", f"{base}.jpg", f"{base}-thumb.jpg"
-
-
 _EXTENSIONS = {"jpeg": "jpg", "png": "png", "heif": "heic", "mpo": "mpo", "webp": "webp"}
+
+
+def photo_files_store(processed: ProcessedPhoto, *, prefix: str = "reports") -> list[str]:
+    """Store a processed photo's original, public copy and thumbnail; on any failure,
+    delete what was written and raise."""
+    base = f"{prefix}/{timezone.localdate():%Y/%m/%d}/{uuid.uuid4().hex}"
+    names = (
+        f"{base}-original.{_EXTENSIONS.get(processed.original_format, 'bin')}",
+        f"{base}.jpg",
+        f"{base}-thumb.jpg",
+    )
+    storage, written = _storage(), []
+    try:
+        for name, content in zip(
+            names, (processed.original, processed.public, processed.thumbnail), strict=True
+        ):
+            written.append(storage.save(name, ContentFile(content)))
+    except Exception:
+        # Nothing half-stored: a sweep would find these, but there is no need to wait.
+        delete_files(written)
+        raise
+    return written
 
 
 def photo_stage(*, data, filename: str = "") -> Photo:
     """Check and process one upload, store its three files, and keep it until a report
     (or a "me too") takes it. Raises PhotoError for a photo we cannot take."""
     processed: ProcessedPhoto = process_photo(data, filename=filename)
-    original, public, thumbnail = _photo_names()
-    original += "." + _EXTENSIONS.get(processed.original_format, "bin")
-    storage, written = _storage(), []
+    written = photo_files_store(processed)
     try:
-        for name, content in (
-            (original, processed.original),
-            (public, processed.public),
-            (thumbnail, processed.thumbnail),
-        ):
-            written.append(storage.save(name, ContentFile(content)))
         lat_lon = processed.gps
         return Photo.objects.create(
             original=written[0],
@@ -75,12 +84,11 @@ def photo_stage(*, data, filename: str = "") -> Photo:
             taken_at=processed.taken_at,
         )
     except Exception:
-        # Nothing half-stored: a sweep would find these, but there is no need to wait.
-        _delete_files(written)
+        delete_files(written)
         raise
 
 
-def _delete_files(names) -> None:
+def delete_files(names) -> None:
     storage = _storage()
     for name in names:
         try:
@@ -96,7 +104,7 @@ def photos_sweep(*, older_than: datetime.timedelta = datetime.timedelta(hours=24
     )
     count = 0
     for photo in stale.iterator():
-        _delete_files(photo.names)
+        delete_files(photo.names)
         photo.delete()
         count += 1
     return count

@@ -3,6 +3,7 @@
 import os
 import shutil
 import tempfile
+import uuid
 
 import pytest
 from django.conf import settings
@@ -169,3 +170,28 @@ def submit(db, django_capture_on_commit_callbacks):
             )
 
     return _submit
+
+
+@pytest.fixture
+def s3_settings(settings):
+    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL")
+    require(bool(endpoint), "the S3 endpoint (TEST_S3_ENDPOINT_URL)")
+    options = {
+        "bucket_name": os.environ["TEST_S3_BUCKET"],
+        "endpoint_url": endpoint,
+        "region_name": "us-east-1",
+        "access_key": os.environ["TEST_S3_ACCESS_KEY_ID"],
+        "secret_key": os.environ["TEST_S3_SECRET_ACCESS_KEY"],
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "location": f"test-{uuid.uuid4().hex[:8]}",
+    }
+    settings.S3_BUCKET = options["bucket_name"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
+    return options

@@ -1,42 +1,13 @@
 """Files through Django's storage API on a real S3 endpoint (SeaweedFS started by make test)."""
 
-import os
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from tests.conftest import require
-
 pytestmark = pytest.mark.s3
-
-
-@pytest.fixture
-def s3_settings(settings):
-    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL")
-    require(bool(endpoint), "the S3 endpoint (TEST_S3_ENDPOINT_URL)")
-    options = {
-        "bucket_name": os.environ["TEST_S3_BUCKET"],
-        "endpoint_url": endpoint,
-        "region_name": "us-east-1",
-        "access_key": os.environ["TEST_S3_ACCESS_KEY_ID"],
-        "secret_key": os.environ["TEST_S3_SECRET_ACCESS_KEY"],
-        "addressing_style": "path",
-        "signature_version": "s3v4",
-        "default_acl": None,
-        "querystring_auth": True,
-        "file_overwrite": False,
-        "location": f"test-{uuid.uuid4().hex[:8]}",
-    }
-    settings.S3_BUCKET = options["bucket_name"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
-    }
-    return options
 
 
 def _fetch(url: str) -> tuple[int, bytes]:

@@ -43,9 +43,9 @@ def test_inspectors_and_viewers_may_not_issue(city, light, role):
 
 
 def test_residents_may_not_use_the_label_api(client, label, light):
-    assert client.get("/api/v1/labels/").status_code == 403
-    assert client.post(f"/api/v1/assets/{light.pk}/labels/").status_code == 403
-    assert client.post(f"/api/v1/labels/{label.code}/retire/").status_code == 403
+    assert client.get("/api/v1/labels/").status_code == 401
+    assert client.post(f"/api/v1/assets/{light.pk}/labels/").status_code == 401
+    assert client.post(f"/api/v1/labels/{label.code}/retire/").status_code == 401
 
 
 def test_another_city_sees_no_labels_and_cannot_touch_them(other_city_manager, label):

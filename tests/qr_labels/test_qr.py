@@ -48,7 +48,7 @@ def test_staff_download_png_and_svg_and_the_public_may_not(label, section_staff,
 
     assert (png.status_code, png["Content-Type"]) == (200, "image/png")
     assert (svg.status_code, svg["Content-Type"]) == (200, "image/svg+xml")
-    assert anonymous.status_code == 403
+    assert anonymous.status_code == 401
 
 
 @pytest.mark.parametrize("scale", [3, 6])
