@@ -14,3 +14,7 @@ class DomainError(Exception):
     @property
     def detail(self) -> str:
         return str(self)
+
+
+class UnknownCode(DomainError, ValueError):
+    """A selection names an asset type, owner or other thing that does not exist."""

@@ -10,8 +10,8 @@ from django.db.models import Func, QuerySet, TextField, Value
 
 from assets.geojson import GEOMETRY_PRECISION, collection_chunks, feature_texts
 from assets.importer import UsageError
-from assets.models import Asset, AssetType, Organization
-from assets.selectors import organization_scope_ids
+from assets.models import Asset, AssetType
+from assets.selectors import assets_of_types_and_owners
 
 EXPORT_STATUSES = ("in_service", "retired", "all")
 CSV_COLUMNS = (
@@ -56,22 +56,9 @@ def export_queryset(
     *, type_codes: Iterable[str] = (), owner_codes: Iterable[str] = (), status: str = "in_service"
 ) -> QuerySet[Asset]:
     """Assets to publish; an owner includes the organisations under it."""
-    qs = Asset.objects.all()
-    type_codes, owner_codes = list(type_codes), list(owner_codes)
-    if type_codes:
-        found = set(AssetType.objects.filter(code__in=type_codes).values_list("code", flat=True))
-        unknown = [code for code in type_codes if code not in found]
-        if unknown:
-            raise UsageError(f"unknown asset type {unknown[0]!r}", code="unknown_asset_type")
-        qs = qs.filter(asset_type__code__in=type_codes)
-    if owner_codes:
-        scope = set()
-        for code in owner_codes:
-            owner = Organization.objects.filter(code=code).first()
-            if owner is None:
-                raise UsageError(f"unknown owner {code!r}", code="unknown_owner")
-            scope |= organization_scope_ids(owner)
-        qs = qs.filter(owner_id__in=scope)
+    qs = assets_of_types_and_owners(
+        Asset.objects.all(), type_codes=type_codes, owner_codes=owner_codes
+    )
     if status not in EXPORT_STATUSES:
         raise UsageError(f"unknown status {status!r}", code="unknown_status")
     if status != "all":

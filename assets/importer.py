@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assets import fieldspecs
+from assets.errors import DomainError
 from assets.models import Asset, AssetType, Organization
 
 FIELDS = (
@@ -102,12 +103,8 @@ _DATE_RE = re.compile(
 _WGS84 = SpatialReference(4326)
 
 
-class UsageError(ValueError):
+class UsageError(DomainError, ValueError):
     """The command asks for something that cannot be done: an unknown type, owner or field."""
-
-    def __init__(self, message: str, *, code: str):
-        self.code = code
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from assets.errors import UnknownCode
 from assets.models import Asset, AssetType, FaultCategory, Organization
 
 CATALOGUE_CACHE_SECONDS = 300
@@ -131,6 +132,28 @@ def assets_in_bbox(qs: QuerySet[Asset], bbox: tuple[float, float, float, float])
                 (max_x, min_x, max_y, min_y),
             )
         )
+    return qs
+
+
+def assets_of_types_and_owners(
+    qs: QuerySet[Asset], *, type_codes=(), owner_codes=()
+) -> QuerySet[Asset]:
+    """Narrow by asset type codes and owner codes (an owner brings the organisations under
+    it); a code that does not exist is an error, not an empty result."""
+    type_codes, owner_codes = list(type_codes), list(owner_codes)
+    if type_codes:
+        known = set(AssetType.objects.filter(code__in=type_codes).values_list("code", flat=True))
+        if unknown := [code for code in type_codes if code not in known]:
+            raise UnknownCode(f"unknown asset type {unknown[0]!r}", code="unknown_asset_type")
+        qs = qs.filter(asset_type__code__in=type_codes)
+    if owner_codes:
+        owners = {o.code: o for o in Organization.objects.filter(code__in=owner_codes)}
+        if unknown := [code for code in owner_codes if code not in owners]:
+            raise UnknownCode(f"unknown owner {unknown[0]!r}", code="unknown_owner")
+        scope: set[int] = set()
+        for owner in owners.values():
+            scope |= organization_scope_ids(owner)
+        qs = qs.filter(owner_id__in=scope)
     return qs
 
 

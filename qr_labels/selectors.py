@@ -8,10 +8,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from assets.errors import DomainError
-from assets.models import Asset, AssetType, Organization
+from assets.models import Asset
 from assets.selectors import (
     assets_in_bbox,
-    organization_scope_ids,
+    assets_of_types_and_owners,
     user_scope_ids,
 )
 from qr_labels import codes
@@ -136,20 +136,11 @@ def assets_for_labels(
     ledger_ids: list[str] = (),
 ) -> QuerySet[Asset]:
     """Assets in service to print stickers for, narrowed by each criterion given."""
-    qs = assets.filter(status=Asset.Status.IN_SERVICE)
-    if type_codes:
-        known = set(AssetType.objects.filter(code__in=type_codes).values_list("code", flat=True))
-        if unknown := sorted(set(type_codes) - known):
-            raise SelectionError(f"unknown asset type {unknown[0]!r}", code="unknown_asset_type")
-        qs = qs.filter(asset_type__code__in=type_codes)
-    if owner_codes:
-        scope: set[int] = set()
-        for code in owner_codes:
-            owner = Organization.objects.filter(code=code).first()
-            if owner is None:
-                raise SelectionError(f"unknown owner {code!r}", code="unknown_owner")
-            scope |= organization_scope_ids(owner)
-        qs = qs.filter(owner_id__in=scope)
+    qs = assets_of_types_and_owners(
+        assets.filter(status=Asset.Status.IN_SERVICE),
+        type_codes=type_codes,
+        owner_codes=owner_codes,
+    )
     if park:
         parks = Asset.objects.filter(asset_type__code="park")
         found = parks.filter(pk=int(park)) if park.isdigit() else parks.filter(ledger_id=park)

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assets import exporter
+from assets.errors import DomainError
 
 
 class _TextSink:
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             qs = exporter.export_queryset(
                 type_codes=type_codes, owner_codes=owner_codes, status=status
             )
-        except exporter.UsageError as exc:
+        except DomainError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if output:
             self._to_file(Path(output), file_format, qs)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assets.errors import DomainError
 from assets.geo import CoordinateError, parse_bbox
 from assets.models import Asset
 from qr_labels import selectors, services
@@ -105,7 +106,7 @@ class Command(BaseCommand):
                 bbox=bbox,
                 ledger_ids=self._ledger_ids(options),
             )
-        except selectors.SelectionError as exc:
+        except DomainError as exc:
             raise CommandError(str(exc)) from None
         started = time.monotonic()
         with transaction.atomic():
