@@ -153,7 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "manage-login"
+LOGIN_REDIRECT_URL = "manage-queue"
+LOGOUT_REDIRECT_URL = "manage-login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 _https = _public.scheme == "https"

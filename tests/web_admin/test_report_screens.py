@@ -40,6 +40,15 @@ def test_staff_of_another_organisation_cannot_open_it(client, report, other_city
         assert client.get(f"/manage/reports/{report.number}/").status_code == 404
 
 
+def test_signing_in_leads_to_the_open_reports(client, section_staff):
+    response = client.post(
+        "/manage/login/", {"username": "section_staff", "password": "pw-Machimori-2026"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/manage/"
+
+
 def test_a_signed_in_resident_without_a_role_is_refused(client, report, db):
     client.force_login(factories.user())
 
