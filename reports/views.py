@@ -122,8 +122,11 @@ class _FormPage:
         duplicates=None,
         suggestions=(),
         extra_errors=(),
+        asset=None,
+        label=None,
+        language_next=None,
     ):
-        asset = self.asset
+        asset = asset or self.asset
         if duplicates is None:
             has_open = asset is not None and asset.open_reports
             duplicates = list(selectors.reports_open_for_asset(asset)[:5]) if has_open else []
@@ -138,7 +141,8 @@ class _FormPage:
             {
                 "form": form,
                 "asset": asset,
-                "label": self.label,
+                "label": label or self.label,
+                "language_next": language_next,
                 "resolution": self.resolution,
                 "photos": photos,
                 "photo_errors": photo_errors,
@@ -150,7 +154,6 @@ class _FormPage:
                 "map_tiles": settings.MAP_TILE_URL,
                 "map_attribution": settings.MAP_TILE_ATTRIBUTION,
                 "map_center": settings.MAP_CENTER,
-                "point": (asset.geom.point_on_surface if asset else None),
                 "catalogue_version": asset_selectors.catalogue_version(),
             },
             status=status,
@@ -314,8 +317,16 @@ def scan(request, code: str):
     page = _FormPage(request, asset=asset, label=resolution.label, resolution=resolution)
     if request.method == "POST":
         return page.post()
-    response = page.render(page.form())
-    scanpage.remember(response, resolution)
+    if scanpage.cacheable(resolution):
+        response = scanpage.skeleton_response(
+            request,
+            resolution,
+            lambda skeleton, label, language_next: page.render(
+                page.form(), asset=skeleton, label=label, language_next=language_next
+            ),
+        )
+    else:
+        response = page.render(page.form())
     if request.method == "GET":
         _count_after_response(response, resolution.label.pk, asset.pk)
     return response

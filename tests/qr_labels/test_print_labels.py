@@ -71,8 +71,12 @@ def test_every_printed_qr_code_leads_to_its_asset(client, tmp_path, poppler, str
         assert url.startswith("HTTP://127.0.0.1:8000/Q/")
         response = client.get(urlsplit(url).path)
         assert response.status_code == 200, url
-        asset = response.context["asset"]
-        assert asset.labels.get(state="active").code == url.rsplit("/", 1)[1]
+        html = response.content.decode()
+        code = url.rsplit("/", 1)[1]
+        asset = Label.objects.get(code=code).asset
+        # The page names the asset the label is on, and no other.
+        assert f"<dd>{asset.ledger_id}</dd>" in html
+        assert codes.display(code) in html
         landed.add(asset.pk)
     assert landed == {asset.pk for asset in street}
 
