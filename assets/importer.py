@@ -562,6 +562,13 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
+def find_column(columns: list[str], target: str) -> str | None:
+    """The column of a header that holds `target` (lat, lon, name, address…) by its usual
+    names in English and Japanese, ignoring case and full-width forms."""
+    names = {_norm(name) for name in _SYNONYMS.get(target, (target,))}
+    return next((column for column in columns if _norm(column) in names), None)
+
+
 def _auto_targets(asset_type: AssetType) -> dict[str, str]:
     index = {}
     for spec in asset_type.attribute_schema:

@@ -3,6 +3,7 @@
 See README.md ("Production settings") for the list; nothing secret lives in the repository.
 """
 
+import json
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -311,6 +312,12 @@ OPEN_DATA_LICENSE = envstr("OPEN_DATA_LICENSE", "CC BY 4.0")
 # Scans of stickers are written in batches: this many, or after this many seconds.
 SCAN_BATCH_SIZE = envint("SCAN_BATCH_SIZE", 50)
 SCAN_BATCH_SECONDS = envfloat("SCAN_BATCH_SECONDS", 10)
+
+# --- Repair priority (reports/priority.py) ---
+# A fault this close to a school, hospital or station counts more.
+PRIORITY_CONTEXT_DISTANCE_M = envfloat("PRIORITY_CONTEXT_DISTANCE_M", 200)
+# Weights by name, e.g. PRIORITY_WEIGHTS='{"school": 15, "overdue": 40}'.
+PRIORITY_WEIGHTS = json.loads(envstr("PRIORITY_WEIGHTS", "{}"))
 
 # --- Resident reports -----------------------------------------------------------------------
 # The area reports may come from: a GeoJSON file, GeoJSON text or WKT. Empty: anywhere.

@@ -607,6 +607,7 @@ def _raise_faults(inspection, defects, categories, grade, inspector) -> None:
                     asset=asset,
                     description=f"[{inspection.overall_grade}] {text}".strip(),
                     submitted_by=inspector,
+                    defect_grade=defect.grade if defect is not None else inspection.overall_grade,
                 )
             )
         if defect is not None:

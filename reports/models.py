@@ -86,6 +86,32 @@ class Report(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
     me_too_count = models.PositiveIntegerField(_("me too"), default=0)
+    defect_grade = models.CharField(
+        _("defect grade"), max_length=8, blank=True, help_text=_("For faults from inspections.")
+    )
+    defect_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Repair work: who does it, by when.
+    assignee = models.ForeignKey(
+        Organization,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_reports",
+    )
+    work_due_on = models.DateField(_("work due"), null=True, blank=True)
+    # Priority: the parts that do not change with time are stored when they change
+    # (reports/priority.py); the part that grows as the response target nears is computed
+    # in the query from the two epochs, in plain integers on both databases.
+    priority_base = models.IntegerField(_("priority"), default=0, db_default=0, editable=False)
+    priority_reasons = models.JSONField(default=list, blank=True, editable=False)
+    priority_override = models.IntegerField(_("manual priority"), default=0, db_default=0)
+    priority_override_reason = models.CharField(
+        _("why the priority was changed"), max_length=300, blank=True
+    )
+    respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
+    created_epoch = models.BigIntegerField(default=0, db_default=0, editable=False)
+    respond_epoch = models.BigIntegerField(default=0, db_default=0, editable=False)
     # Contact details: never public, deleted a set time after the report ends (APPI).
     contact_email = models.EmailField(_("email"), blank=True)
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
@@ -207,6 +233,9 @@ class ReportEvent(models.Model):
         ME_TOO = "me_too", _("me too")
         MODERATED = "moderated", _("made public or hidden")
         MERGED = "merged", _("merged")
+        ASSIGNED = "assigned", _("assigned")
+        FORWARDED = "forwarded", _("forwarded")
+        PRIORITY = "priority", _("priority changed")
         CONTACT_DELETED = "contact_deleted", _("contact details deleted")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
@@ -232,3 +261,25 @@ class ReportEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return Report.Status(self.to_value).label if self.to_value in Report.Status.values else ""
+
+
+class ContextPlace(models.Model):
+    """A school, hospital or station: a fault near one matters more (manage.py import_places)."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("school")
+        HOSPITAL = "hospital", _("hospital")
+        STATION = "station", _("station")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    location = models.PointField(_("location"), srid=4326)
+    # The file it came from: importing the same file again replaces its places.
+    source = models.CharField(_("source"), max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("context place")
+        verbose_name_plural = _("context places")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"

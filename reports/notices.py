@@ -53,7 +53,7 @@ def send_report_submitted(report_id: int) -> None:
 
 @task()
 def send_report_changed(event_id: int) -> None:
-    event = ReportEvent.objects.select_related("report__category").get(pk=event_id)
+    event = ReportEvent.objects.select_related("report__category", "report__owner").get(pk=event_id)
     if not event.public:
         return
     report = event.report
@@ -63,7 +63,36 @@ def send_report_changed(event_id: int) -> None:
         if event.kind == ReportEvent.Kind.STATUS:
             context["status"] = Report.Status(event.to_value).label
             context["reason"] = Report.CloseReason(event.reason).label if event.reason else ""
+        if event.kind == ReportEvent.Kind.FORWARDED:
+            context["forwarded_to"] = report.owner
         _send(email, "changed", context, language)
+
+
+@task()
+def send_report_assigned(event_id: int) -> None:
+    event = ReportEvent.objects.select_related(
+        "report__category", "report__asset__asset_type", "report__assignee"
+    ).get(pk=event_id)
+    report = event.report
+    if report.assignee and report.assignee.contact_email:
+        _send(report.assignee.contact_email, "assigned", _context(report), "ja")
+
+
+@task()
+def send_report_forwarded(event_id: int) -> None:
+    event = ReportEvent.objects.select_related("report__category", "report__owner").get(pk=event_id)
+    report = event.report
+    if report.owner.contact_email:
+        _send(report.owner.contact_email, "new_report_staff", _context(report), "ja")
+    send_report_changed.call(event_id)
+
+
+def report_assigned(event_id: int) -> None:
+    send_report_assigned.enqueue(event_id)
+
+
+def report_forwarded(event_id: int) -> None:
+    send_report_forwarded.enqueue(event_id)
 
 
 def report_submitted(report_id: int) -> None:

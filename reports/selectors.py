@@ -1,6 +1,7 @@
 """Questions about reports: who handles one, what is already reported nearby, what is public."""
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
@@ -110,12 +111,21 @@ def report_for_tracking(tracking: str) -> Report | None:
     )
 
 
-def report_history_public(report: Report) -> QuerySet[ReportEvent]:
-    """What the resident sees on the tracking page: status changes and public notes."""
-    return report.events.filter(
-        Q(kind__in=[ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.STATUS])
-        | Q(kind=ReportEvent.Kind.NOTE, public=True)
-    ).order_by("at", "id")
+def report_history_public(report: Report) -> list[ReportEvent]:
+    """What the resident sees on the tracking page: status changes, public notes, and to
+    whom the report was passed on (`event.organisation`)."""
+    events = list(
+        report.events.filter(
+            Q(kind__in=[ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.STATUS])
+            | Q(kind__in=[ReportEvent.Kind.NOTE, ReportEvent.Kind.FORWARDED], public=True)
+        ).order_by("at", "id")
+    )
+    codes = {event.to_value for event in events if event.kind == ReportEvent.Kind.FORWARDED}
+    if codes:
+        names = {org.code: org for org in Organization.objects.filter(code__in=codes)}
+        for event in events:
+            event.organisation = names.get(event.to_value)
+    return events
 
 
 def report_subscribers(report: Report) -> list[tuple[str, str]]:
@@ -161,3 +171,115 @@ def reports_for_user(user) -> QuerySet[Report]:
 
 def report_history_full(report: Report) -> QuerySet[ReportEvent]:
     return report.events.select_related("by").order_by("at", "id")
+
+
+@dataclass
+class QueueFilter:
+    """What the managers' queue shows; empty fields do not narrow."""
+
+    asset_type: str = ""
+    category: str = ""
+    town: str = ""
+    bbox: tuple | None = None
+    statuses: tuple = ()
+    owner: int | None = None
+    assignee: int | None = None
+    overdue: bool = False
+    source: str = ""
+    text: str = ""
+
+
+QUEUE_ORDERS = {
+    "priority": ("-score", "created_at"),
+    "newest": ("-created_at",),
+    "oldest": ("created_at",),
+    "respond_by": ("respond_by", "created_at"),
+}
+
+
+def queue(user, *, filters: QueueFilter, order: str = "priority", now=None) -> QuerySet[Report]:
+    """The managers' queue: reports of their organisations, each with its score."""
+    from django.utils import timezone
+
+    from reports import priority
+
+    now = now or timezone.now()
+    qs = (
+        reports_for_user(user)
+        .filter(status__in=filters.statuses or Report.OPEN_STATUSES)
+        .annotate(score=priority.score_expression(now))
+    )
+    if filters.asset_type:
+        qs = qs.filter(asset__asset_type__code=filters.asset_type)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.town:
+        qs = qs.filter(
+            Q(town=filters.town)
+            | Q(address_text__contains=filters.town)
+            | Q(asset__address__contains=filters.town)
+        )
+    if filters.bbox:
+        qs = qs.filter(location__intersects=Polygon.from_bbox(filters.bbox))
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.assignee:
+        qs = qs.filter(assignee_id=filters.assignee)
+    if filters.overdue:
+        qs = qs.filter(respond_epoch__gt=0, respond_epoch__lte=int(now.timestamp()))
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.text:
+        qs = qs.filter(
+            Q(number__icontains=filters.text)
+            | Q(description__icontains=filters.text)
+            | Q(asset__ledger_id__icontains=filters.text)
+        )
+    return qs.order_by(*QUEUE_ORDERS.get(order, QUEUE_ORDERS["priority"]))
+
+
+def queue_page_rows(qs: QuerySet[Report]):
+    """What a queue row shows, without loading whole objects."""
+    return qs.select_related("category", "asset__asset_type", "owner", "assignee").only(
+        "number",
+        "status",
+        "created_at",
+        "respond_by",
+        "me_too_count",
+        "address_text",
+        "town",
+        "photo_far_from_asset",
+        "priority_base",
+        "priority_override",
+        "priority_reasons",
+        "priority_override_reason",
+        "source",
+        "work_due_on",
+        "category__code",
+        "category__name_ja",
+        "category__name_en",
+        "category__names",
+        "asset__ledger_id",
+        "asset__address",
+        "asset__asset_type__name_ja",
+        "asset__asset_type__name_en",
+        "asset__asset_type__names",
+        "owner__name",
+        "owner__name_en",
+        "assignee__name",
+        "assignee__name_en",
+    )
+
+
+def reports_open_nearby(report: Report, metres: float = 100) -> QuerySet[Report]:
+    box = asset_selectors.bbox_around(report.location, metres)
+    return (
+        Report.objects.filter(
+            status__in=Report.OPEN_STATUSES, location__intersects=Polygon.from_bbox(box)
+        )
+        .exclude(pk=report.pk)
+        .annotate(distance=Distance("location", report.location, spheroid=True))
+        .filter(distance__lte=metres)
+        .select_related("category")
+        .order_by("distance")[:10]
+    )

@@ -11,15 +11,15 @@ from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from assets import fieldspecs, versions
 from assets.errors import DomainError
 from assets.models import Asset, FaultCategory
 from assets.selectors import MANAGING_ROLES, user_scope_ids
-from reports import notices, selectors
-from reports.models import MeToo, Photo, Report, ReportEvent, ReportNumber
+from reports import notices, priority, selectors
+from reports.models import ContextPlace, MeToo, Photo, Report, ReportEvent, ReportNumber
 from reports.photos import ProcessedPhoto, process_photo
 
 logger = logging.getLogger(__name__)
@@ -172,6 +172,7 @@ class Submission:
     name: str = ""
     phone: str = ""
     submitted_by: object = None
+    defect_grade: str = ""  # a fault raised by an inspection
 
 
 def _next_number(now: datetime.datetime) -> str:
@@ -290,7 +291,15 @@ def report_submit(submission: Submission) -> Report:
         created_at=now,
     )
     _flag_distant_photo(report, submission.photos)
+    if submission.defect_grade and asset is not None:
+        report.defect_grade = submission.defect_grade
+        report.defect_rank = asset.asset_type.grading_scale.grade(submission.defect_grade).rank
+    report.respond_by = now + datetime.timedelta(hours=category.response_hours)
+    report.created_epoch = int(now.timestamp())
+    report.respond_epoch = int(report.respond_by.timestamp())
     report.full_clean(exclude=["tracking", "number"])
+    report.priority_reasons = priority.static_parts(report)
+    report.priority_base = sum(part[0] for part in report.priority_reasons)
     report.save()
     for position, photo in enumerate(submission.photos):
         photo.report, photo.position = report, position
@@ -332,6 +341,7 @@ def report_me_too(
         photo.position = report.photos.count()
         photo.save(update_fields=["report", "me_too", "position"])
     Report.objects.filter(pk=report.pk).update(me_too_count=F("me_too_count") + 1)
+    priority_refresh(report=Report.objects.get(pk=report.pk))
     if report.asset_id:
         transaction.on_commit(lambda: versions.asset_changed(report.asset_id))
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ME_TOO)
@@ -503,3 +513,177 @@ def reports_purge_contacts(*, now: datetime.datetime | None = None) -> int:
         [ReportEvent(report_id=pk, kind=ReportEvent.Kind.CONTACT_DELETED, at=now) for pk in ids]
     )
     return len(ids)
+
+
+# --- Priority, assignment, merging, forwarding -------------------------------------------------
+
+
+def priority_refresh(*, report: Report) -> Report:
+    """Recompute the parts of the priority that do not change with time."""
+    report.priority_reasons = priority.static_parts(report)
+    report.priority_base = sum(part[0] for part in report.priority_reasons)
+    Report.objects.filter(pk=report.pk).update(
+        priority_reasons=report.priority_reasons, priority_base=report.priority_base
+    )
+    return report
+
+
+@transaction.atomic
+def priorities_refresh(*, reports: QuerySet[Report] | None = None) -> int:
+    """Recompute the stored parts of many open reports (after new context places, new
+    weights or changed assets); returns how many changed."""
+    if reports is None:
+        reports = Report.objects.filter(status__in=Report.OPEN_STATUSES)
+    places = list(ContextPlace.objects.all())
+    changed, count = [], 0
+    rows = reports.select_related("category", "asset").only(
+        "location",
+        "me_too_count",
+        "defect_rank",
+        "defect_grade",
+        "priority_base",
+        "priority_reasons",
+        "category__severity",
+        "asset__criticality",
+        "asset__attributes",
+    )
+    for report in rows.iterator(chunk_size=1000):
+        parts = priority.static_parts(report, places)
+        if parts != report.priority_reasons:
+            report.priority_reasons = parts
+            report.priority_base = sum(part[0] for part in parts)
+            changed.append(report)
+        if len(changed) >= 1000:
+            count += _save_priorities(changed)
+    return count + _save_priorities(changed)
+
+
+def _save_priorities(reports: list[Report]) -> int:
+    Report.objects.bulk_update(reports, ["priority_reasons", "priority_base"], batch_size=500)
+    count = len(reports)
+    reports.clear()
+    return count
+
+
+@transaction.atomic
+def report_set_priority(*, report: Report, points: int, reason: str, acting_user) -> Report:
+    """A manager moves a report up or down the queue, with a reason: audited."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _check_staff(acting_user, report)
+    if getattr(acting_user, "role", "manager") != "manager" and not acting_user.is_superuser:
+        raise ReportError("Only a manager changes the order.", code="forbidden")
+    if points and not reason.strip():
+        raise ReportError("Say why the order changes.", code="reason_needed", field="reason")
+    if not -100 <= points <= 100:
+        raise ReportError("Between -100 and +100.", code="invalid", field="points")
+    before = report.priority_override
+    report.priority_override, report.priority_override_reason = points, reason.strip()
+    report.save(update_fields=["priority_override", "priority_override_reason", "updated_at"])
+    ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.PRIORITY,
+        from_value=str(before),
+        to_value=str(points),
+        text=reason.strip(),
+        by=acting_user,
+    )
+    return report
+
+
+@transaction.atomic
+def report_assign(
+    *, report: Report, assignee, due_on: datetime.date | None = None, acting_user=None
+) -> Report:
+    """Give the work to a section or a contractor, by a date (the category's response
+    target unless said otherwise); they are told by email."""
+    report = Report.objects.select_for_update().select_related("category").get(pk=report.pk)
+    _check_staff(acting_user, report)
+    scope = user_scope_ids(acting_user) if acting_user is not None else None
+    if scope is not None and assignee.pk not in scope:
+        raise ReportError("Assign within your organisation.", code="forbidden", field="assignee")
+    if not report.is_open:
+        raise ReportError("This report is already dealt with.", code="report_not_open")
+    if due_on is None:
+        due_on = timezone.localdate(report.respond_by) if report.respond_by else None
+    before = report.assignee.code if report.assignee_id else ""
+    report.assignee, report.work_due_on = assignee, due_on
+    report.save(update_fields=["assignee", "work_due_on", "updated_at"])
+    event = ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.ASSIGNED,
+        from_value=before,
+        to_value=assignee.code,
+        text=due_on.isoformat() if due_on else "",
+        by=acting_user,
+    )
+    transaction.on_commit(lambda: notices.report_assigned(event.pk))
+    return report
+
+
+@transaction.atomic
+def report_merge(*, duplicate: Report, into: Report, acting_user=None) -> Report:
+    """Fold a duplicate into the report that stays: its photos, its "me too"s and its
+    people come along; it is closed as a duplicate and its resident is told where to look."""
+    duplicate = Report.objects.select_for_update().get(pk=duplicate.pk)
+    into = Report.objects.select_for_update().get(pk=into.pk)
+    _check_staff(acting_user, duplicate)
+    _check_staff(acting_user, into)
+    if duplicate.pk == into.pk:
+        raise ReportError("A report cannot be merged into itself.", code="same_report")
+    if not duplicate.is_open or not into.is_open:
+        raise ReportError("Both reports must be open.", code="report_not_open")
+    moved_photos = duplicate.photos.update(report=into)
+    duplicate.me_toos.update(report=into)
+    if duplicate.contact_email:
+        # The duplicate's reporter hears of the kept report from now on.
+        MeToo.objects.create(
+            report=into, email=duplicate.contact_email, language=duplicate.language
+        )
+    Report.objects.filter(pk=into.pk).update(
+        me_too_count=F("me_too_count") + duplicate.me_too_count + 1
+    )
+    duplicate.duplicate_of = into
+    duplicate.save(update_fields=["duplicate_of", "updated_at"])
+    ReportEvent.objects.create(
+        report=into,
+        kind=ReportEvent.Kind.MERGED,
+        from_value=duplicate.number,
+        text=f"{moved_photos} photos",
+        by=acting_user,
+    )
+    report_transition(
+        report=duplicate,
+        to=Report.Status.CLOSED,
+        reason=Report.CloseReason.DUPLICATE,
+        acting_user=acting_user,
+        public_note=True,
+        note=f"同じ不具合の通報 {into.number} にまとめました / Merged into report {into.number}",
+    )
+    into.refresh_from_db()
+    return priority_refresh(report=into)
+
+
+@transaction.atomic
+def report_forward(*, report: Report, to, acting_user=None, note: str = "") -> Report:
+    """Not ours: hand the report to the organisation that looks after the thing (the
+    prefecture, an association…); they are told, and so is the resident."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _check_staff(acting_user, report)
+    if to.pk == report.owner_id:
+        raise ReportError("It is already with them.", code="same_owner", field="to")
+    if not report.is_open:
+        raise ReportError("This report is already dealt with.", code="report_not_open")
+    before = report.owner.code
+    report.owner, report.assignee, report.work_due_on = to, None, None
+    report.save(update_fields=["owner", "assignee", "work_due_on", "updated_at"])
+    event = ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.FORWARDED,
+        from_value=before,
+        to_value=to.code,
+        text=note.strip(),
+        public=True,
+        by=acting_user,
+    )
+    transaction.on_commit(lambda: notices.report_forwarded(event.pk))
+    return report
