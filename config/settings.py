@@ -158,6 +158,11 @@ LOGIN_URL = "manage-login"
 LOGIN_REDIRECT_URL = "manage-queue"
 LOGOUT_REDIRECT_URL = "manage-login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)  # a working day
+# Sign-in throttling (failures per window in seconds): then sign-in is refused for a while.
+LOGIN_FAILURES_PER_USERNAME = envstr("LOGIN_FAILURES_PER_USERNAME", "5/900")
+LOGIN_FAILURES_PER_ADDRESS = envstr("LOGIN_FAILURES_PER_ADDRESS", "30/900")
+PASSWORD_RESETS_PER_ADDRESS = envstr("PASSWORD_RESETS_PER_ADDRESS", "5/3600")
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 _https = _public.scheme == "https"
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _https)
@@ -308,6 +313,8 @@ DEVICE_TOKEN_DAYS = envint("DEVICE_TOKEN_DAYS", 90)
 RATE_LIMIT_SIGN_IN = envstr("RATE_LIMIT_SIGN_IN", "10/600")
 API_DEFAULT_PAGE_SIZE = envint("API_DEFAULT_PAGE_SIZE", 1000)
 OPEN_DATA_LICENSE = envstr("OPEN_DATA_LICENSE", "CC BY 4.0")
+# The managers' inspection overview: "due soon" means within this many days (?days=N).
+INSPECTION_UPCOMING_DAYS = envint("INSPECTION_UPCOMING_DAYS", 30)
 
 # Scans of stickers are written in batches: this many, or after this many seconds.
 SCAN_BATCH_SIZE = envint("SCAN_BATCH_SIZE", 50)

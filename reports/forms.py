@@ -1,11 +1,15 @@
 """The resident's report form: plain HTML fields that work without JavaScript."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from assets import fieldspecs
 from assets.models import FaultCategory, Town
+from reports import services
+from reports.models import Photo
+from reports.photos import PhotoError
 
 TEXT_LIMIT = 4000
 
@@ -179,3 +183,41 @@ class MeTooForm(forms.Form):
     )
     photo = forms.FileField(label=_("A photo (optional)"), required=False)
     photo_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+# --- Photos sent with a form -------------------------------------------------------------
+
+
+def stage_uploads(files, already: int) -> tuple[list[Photo], list[str]]:
+    """Process each uploaded file now, so a form that comes back never asks for it again."""
+    photos, errors = [], []
+    room = settings.REPORT_MAX_PHOTOS - already
+    for index, upload in enumerate(files):
+        name = upload.name or f"#{index + 1}"
+        if index >= room:
+            errors.append(
+                _("%(name)s: at most %(count)s photos.")
+                % {"name": name, "count": settings.REPORT_MAX_PHOTOS}
+            )
+            continue
+        try:
+            photos.append(services.photo_stage(data=upload, filename=name))
+        except PhotoError as exc:
+            errors.append(f"{name}: {photo_message(exc)}")
+    return photos, errors
+
+
+def photo_message(exc: PhotoError) -> str:
+    messages = {
+        "unsupported_type": _(
+            "this kind of file cannot be used. Please send a JPEG, PNG, HEIC or WebP photo."
+        ),
+        "too_large": _("the file is too large (at most %(mb)s MB).")
+        % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
+        "too_many_pixels": _("the picture is too large (at most %(mp)s megapixels).")
+        % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
+        "decompression_bomb": _("the file is not a normal photo and cannot be used."),
+        "truncated": _("the file is incomplete. Please send it again."),
+        "unreadable": _("the file could not be read as a photo."),
+    }
+    return messages.get(exc.code, _("the file could not be read as a photo."))

@@ -184,6 +184,7 @@ class QueueFilter:
     statuses: tuple = ()
     owner: int | None = None
     assignee: int | None = None
+    unassigned: bool = False
     overdue: bool = False
     source: str = ""
     text: str = ""
@@ -225,6 +226,8 @@ def queue(user, *, filters: QueueFilter, order: str = "priority", now=None) -> Q
         qs = qs.filter(owner_id=filters.owner)
     if filters.assignee:
         qs = qs.filter(assignee_id=filters.assignee)
+    elif filters.unassigned:
+        qs = qs.filter(assignee__isnull=True)
     if filters.overdue:
         qs = qs.filter(respond_epoch__gt=0, respond_epoch__lte=int(now.timestamp()))
     if filters.source:
@@ -255,6 +258,8 @@ def queue_page_rows(qs: QuerySet[Report]):
         "priority_override_reason",
         "source",
         "work_due_on",
+        "respond_epoch",
+        "created_epoch",
         "category__code",
         "category__name_ja",
         "category__name_en",
@@ -271,15 +276,18 @@ def queue_page_rows(qs: QuerySet[Report]):
     )
 
 
-def reports_open_nearby(report: Report, metres: float = 100) -> QuerySet[Report]:
+def reports_open_nearby(
+    report: Report, *, within: QuerySet[Report] | None = None, metres: float = 150
+) -> QuerySet[Report]:
+    """Other open reports close to this one (duplicates to merge, work to combine), nearest
+    first; `within` limits them to what the viewer may see."""
     box = asset_selectors.bbox_around(report.location, metres)
+    base = within if within is not None else Report.objects.all()
     return (
-        Report.objects.filter(
-            status__in=Report.OPEN_STATUSES, location__intersects=Polygon.from_bbox(box)
-        )
+        base.filter(status__in=Report.OPEN_STATUSES, location__intersects=Polygon.from_bbox(box))
         .exclude(pk=report.pk)
         .annotate(distance=Distance("location", report.location, spheroid=True))
         .filter(distance__lte=metres)
-        .select_related("category")
+        .select_related("category", "asset__asset_type")
         .order_by("distance")[:10]
     )

@@ -15,9 +15,11 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from assets import fieldspecs, versions
+from assets import selectors as asset_selectors
 from assets.errors import DomainError
 from assets.models import Asset, FaultCategory
 from assets.selectors import MANAGING_ROLES, user_scope_ids
+from qr_labels.selectors import label_resolve
 from reports import notices, priority, selectors
 from reports.models import ContextPlace, MeToo, Photo, Report, ReportEvent, ReportNumber
 from reports.photos import ProcessedPhoto, process_photo
@@ -154,6 +156,21 @@ class Place:
     accuracy_m: float | None = None
     address_text: str = ""
     town: str = ""
+
+    @classmethod
+    def from_form(cls, *, point=None, source="", accuracy_m=None, address_text="", town=None):
+        """What a form gave: a point (a device or a map pin), else the centre of the chosen
+        town (町) stands in, with its radius as the accuracy."""
+        place = cls(
+            point=point,
+            source=source or ("map" if point is not None else ""),
+            accuracy_m=accuracy_m,
+            address_text=address_text,
+            town=town.name if town is not None else "",
+        )
+        if point is None and town is not None:
+            place.point, place.source, place.accuracy_m = town.centre, "address", town.radius_m
+        return place
 
 
 @dataclass
@@ -513,6 +530,42 @@ def reports_purge_contacts(*, now: datetime.datetime | None = None) -> int:
         [ReportEvent(report_id=pk, kind=ReportEvent.Kind.CONTACT_DELETED, at=now) for pk in ids]
     )
     return len(ids)
+
+
+# --- Phone and counter intake -------------------------------------------------------------------
+
+
+def intake_asset(*, label_code: str = "", ledger_id: str = "", type_code: str = "", acting_user):
+    """The asset a caller means, by the code on its sticker or its ledger number (with the
+    asset type when ledger numbers repeat across types); None when neither was given."""
+    if label_code.strip():
+        found = label_resolve(label_code)
+        if found.asset is None:
+            message = {
+                "mistyped": "This sticker code has a typo: please read it out again.",
+                "retired": "This sticker was withdrawn: find the asset by its ledger number.",
+            }.get(found.outcome, "There is no sticker with this code.")
+            raise ReportError(message, code=f"label_{found.outcome}", field="label_code")
+        return found.asset
+    if not ledger_id.strip():
+        return None
+    assets = asset_selectors.assets_for_user(acting_user).filter(
+        ledger_id=ledger_id.strip(), status=Asset.Status.IN_SERVICE
+    )
+    if type_code:
+        assets = assets.filter(asset_type__code=type_code)
+    found = list(assets.select_related("asset_type", "owner")[:2])
+    if not found:
+        raise ReportError(
+            "No asset in service has this ledger number.", code="no_such_asset", field="ledger_id"
+        )
+    if len(found) > 1:
+        raise ReportError(
+            "Several assets have this ledger number: choose the asset type too.",
+            code="ambiguous_asset",
+            field="asset_type",
+        )
+    return found[0]
 
 
 # --- Priority, assignment, merging, forwarding -------------------------------------------------

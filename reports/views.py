@@ -23,7 +23,7 @@ from qr_labels import selectors as label_selectors
 from qr_labels import services as label_services
 from reports import ratelimit, scanpage, selectors, services
 from reports.files import serve_stored
-from reports.forms import MeTooForm, ReportForm
+from reports.forms import MeTooForm, ReportForm, photo_message, stage_uploads
 from reports.models import Photo, Report
 from reports.photos import PhotoError
 
@@ -53,41 +53,6 @@ def _staged_photos(tokens) -> list[Photo]:
     )
     by_token = {str(p.token): p for p in photos}
     return [by_token[t] for t in valid if t in by_token]
-
-
-def _stage_uploads(files, already: int) -> tuple[list[Photo], list[str]]:
-    """Process each uploaded file now, so a form that comes back never asks for it again."""
-    photos, errors = [], []
-    room = settings.REPORT_MAX_PHOTOS - already
-    for index, upload in enumerate(files):
-        name = upload.name or f"#{index + 1}"
-        if index >= room:
-            errors.append(
-                _("%(name)s: at most %(count)s photos.")
-                % {"name": name, "count": settings.REPORT_MAX_PHOTOS}
-            )
-            continue
-        try:
-            photos.append(services.photo_stage(data=upload, filename=name))
-        except PhotoError as exc:
-            errors.append(f"{name}: {_photo_message(exc)}")
-    return photos, errors
-
-
-def _photo_message(exc: PhotoError) -> str:
-    messages = {
-        "unsupported_type": _(
-            "this kind of file cannot be used. Please send a JPEG, PNG, HEIC or WebP photo."
-        ),
-        "too_large": _("the file is too large (at most %(mb)s MB).")
-        % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
-        "too_many_pixels": _("the picture is too large (at most %(mp)s megapixels).")
-        % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
-        "decompression_bomb": _("the file is not a normal photo and cannot be used."),
-        "truncated": _("the file is incomplete. Please send it again."),
-        "unreadable": _("the file could not be read as a photo."),
-    }
-    return messages.get(exc.code, _("the file could not be read as a photo."))
 
 
 class _FormPage:
@@ -171,7 +136,7 @@ class _FormPage:
             ) % {"phone": settings.CITY_PHONE}
             return self.render(form, status=429, extra_errors=[message])
         photos = _staged_photos(request.POST.getlist("photo_tokens"))
-        new_photos, photo_errors = _stage_uploads(request.FILES.getlist("photos"), len(photos))
+        new_photos, photo_errors = stage_uploads(request.FILES.getlist("photos"), len(photos))
         photos += new_photos
         if not form.is_valid() or photo_errors:
             return self.render(form, status=400, photos=photos, photo_errors=photo_errors)
@@ -196,16 +161,13 @@ class _FormPage:
                 "category", _("Please choose what is wrong from the list for this asset.")
             )
             return self.render(form, status=400, photos=photos)
-        place = services.Place(
+        place = services.Place.from_form(
             point=form.point(),
-            source=data.get("location_source") or ("map" if form.point() else ""),
+            source=data.get("location_source") or "",
             accuracy_m=data.get("accuracy"),
             address_text=data.get("address_text", ""),
-            town=data["town"].name if data.get("town") else "",
+            town=data.get("town"),
         )
-        if place.point is None and data.get("town"):
-            town = data["town"]
-            place.point, place.source, place.accuracy_m = town.centre, "address", town.radius_m
         if not data.get("force_new"):
             check = self._check_first(form, asset, category, place, photos)
             if check is not None:
@@ -393,7 +355,7 @@ def me_too(request, number: str):
                 data=form.cleaned_data["photo"], filename=form.cleaned_data["photo"].name
             )
         except PhotoError as exc:
-            form.add_error("photo", _photo_message(exc))
+            form.add_error("photo", photo_message(exc))
             return render(
                 request, "reports/me_too.html", {"report": report, "form": form}, status=400
             )

@@ -1,142 +1,340 @@
-"""The managers' screens under /manage/: thin views over the reports services."""
+"""The managers' screens under /manage/: thin views over the reports services and selectors.
 
-from django import forms
+Reading is for every staff member of the report's organisations (viewers included); changing
+is for managers and section staff; reordering the queue is for managers. Reports of other
+organisations are 404, as if they did not exist.
+"""
+
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.gis.geos import Point
 from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assets.selectors import user_scope_ids
-from reports import selectors, services
+from assets.models import FaultCategory
+from assets.selectors import organizations_for_user
+from inspections import selectors as inspection_selectors
+from qr_labels import codes
+from reports import exports, priority, selectors, services
+from reports import forms as report_forms
 from reports.files import serve_stored
 from reports.models import Photo, Report
+from web_admin import forms, throttle
+from web_admin.access import (
+    changer_required,
+    is_manager,
+    manager_required,
+    may_change,
+    staff_required,
+)
 
-
-def staff_required(view):
-    """Signed in, and a member of an organisation's staff (or a superuser)."""
-
-    @login_required(login_url="manage-login")
-    def wrapped(request, *args, **kwargs):
-        if user_scope_ids(request.user) == frozenset():
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+MAP_FEATURE_LIMIT = 5000  # the queue's map shows at most this many, the highest first
 
 
 class LoginView(auth_views.LoginView):
     template_name = "web_admin/login.html"
+    authentication_form = forms.ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        throttle.succeeded(form.get_user().get_username())
+        return super().form_valid(form)
 
-class StatusForm(forms.Form):
-    to = forms.ChoiceField(choices=Report.Status.choices)
-    reason = forms.ChoiceField(choices=[("", "—"), *Report.CloseReason.choices], required=False)
-    note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", "throttled"):
+            response.status_code = 429
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "web_admin/password_reset.html"
+    email_template_name = "web_admin/email/password_reset.txt"
+    subject_template_name = "web_admin/email/password_reset_subject.txt"
+    success_url = reverse_lazy("manage-password-reset-done")
+
+    def form_valid(self, form):
+        # One address asking for many resets is somebody fishing: answer, send nothing.
+        if not throttle.reset_allowed(throttle.client_address(self.request)):
+            return redirect(self.success_url)
+        form.save(
+            domain_override=settings.PUBLIC_BASE_URL.split("://", 1)[-1],
+            use_https=settings.PUBLIC_BASE_URL.startswith("https"),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            extra_email_context={"city_name": settings.CITY_NAME},
+        )
+        return redirect(self.success_url)
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+def _queue_form(request) -> forms.QueueFilterForm:
+    form = forms.QueueFilterForm(
+        request.GET, organisations=organizations_for_user(request.user).order_by("code")
     )
-    public_note = forms.BooleanField(required=False, initial=True)
+    form.is_valid()
+    return form
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    public = forms.BooleanField(required=False, label=_("Public (the resident sees it)"))
+def _queue(request, form):
+    return selectors.queue(request.user, filters=form.queue_filter(), order=form.order_key)
 
 
 @require_safe
 @staff_required
 def queue(request):
-    """Open reports of my organisations, newest first (the prioritised queue comes later)."""
-    reports = (
-        selectors.reports_for_user(request.user)
-        .filter(status__in=Report.OPEN_STATUSES)
-        .select_related("category", "asset__asset_type", "owner")
-        .order_by("-created_at")
+    """What to fix first and why: open reports of my organisations by priority, with reasons."""
+    form = _queue_form(request)
+    now = timezone.now()
+    rows = selectors.queue_page_rows(_queue(request, form))
+    page = Paginator(rows, form.page_size).get_page(request.GET.get("page"))
+    reports = [(report, priority.reasons(report, now)) for report in page]
+    filters = urlencode(
+        [(k, v) for k, values in request.GET.lists() for v in values if k != "page"]
     )
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    return render(request, "web_admin/queue.html", {"page": page})
-
-
-def _report(request, number) -> Report:
-    return get_object_or_404(
-        selectors.reports_for_user(request.user).select_related(
-            "category", "asset__asset_type", "owner"
-        ),
-        number=number,
+    return render(
+        request,
+        "web_admin/queue.html",
+        {
+            "nav": "queue",
+            "form": form,
+            "page": page,
+            "reports": reports,
+            "first_rank": page.start_index(),
+            "filters": filters,
+            "map_url": f"{reverse('manage-queue-export', args=['geojson'])}?{filters}"
+            f"{'&' if filters else ''}limit={MAP_FEATURE_LIMIT}",
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
     )
 
 
 @require_safe
 @staff_required
+def queue_export(request, fmt: str):
+    """The current filter as CSV or GeoJSON (all pages)."""
+    form = _queue_form(request)
+    qs = _queue(request, form)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(qs), content_type="text/csv")
+    elif fmt == "geojson":
+        limit = request.GET.get("limit", "")
+        limit = min(int(limit), MAP_FEATURE_LIMIT) if limit.isdigit() else None
+        response = StreamingHttpResponse(
+            exports.geojson_chunks(qs, limit=limit), content_type="application/geo+json"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="reports-{stamp}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- One report -------------------------------------------------------------------------------
+
+
+def _report(request, number) -> Report:
+    return get_object_or_404(
+        selectors.reports_for_user(request.user).select_related(
+            "category", "asset__asset_type", "asset__owner", "owner", "assignee", "duplicate_of"
+        ),
+        number=number,
+    )
+
+
+def _detail(request, report: Report, *, status: int = 200, **bound):
+    """The report page; a form that failed comes back bound, with what was typed."""
+    user = request.user
+    scope = organizations_for_user(user).filter(is_active=True).order_by("code")
+    nearby = list(selectors.reports_open_nearby(report, within=selectors.reports_for_user(user)))
+    history = inspection_selectors.asset_history(report.asset)[:8] if report.asset else []
+    map_data = {
+        "report": [report.location.y, report.location.x],
+        "asset": [report.asset.geom.centroid.y, report.asset.geom.centroid.x]
+        if report.asset
+        else None,
+        "nearby": [[r.location.y, r.location.x, r.number] for r in nearby],
+    }
+    context = {
+        "nav": "queue",
+        "report": report,
+        "score": priority.score(report),
+        "reasons": priority.reasons(report),
+        "history": selectors.report_history_full(report),
+        "photos": report.photos.select_related("me_too"),
+        "nearby": nearby,
+        "inspections": history,
+        "map_data": map_data,
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "can_change": may_change(user),
+        "is_manager": is_manager(user),
+        "next_statuses": sorted(services.TRANSITIONS.get(report.status, ())),
+        "status_form": forms.StatusForm(initial={"public_note": True}),
+        "note_form": forms.NoteForm(),
+        "assign_form": forms.AssignForm(
+            organisations=scope,
+            initial={"assignee": report.assignee_id, "due_on": forms.default_due(report)},
+        ),
+        "merge_form": forms.MergeForm(),
+        "forward_form": forms.ForwardForm(report=report),
+        "priority_form": forms.PriorityForm(
+            initial={
+                "points": report.priority_override,
+                "reason": report.priority_override_reason,
+            }
+        ),
+    }
+    context.update(bound)
+    return render(request, "web_admin/report_detail.html", context, status=status)
+
+
+@require_safe
+@staff_required
 def report_detail(request, number: str):
+    return _detail(request, _report(request, number))
+
+
+def _act(request, report, form, name: str, action, success: str):
+    """Run a service with a valid form; otherwise the page comes back with the form bound."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except services.ReportError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect("manage-report", number=report.number)
+    return _detail(request, report, status=400, **{name: form})
+
+
+@require_POST
+@changer_required
+def report_status(request, number: str):
     report = _report(request, number)
-    return render(
+    return _act(
         request,
-        "web_admin/report_detail.html",
-        {
-            "report": report,
-            "history": selectors.report_history_full(report),
-            "photos": report.photos.all(),
-            "status_form": StatusForm(initial={"public_note": True}),
-            "note_form": NoteForm(),
-            "next_statuses": sorted(services.TRANSITIONS.get(report.status, ())),
-        },
+        report,
+        forms.StatusForm(request.POST),
+        "status_form",
+        lambda data: services.report_transition(
+            report=report,
+            to=data["to"],
+            reason=data["reason"],
+            note=data["note"],
+            public_note=data["public_note"],
+            acting_user=request.user,
+        ),
+        _("Status changed."),
     )
 
 
 @require_POST
-@staff_required
-def report_status(request, number: str):
-    report = _report(request, number)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.report_transition(
-                report=report,
-                to=data["to"],
-                reason=data["reason"],
-                note=data["note"],
-                public_note=data["public_note"],
-                acting_user=request.user,
-            )
-            messages.success(request, _("Status changed."))
-        except services.ReportError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, _("Choose a status."))
-    return redirect("manage-report", number=number)
-
-
-@require_POST
-@staff_required
+@changer_required
 def report_note(request, number: str):
     report = _report(request, number)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.report_note_add(
-                report=report,
-                text=form.cleaned_data["text"],
-                public=form.cleaned_data["public"],
-                acting_user=request.user,
-            )
-            messages.success(request, _("Note added."))
-        except services.ReportError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, _("A note needs some text."))
-    return redirect("manage-report", number=number)
+    return _act(
+        request,
+        report,
+        forms.NoteForm(request.POST),
+        "note_form",
+        lambda data: services.report_note_add(
+            report=report, text=data["text"], public=data["public"], acting_user=request.user
+        ),
+        _("Note added."),
+    )
 
 
 @require_POST
-@staff_required
+@changer_required
+def report_assign(request, number: str):
+    report = _report(request, number)
+    scope = organizations_for_user(request.user).filter(is_active=True)
+    return _act(
+        request,
+        report,
+        forms.AssignForm(request.POST, organisations=scope),
+        "assign_form",
+        lambda data: services.report_assign(
+            report=report,
+            assignee=data["assignee"],
+            due_on=data["due_on"],
+            acting_user=request.user,
+        ),
+        _("Assigned; they have been told by email."),
+    )
+
+
+@require_POST
+@changer_required
+def report_merge(request, number: str):
+    """Fold another report (a duplicate) into this one."""
+    report = _report(request, number)
+
+    def merge(data):
+        duplicate = (
+            selectors.reports_for_user(request.user).filter(number=data["duplicate"]).first()
+        )
+        if duplicate is None:
+            raise services.ReportError(
+                _("There is no report %(number)s among yours.") % {"number": data["duplicate"]},
+                code="no_such_report",
+                field="duplicate",
+            )
+        services.report_merge(duplicate=duplicate, into=report, acting_user=request.user)
+
+    return _act(request, report, forms.MergeForm(request.POST), "merge_form", merge, _("Merged."))
+
+
+@require_POST
+@changer_required
+def report_forward(request, number: str):
+    report = _report(request, number)
+    return _act(
+        request,
+        report,
+        forms.ForwardForm(request.POST, report=report),
+        "forward_form",
+        lambda data: services.report_forward(
+            report=report, to=data["to"], note=data["note"], acting_user=request.user
+        ),
+        _("Passed on; they and the resident have been told."),
+    )
+
+
+@require_POST
+@manager_required
+def report_priority(request, number: str):
+    report = _report(request, number)
+    return _act(
+        request,
+        report,
+        forms.PriorityForm(request.POST),
+        "priority_form",
+        lambda data: services.report_set_priority(
+            report=report, points=data["points"], reason=data["reason"], acting_user=request.user
+        ),
+        _("The order has changed."),
+    )
+
+
+@require_POST
+@changer_required
 def report_moderate(request, number: str):
     report = _report(request, number)
     try:
@@ -147,12 +345,15 @@ def report_moderate(request, number: str):
                 acting_user=request.user,
             )
         if "photo" in request.POST:
-            photo = get_object_or_404(report.photos, token=request.POST["photo"])
+            token = uuid.UUID(request.POST["photo"])
+            photo = get_object_or_404(report.photos, token=token)
             services.photo_set_public(
                 photo=photo, public=request.POST.get("public") == "1", acting_user=request.user
             )
     except services.ReportError as exc:
         messages.error(request, str(exc))
+    except ValueError:  # a photo token that is not a UUID
+        raise Http404 from None
     return redirect("manage-report", number=number)
 
 
@@ -165,4 +366,86 @@ def photo(request, token, variant: str):
     )
     if variant == "original":
         return serve_stored(item.original, private=True, content_type=item.content_type)
+    if variant not in ("photo", "thumb"):
+        raise Http404
     return serve_stored(item.public if variant == "photo" else item.thumbnail, private=True)
+
+
+# --- Phone and counter intake ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@changer_required
+def intake(request):
+    """A report taken for a caller, through the same services as the residents' form."""
+    if request.method != "POST":
+        return render(request, "web_admin/intake.html", _intake_context(forms.IntakeForm()))
+    form = forms.IntakeForm(request.POST, request.FILES)
+    report = _file_intake(request, form) if form.is_valid() else None
+    if report is not None:
+        url = f"{settings.PUBLIC_BASE_URL}/r/{report.tracking}"
+        messages.success(
+            request,
+            _("Report %(number)s filed. Tell the caller the number; progress: %(url)s")
+            % {"number": report.number, "url": url},
+        )
+        return redirect("manage-report", number=report.number)
+    return render(request, "web_admin/intake.html", _intake_context(form), status=400)
+
+
+def _intake_context(form) -> dict:
+    return {
+        "nav": "intake",
+        "form": form,
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "map_center": settings.MAP_CENTER,
+        "map_zoom": settings.MAP_ZOOM,
+    }
+
+
+def _file_intake(request, form) -> Report | None:
+    """The report for a caller; None (with errors on the form) when it cannot be filed."""
+    data = form.cleaned_data
+    try:
+        asset = services.intake_asset(
+            label_code=data["label_code"],
+            ledger_id=data["ledger_id"],
+            type_code=data["asset_type"],
+            acting_user=request.user,
+        )
+    except services.ReportError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        return None
+    photos, problems = report_forms.stage_uploads(data["photos"], 0)
+    for problem in problems:
+        form.add_error("photos", problem)
+    if problems:
+        return None
+    lat, lon = data.get("lat"), data.get("lon")
+    place = services.Place.from_form(
+        point=Point(lon, lat, srid=4326) if lat is not None and lon is not None else None,
+        address_text=data["address_text"],
+        town=data.get("town"),
+    )
+    try:
+        return services.report_submit(
+            services.Submission(
+                category=FaultCategory.objects.get(code=data["category"]),
+                place=place,
+                source=Report.Source.STAFF,
+                language=data["language"],
+                asset=asset,
+                label_code=codes.normalize(data["label_code"]) if asset else "",
+                description=data["description"],
+                photos=photos,
+                email=data["email"],
+                consent=data["consent"],
+                name=data["name"],
+                phone=data["phone"],
+                submitted_by=request.user,
+            )
+        )
+    except services.ReportError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        return None

@@ -1,0 +1,136 @@
+/* The managers' maps, loaded only when asked for. Every screen works without them. */
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+
+  function load(tag, attrs) {
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement(tag);
+      for (var k in attrs) el.setAttribute(k, attrs[k]);
+      el.onload = resolve; el.onerror = reject;
+      document.head.appendChild(el);
+    });
+  }
+
+  function leaflet(button, cluster) {
+    var css = [button.getAttribute("data-leaflet-css")];
+    if (cluster) css = css.concat(button.getAttribute("data-cluster-css").split(" "));
+    css.forEach(function (href) { load("link", { rel: "stylesheet", href: href }); });
+    var ready = window.L ? Promise.resolve() : load("script", { src: button.getAttribute("data-leaflet-js") });
+    if (cluster) {
+      ready = ready.then(function () {
+        return L.markerClusterGroup ? null : load("script", { src: button.getAttribute("data-cluster-js") });
+      });
+    }
+    return ready;
+  }
+
+  function baseMap(box, button, centre, zoom) {
+    var map = L.map(box).setView(centre, zoom);
+    var tiles = button.getAttribute("data-tiles");
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 19, attribution: button.getAttribute("data-attribution") || "" }).addTo(map);
+    } else {
+      box.classList.add("no-tiles");
+    }
+    return map;
+  }
+
+  function dot(latlng, colour, radius) {
+    return L.circleMarker(latlng, { radius: radius || 7, weight: 2, color: "#fff", fillColor: colour, fillOpacity: 0.9 });
+  }
+
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.href = href; a.textContent = text;
+    return a;
+  }
+
+  // The queue: every report of the current filter, clustered.
+  var queueButton = $("show-queue-map");
+  if (queueButton) {
+    queueButton.hidden = false;
+    queueButton.addEventListener("click", function () {
+      var box = $("queue-map");
+      box.hidden = false;
+      queueButton.disabled = true;
+      leaflet(queueButton, true).then(function () {
+        return fetch(queueButton.getAttribute("data-url"), { credentials: "same-origin" });
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        var map = baseMap(box, queueButton, [35.367, 132.755], 13);
+        var group = L.markerClusterGroup({ maxClusterRadius: 50 });
+        data.features.forEach(function (f) {
+          if (!f.geometry) return;
+          var c = f.geometry.coordinates, p = f.properties;
+          var colour = p.priority >= 60 ? "#a40000" : (p.priority >= 35 ? "#b35900" : "#0b5cad");
+          var marker = dot([c[1], c[0]], colour);
+          var popup = document.createElement("div");
+          popup.appendChild(link("/manage/reports/" + p.number + "/", p.number));
+          popup.appendChild(document.createTextNode(" " + p.category + " · " + p.priority));
+          marker.bindPopup(popup);
+          group.addLayer(marker);
+        });
+        map.addLayer(group);
+        if (group.getLayers().length) map.fitBounds(group.getBounds(), { maxZoom: 17, padding: [20, 20] });
+        var area = document.createElement("button");
+        area.type = "button"; area.className = "secondary";
+        area.textContent = queueButton.getAttribute("data-t-area");
+        area.addEventListener("click", function () {
+          var b = map.getBounds(), form = document.querySelector("form.filters");
+          form.elements.bbox.value = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+            .map(function (n) { return n.toFixed(6); }).join(",");
+          form.submit();
+        });
+        box.parentNode.insertBefore(area, box.nextSibling);
+      }).catch(function () { box.textContent = "—"; });
+    });
+  }
+
+  // One report: where it is, its asset and the open reports around it.
+  var reportButton = $("show-report-map");
+  if (reportButton) {
+    reportButton.hidden = false;
+    reportButton.addEventListener("click", function () {
+      var box = $("report-map"), data = JSON.parse($("map-data").textContent);
+      box.hidden = false;
+      reportButton.disabled = true;
+      leaflet(reportButton, false).then(function () {
+        var map = baseMap(box, reportButton, data.report, 18);
+        var bounds = [data.report];
+        data.nearby.forEach(function (n) {
+          var m = dot([n[0], n[1]], "#4a4a4a", 6).addTo(map);
+          m.bindPopup(link("/manage/reports/" + n[2] + "/", n[2]));
+          bounds.push([n[0], n[1]]);
+        });
+        if (data.asset) { dot(data.asset, "#0b5cad", 6).addTo(map); bounds.push(data.asset); }
+        dot(data.report, "#a40000", 9).addTo(map);
+        if (bounds.length > 1) map.fitBounds(bounds, { maxZoom: 19, padding: [30, 30] });
+      });
+    });
+  }
+
+  // Phone intake: a click on the map fills in latitude and longitude.
+  var intakeButton = $("show-intake-map");
+  if (intakeButton) {
+    intakeButton.hidden = false;
+    intakeButton.addEventListener("click", function () {
+      var box = $("intake-map"), form = intakeButton.form;
+      box.hidden = false;
+      intakeButton.disabled = true;
+      leaflet(intakeButton, false).then(function () {
+        var lat = parseFloat(form.elements.lat.value), lon = parseFloat(form.elements.lon.value);
+        var centre = intakeButton.getAttribute("data-center").split(",").map(parseFloat);
+        var start = isNaN(lat) || isNaN(lon) ? centre : [lat, lon];
+        var map = baseMap(box, intakeButton, start, isNaN(lat) ? 14 : 18);
+        var marker = null;
+        function put(ll) {
+          form.elements.lat.value = ll.lat.toFixed(7);
+          form.elements.lon.value = ll.lng.toFixed(7);
+          if (marker) marker.setLatLng(ll); else marker = L.marker(ll, { keyboard: true }).addTo(map);
+        }
+        if (!isNaN(lat) && !isNaN(lon)) put(L.latLng(lat, lon));
+        map.on("click", function (e) { put(e.latlng); });
+      });
+    });
+  }
+})();

@@ -1,0 +1,305 @@
+"""Forms of the managers' screens. They check input; the services decide."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assets.models import AssetType, FaultCategory, Organization, Town
+from reports.forms import MultipleFileInput, PhotosField
+from reports.models import Report
+from reports.selectors import QUEUE_ORDERS, QueueFilter
+from web_admin import throttle
+
+PAGE_SIZES = (25, 50, 100, 200)
+CALLER_LANGUAGES = [
+    ("ja", "日本語"),
+    ("en", "English"),
+    ("pt-br", "Português"),
+    ("zh-hans", "中文"),
+    ("ko", "한국어"),
+    ("vi", "Tiếng Việt"),
+]
+
+
+def _bbox(text: str) -> tuple[float, float, float, float] | None:
+    """'west,south,east,north' in degrees, or None when it is not one."""
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        return None
+    if -180 <= west < east <= 180 and -90 <= south < north <= 90:
+        return (west, south, east, north)
+    return None
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string; anything unreadable is ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    asset_type = forms.ChoiceField(label=_("Asset type"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    town = forms.ChoiceField(label=_("Area"), required=False)
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=Report.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    owner = forms.ChoiceField(label=_("Responsible section"), required=False)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("any")), *Report.Source.choices]
+    )
+    overdue = forms.BooleanField(label=_("Past the response target"), required=False)
+    bbox = forms.CharField(required=False, widget=forms.HiddenInput)
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("priority", _("priority")),
+            ("respond_by", _("response target")),
+            ("newest", _("newest first")),
+            ("oldest", _("oldest first")),
+        ],
+    )
+    per_page = forms.TypedChoiceField(
+        label=_("Per page"),
+        required=False,
+        coerce=int,
+        empty_value=50,
+        choices=[(size, size) for size in PAGE_SIZES],
+    )
+
+    def __init__(self, data, *, organisations, **kwargs):
+        super().__init__(data, **kwargs)
+        any_ = [("", _("any"))]
+        self.fields["asset_type"].choices = any_ + [
+            (t.code, t.name) for t in AssetType.objects.order_by("sort_order", "code")
+        ]
+        self.fields["category"].choices = any_ + [
+            (c.code, c.name) for c in FaultCategory.objects.order_by("group", "sort_order")
+        ]
+        self.fields["town"].choices = any_ + [
+            (t.name, t.name) for t in Town.objects.order_by("name_kana", "name")
+        ]
+        orgs = [(str(o.pk), str(o)) for o in organisations]
+        self.fields["owner"].choices = any_ + orgs
+        self.fields["assignee"].choices = [*any_, ("none", _("nobody yet")), *orgs]
+
+    def queue_filter(self) -> QueueFilter:
+        data = self.cleaned_data if self.is_valid() else self._valid_part()
+        assignee = data.get("assignee") or ""
+        return QueueFilter(
+            asset_type=data.get("asset_type") or "",
+            category=data.get("category") or "",
+            town=data.get("town") or "",
+            bbox=_bbox(data.get("bbox") or ""),
+            statuses=tuple(data.get("status") or ()),
+            owner=int(data["owner"]) if data.get("owner") else None,
+            assignee=int(assignee) if assignee.isdigit() else None,
+            unassigned=assignee == "none",
+            overdue=bool(data.get("overdue")),
+            source=data.get("source") or "",
+            text=(data.get("q") or "").strip(),
+        )
+
+    def _valid_part(self) -> dict:
+        """What can be read of a form with some bad fields (a stale bookmark)."""
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+    @property
+    def order_key(self) -> str:
+        order = self.cleaned_data.get("order") if hasattr(self, "cleaned_data") else ""
+        return order if order in QUEUE_ORDERS else "priority"
+
+    @property
+    def page_size(self) -> int:
+        if hasattr(self, "cleaned_data") and "per_page" not in self.errors:
+            return self.cleaned_data.get("per_page") or 50
+        return 50
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"), choices=Report.Status.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason (when closing)"),
+        choices=[("", "—"), *Report.CloseReason.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    public_note = forms.BooleanField(
+        label=_("The resident sees the note"), required=False, initial=True
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    public = forms.BooleanField(required=False, label=_("Public (the resident sees it)"))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=Organization.objects.none(), empty_label=None
+    )
+    due_on = forms.DateField(
+        label=_("Due"),
+        required=False,
+        help_text=_("Empty: the category's response target."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = organisations
+
+    def clean_due_on(self):
+        due = self.cleaned_data.get("due_on")
+        if due is not None and due < timezone.localdate():
+            raise forms.ValidationError(_("The due date has passed."), code="past")
+        return due
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.CharField(
+        label=_("Report number of the duplicate"),
+        max_length=20,
+        help_text=_("Its photos, “me too”s and people come to this report; it is closed."),
+    )
+
+    def clean_duplicate(self):
+        return self.cleaned_data["duplicate"].strip().upper()
+
+
+class ForwardForm(forms.Form):
+    to = forms.ModelChoiceField(
+        label=_("Pass on to"), queryset=Organization.objects.none(), empty_label=None
+    )
+    note = forms.CharField(
+        label=_("Note for the resident"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = Organization.objects.filter(is_active=True).exclude(
+            pk=report.owner_id
+        )
+
+
+class PriorityForm(forms.Form):
+    points = forms.IntegerField(
+        label=_("Points added to the score"),
+        min_value=-100,
+        max_value=100,
+        help_text=_("Between -100 and +100; 0 removes a change."),
+    )
+    reason = forms.CharField(label=_("Why"), required=False, max_length=300)
+
+
+class IntakeForm(forms.Form):
+    """A report taken on the phone or at the counter: staff fill it in for the caller."""
+
+    category = forms.ChoiceField(label=_("What is wrong"))
+    label_code = forms.CharField(
+        label=_("Sticker code"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    ledger_id = forms.CharField(label=_("Ledger number"), required=False, max_length=60)
+    asset_type = forms.ChoiceField(
+        label=_("Asset type (when the ledger number is not enough)"), required=False
+    )
+    town = forms.ModelChoiceField(
+        label=_("Town"), queryset=Town.objects.all(), required=False, empty_label="—"
+    )
+    address_text = forms.CharField(label=_("Address or landmark"), required=False, max_length=300)
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    description = forms.CharField(
+        label=_("What the caller says"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    photos = PhotosField(
+        label=_("Photos the caller sent (optional, up to 5)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
+    )
+    name = forms.CharField(label=_("Caller's name"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=40)
+    email = forms.EmailField(label=_("Caller's email"), required=False, max_length=254)
+    consent = forms.BooleanField(label=_("The caller agrees to be contacted"), required=False)
+    language = forms.ChoiceField(
+        label=_("Caller's language"), choices=CALLER_LANGUAGES, initial="ja"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list] = {}
+        for category in FaultCategory.objects.filter(is_active=True).order_by(
+            "group", "sort_order", "code"
+        ):
+            groups.setdefault(category.get_group_display(), []).append(
+                (category.code, category.name)
+            )
+        self.fields["category"].choices = [("", "—"), *groups.items()]
+        self.fields["asset_type"].choices = [("", "—")] + [
+            (t.code, t.name) for t in AssetType.objects.order_by("sort_order", "code")
+        ]
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("lat"), data.get("lon")
+        if (
+            (lat is None) != (lon is None)
+            and not self.errors.get("lat")
+            and not self.errors.get("lon")
+        ):
+            raise forms.ValidationError(
+                _("Give both latitude and longitude, or neither."), code="half_point"
+            )
+        if len(data.get("photos") or []) > 5:
+            self.add_error("photos", _("Up to 5 photos."))
+        return data
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Sign-in that stops guessing: after a few failures for a username or from an address,
+    sign-in is refused for a while, even with the right password."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed sign-ins. Please wait %(minutes)s minutes, or reset your password."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        address = throttle.client_address(self.request) if self.request else ""
+        if throttle.locked(username, address):
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": throttle.lockout_minutes()},
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            throttle.failed(username, address)
+            raise
+
+
+def default_due(report) -> datetime.date | None:
+    return timezone.localdate(report.respond_by) if report.respond_by else None

@@ -1,0 +1,3 @@
+"""The inspection screens under /manage/inspections/."""
+
+urlpatterns = []
