@@ -122,6 +122,16 @@ class QueueFilterForm(forms.Form):
         return 50
 
 
+class _OwnIds:
+    """Several forms share the report page: each keeps its element ids apart."""
+
+    ids = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.ids)
+        super().__init__(*args, **kwargs)
+
+
 class StatusForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=Report.Status.choices)
     reason = forms.ChoiceField(
@@ -137,14 +147,18 @@ class StatusForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(_OwnIds, forms.Form):
+    ids = "note_%s"
+
     text = forms.CharField(
         label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
     public = forms.BooleanField(required=False, label=_("Public (the resident sees it)"))
 
 
-class AssignForm(forms.Form):
+class AssignForm(_OwnIds, forms.Form):
+    ids = "assign_%s"
+
     assignee = forms.ModelChoiceField(
         label=_("Assign to"), queryset=Organization.objects.none(), empty_label=None
     )
@@ -166,7 +180,9 @@ class AssignForm(forms.Form):
         return due
 
 
-class MergeForm(forms.Form):
+class MergeForm(_OwnIds, forms.Form):
+    ids = "merge_%s"
+
     duplicate = forms.CharField(
         label=_("Report number of the duplicate"),
         max_length=20,
@@ -177,7 +193,9 @@ class MergeForm(forms.Form):
         return self.cleaned_data["duplicate"].strip().upper()
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(_OwnIds, forms.Form):
+    ids = "forward_%s"
+
     to = forms.ModelChoiceField(
         label=_("Pass on to"), queryset=Organization.objects.none(), empty_label=None
     )
@@ -195,7 +213,9 @@ class ForwardForm(forms.Form):
         )
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(_OwnIds, forms.Form):
+    ids = "priority_%s"
+
     points = forms.IntegerField(
         label=_("Points added to the score"),
         min_value=-100,

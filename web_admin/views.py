@@ -89,8 +89,8 @@ def _queue_form(request) -> forms.QueueFilterForm:
     return form
 
 
-def _queue(request, form):
-    return selectors.queue(request.user, filters=form.queue_filter(), order=form.order_key)
+def _queue(request, form, now=None):
+    return selectors.queue(request.user, filters=form.queue_filter(), order=form.order_key, now=now)
 
 
 @require_safe
@@ -99,9 +99,10 @@ def queue(request):
     """What to fix first and why: open reports of my organisations by priority, with reasons."""
     form = _queue_form(request)
     now = timezone.now()
-    rows = selectors.queue_page_rows(_queue(request, form))
-    page = Paginator(rows, form.page_size).get_page(request.GET.get("page"))
-    reports = [(report, priority.reasons(report, now)) for report in page]
+    ids = _queue(request, form, now).values_list("pk", flat=True)
+    page = Paginator(ids, form.page_size).get_page(request.GET.get("page"))
+    rows = selectors.queue_page_rows(list(page.object_list), now=now)
+    reports = [(report, priority.reasons(report, now)) for report in rows]
     filters = urlencode(
         [(k, v) for k, values in request.GET.lists() for v in values if k != "page"]
     )

@@ -26,7 +26,7 @@
   }
 
   function baseMap(box, button, centre, zoom) {
-    var map = L.map(box).setView(centre, zoom);
+    var map = L.map(box, { maxZoom: 19 }).setView(centre, zoom);
     var tiles = button.getAttribute("data-tiles");
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19, attribution: button.getAttribute("data-attribution") || "" }).addTo(map);
@@ -82,7 +82,7 @@
           form.submit();
         });
         box.parentNode.insertBefore(area, box.nextSibling);
-      }).catch(function () { box.textContent = "—"; });
+      }).catch(function () { box.textContent = queueButton.getAttribute("data-t-failed"); });
     });
   }
 
