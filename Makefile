@@ -58,6 +58,7 @@ setup: $(VENV)/.stamp-run messages
 	$(MANAGE) collectstatic --no-input -v 0
 	$(MANAGE) seed_demo --assets $(DEMO_ASSETS) --seed $(SEED) --if-empty --accounts
 	$(MANAGE) load_checklists
+	$(MANAGE) seed_demo_work --if-empty
 	@# Every demo asset gets a QR label; the stickers are in var/demo-labels.pdf.
 	@test -f var/demo-labels.pdf || $(MANAGE) print_labels --output var/demo-labels.pdf
 

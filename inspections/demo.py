@@ -1,0 +1,201 @@
+"""The demo city's working life: five years of playground inspections, schools and stations,
+and a morning's queue of faults — so the managers' screens have something true to show.
+
+Everything goes through the real services (sync_batch, report_submit, transitions), so the
+demo is also a smoke test of them. Deterministic for a seed.
+"""
+
+import datetime
+import random
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.utils import timezone
+
+from assets.demo import CENTER_LAT, CENTER_LON
+from assets.models import Asset, Organization
+from assets.selectors import fault_categories_for_type
+from inspections import payload, services
+from inspections.models import ChecklistTemplate, Inspection
+from reports import services as report_services
+from reports.models import ContextPlace, Report
+
+JST = datetime.timezone(datetime.timedelta(hours=9))
+YEARS = 5
+PLACES = [
+    ("school", "今市小学校", 0.004, 0.003),
+    ("school", "塩冶小学校", -0.012, -0.006),
+    ("school", "出雲第一中学校", 0.015, 0.010),
+    ("school", "四絡小学校", -0.020, 0.014),
+    ("hospital", "県立中央病院", -0.008, -0.012),
+    ("hospital", "出雲市民病院", 0.022, -0.004),
+    ("station", "出雲市駅", 0.001, -0.002),
+    ("station", "電鉄出雲市駅", 0.003, -0.001),
+]
+PARK_SCALE = ["A", "B", "C", "D"]
+RESIDENT_LANGUAGES = ["ja", "ja", "ja", "ja", "en", "pt-br", "vi", "zh-hans", "ko"]
+RESIDENT_WORDS = {
+    "ja": "夜に通ったら気づきました。",
+    "en": "Noticed it walking home last night.",
+    "pt-br": "Vi quando voltava para casa ontem à noite.",
+    "vi": "Tôi thấy khi đi về tối qua.",
+    "zh-hans": "昨晚回家时看到的。",
+    "ko": "어젯밤 집에 가다가 봤어요.",
+}
+
+
+def places_install() -> int:
+    created = 0
+    for kind, name, dlon, dlat in PLACES:
+        _, made = ContextPlace.objects.get_or_create(
+            kind=kind,
+            name=name,
+            source="demo",
+            defaults={"location": Point(CENTER_LON + dlon, CENTER_LAT + dlat, srid=4326)},
+        )
+        created += made
+    return created
+
+
+def _answers(template: ChecklistTemplate | None, rng: random.Random, worn: bool) -> dict:
+    answers = {}
+    for item in template.items if template else []:
+        kind = item["kind"]
+        if kind == "ok_defect":
+            answers[item["key"]] = "defect" if worn and rng.random() < 0.3 else "ok"
+        elif kind == "number":
+            low, high = item.get("min", 0), item.get("max", 10)
+            answers[item["key"]] = round(rng.uniform(low, low + (high - low) / 4), 1)
+        elif kind == "choice" and item.get("choices"):
+            answers[item["key"]] = item["choices"][0]
+    return answers
+
+
+def inspections_install(*, seed: int, assets: int = 240) -> int:
+    """Yearly periodic inspections of playground equipment over five years: most age slowly,
+    some get worse fast, repairs bring a few back. Grades that call for action raise faults
+    (the services do it); those of past years were repaired since."""
+    User = get_user_model()
+    inspector = User.objects.filter(username="inspector").first()
+    if inspector is None:
+        return 0
+    rng = random.Random(seed)
+    sample = list(
+        Asset.objects.filter(
+            owner__code="izumo-koen",
+            status=Asset.Status.IN_SERVICE,
+            asset_type__scale="park",
+        )
+        .select_related("asset_type")
+        .order_by("id")[:assets]
+    )
+    templates = {t.asset_type_id: t for t in ChecklistTemplate.objects.filter(is_current=True)}
+    this_year = timezone.localdate().year
+    state = {asset.pk: rng.choice([0, 0, 0, 1]) for asset in sample}
+    recorded = 0
+    for year in range(this_year - YEARS + 1, this_year + 1):
+        items = []
+        for asset in sample:
+            rank = state[asset.pk]
+            if rank >= 2 and rng.random() < 0.6:
+                rank = rng.choice([0, 1])  # repaired or replaced
+            elif rng.random() < 0.25:
+                rank = min(rank + 1, 3)
+            state[asset.pk] = rank
+            grade = PARK_SCALE[rank]
+            template = templates.get(asset.asset_type_id)
+            performed = datetime.datetime(year, 6, 1, 9, tzinfo=JST) + datetime.timedelta(
+                days=rng.randint(0, 120), minutes=rng.randint(0, 480)
+            )
+            if year == this_year:
+                performed = min(
+                    performed, timezone.now() - datetime.timedelta(days=rng.randint(1, 60))
+                )
+            defects = []
+            if rank >= 2:
+                kinds = [c.code for c in fault_categories_for_type(asset.asset_type)]
+                kind = next((k for k in ("broken-part", "loose-part", "rust") if k in kinds), None)
+                if kind:
+                    defects.append(
+                        {"component": "本体", "kind": kind, "grade": grade, "notes": "要補修"}
+                    )
+            raw = {
+                "uuid": str(uuid.UUID(int=rng.getrandbits(128))),
+                "asset": asset.pk,
+                "kind": "periodic",
+                "performed_at": performed.isoformat(),
+                "overall_grade": grade,
+                "template_version": template.version if template else None,
+                "answers": _answers(template, rng, rank >= 1),
+                "notes": "",
+                "defects": defects,
+            }
+            items.append(payload.parse_item(raw)[0])
+        results = services.sync_batch(items=items, inspector=inspector)
+        recorded += sum(result.status == "created" for result in results)
+        if year < this_year:
+            # Last years' faults were dealt with.
+            for fault in Report.objects.filter(
+                source=Report.Source.INSPECTION, status__in=Report.OPEN_STATUSES
+            ):
+                report_services.report_fix(report=fault, note="補修済み")
+    return recorded
+
+
+def resident_reports_install(*, seed: int, count: int = 36) -> int:
+    """A morning's queue: reports from stickers and the web in several languages, some seen
+    by neighbours too, a few already accepted and given to the contractor."""
+    rng = random.Random(seed + 1)
+    User = get_user_model()
+    staff = User.objects.filter(username="staff").first()
+    contractor = Organization.objects.filter(code="izumo-densetsu").first()
+    assets = list(
+        Asset.objects.filter(status=Asset.Status.IN_SERVICE, asset_type__geometry_kind="point")
+        .select_related("asset_type", "owner")
+        .order_by("id")
+    )
+    rng.shuffle(assets)
+    made = 0
+    for asset in assets:
+        if made >= count:
+            break
+        categories = fault_categories_for_type(asset.asset_type)
+        if not categories:
+            continue
+        category = rng.choice(categories)
+        language = rng.choice(RESIDENT_LANGUAGES)
+        report = report_services.report_submit(
+            report_services.Submission(
+                category=category,
+                place=report_services.Place(source="asset"),
+                source=rng.choice(["qr", "qr", "qr", "web", "staff"]),
+                language=language,
+                asset=asset,
+                description=RESIDENT_WORDS[language] if rng.random() < 0.7 else "",
+                email=f"resident{made}@example.com" if rng.random() < 0.5 else "",
+            )
+        )
+        made += 1
+        for _ in range(rng.choice([0, 0, 0, 1, 3])):
+            report_services.report_me_too(report=report)
+        if staff and asset.owner.code == "izumo-doro" and rng.random() < 0.4:
+            report_services.report_accept(report=report, acting_user=staff)
+            if contractor and rng.random() < 0.6:
+                report_services.report_assign(report=report, assignee=contractor, acting_user=staff)
+    return made
+
+
+@transaction.atomic
+def demo_work_install(*, seed: int = 1) -> dict[str, int]:
+    return {
+        "places": places_install(),
+        "inspections": inspections_install(seed=seed),
+        "reports": resident_reports_install(seed=seed),
+        "priorities": report_services.priorities_refresh(),
+    }
+
+
+def demo_work_exists() -> bool:
+    return Inspection.objects.exists() or Report.objects.exists()

@@ -1,0 +1,32 @@
+"""manage.py seed_demo_work: five years of inspections and a morning's queue for the demo."""
+
+from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+
+from inspections import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Give the demo city a working life: schools and stations near which faults count more, "
+        "five years of playground inspections (condition history), and open faults reported by "
+        "residents. Needs seed_demo --accounts and load_checklists first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing if reports or inspections exist"
+        )
+
+    def handle(self, *args, seed, if_empty, **options):
+        if if_empty and demo.demo_work_exists():
+            self.stdout.write("Demo work already there.")
+            return
+        # The demo's residents and sections are fictional: their emails go nowhere.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            counts = demo.demo_work_install(seed=seed)
+        self.stdout.write(
+            f"Demo work: {counts['places']} places, {counts['inspections']} inspections, "
+            f"{counts['reports']} open reports (priority set on {counts['priorities']})."
+        )
