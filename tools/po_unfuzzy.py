@@ -11,10 +11,17 @@ def unfuzzy(path: Path) -> int:
     for index, block in enumerate(blocks):
         if "#, fuzzy" not in block or 'msgid ""\nmsgstr ""' in block:
             continue  # not fuzzy, or the header
-        lines = [line for line in block.split("\n") if not line.startswith(("#, fuzzy", "#| "))]
-        text = "\n".join(lines)
-        head, _, _ = text.partition("\nmsgstr ")
-        blocks[index] = head + '\nmsgstr ""'
+        kept, in_msgstr = [], False
+        for line in block.split("\n"):
+            if line.startswith(("#, fuzzy", "#| ")):
+                continue
+            if line.startswith("msgstr"):
+                # msgstr "…" or, for plurals, msgstr[0] "…", msgstr[1] "…": each emptied.
+                in_msgstr = True
+                kept.append(line.split(" ", 1)[0] + ' ""')
+            elif not (in_msgstr and line.startswith('"')):
+                kept.append(line)
+        blocks[index] = "\n".join(kept)
         changed += 1
     path.write_text("\n\n".join(blocks), encoding="utf-8")
     return changed
