@@ -1,9 +1,24 @@
 """Questions about inspections: what an inspector may see, work packs, changes, history."""
 
-from django.db.models import Max, Prefetch, QuerySet
+import datetime
+from dataclasses import dataclass
 
-from assets.models import Asset, AssetType
-from assets.selectors import assets_in_bbox, user_scope_ids
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from assets.models import Asset, AssetType, Organization, User
+from assets.selectors import assets_in_bbox, organization_scope_ids, user_scope_ids
+from inspections import areas
 from inspections.models import (
     Assignment,
     AssignmentAsset,
@@ -124,3 +139,113 @@ def quarantine_for_user(user) -> QuerySet[Quarantine]:
     scope = user_scope_ids(user)
     qs = Quarantine.objects.all()
     return qs if scope is None else qs.filter(organization_id__in=scope)
+
+
+# --- Planning inspections (the managers' screens) ---------------------------------------------
+
+DUE_STATES = ("overdue", "upcoming", "never", "all")
+
+
+@dataclass(frozen=True)
+class AssetSelection:
+    """Which assets a planning question is about; empty fields do not narrow."""
+
+    asset_type: AssetType | None = None
+    area: int | str | None = None  # a Town id, areas.NO_AREA, or None for every area
+    owner: Organization | None = None  # the owner and the organisations under it
+    due: str = "all"  # one of DUE_STATES
+    days: int = 30  # "upcoming" means due within this many days from today
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+
+
+def due_condition(due: str, *, today: datetime.date, days: int) -> Q:
+    """Overdue: the next inspection fell due before today. Upcoming: it falls due within
+    `days` from today. Never: a type with an inspection cycle, never inspected."""
+    if due == "overdue":
+        return Q(next_inspection_due__lt=today)
+    if due == "upcoming":
+        return Q(
+            next_inspection_due__gte=today,
+            next_inspection_due__lte=today + datetime.timedelta(days=days),
+        )
+    if due == "never":
+        return Q(last_inspected_on__isnull=True, asset_type__inspection_cycle_months__isnull=False)
+    return Q()
+
+
+def assets_to_inspect(
+    user,
+    selection: AssetSelection,
+    *,
+    today: datetime.date,
+    towns: list | None = None,
+    annotate_area: bool = False,
+) -> QuerySet[Asset]:
+    """Assets in service of the user's organisations that match the selection; with
+    `area_id` (inspections/areas.py) when asked for or filtered on."""
+    qs = assets_for_inspector(user).filter(status=Asset.Status.IN_SERVICE)
+    if selection.asset_type is not None:
+        qs = qs.filter(asset_type=selection.asset_type)
+    if selection.owner is not None:
+        qs = qs.filter(owner_id__in=organization_scope_ids(selection.owner))
+    qs = qs.filter(due_condition(selection.due, today=today, days=selection.days))
+    if selection.bbox is not None:
+        qs = assets_in_bbox(qs, selection.bbox)
+    if annotate_area or selection.area is not None:
+        towns = areas.towns() if towns is None else towns
+        qs = areas.with_area(qs, towns)
+        qs = areas.in_area(qs, selection.area, towns)
+    return qs
+
+
+def inspectors_for_user(user) -> QuerySet[User]:
+    """Active inspectors of the user's organisations: whom the user may send out."""
+    qs = User.objects.filter(is_active=True, role=User.Role.INSPECTOR)
+    scope = user_scope_ids(user)
+    if scope is not None:
+        qs = qs.filter(organization_id__in=scope)
+    return qs.select_related("organization").order_by("organization__code", "username")
+
+
+def assignments_with_progress(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Annotate `stop_count` and `done_count`: the assets of each assignment, and those of
+    them inspected since the assignment was made."""
+    inspected = Inspection.objects.filter(
+        asset_id=OuterRef("asset_id"), performed_at__gte=OuterRef(OuterRef("created_at"))
+    )
+    done = (
+        AssignmentAsset.objects.filter(assignment=OuterRef("pk"))
+        .filter(Exists(inspected))
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    total = (
+        AssignmentAsset.objects.filter(assignment=OuterRef("pk"))
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        stop_count=Coalesce(Subquery(total, output_field=IntegerField()), 0),
+        done_count=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+    )
+
+
+def assignment_stops(assignment: Assignment) -> QuerySet[AssignmentAsset]:
+    """The assignment's stops in order, each with `last_inspection_at` since it was made."""
+    since = Inspection.objects.filter(
+        asset_id=OuterRef("asset_id"), performed_at__gte=assignment.created_at
+    ).order_by("-performed_at", "-id")
+    return (
+        AssignmentAsset.objects.filter(assignment=assignment)
+        .select_related("asset__asset_type", "asset__owner")
+        .defer("asset__geom", "asset__attributes", "asset__internal_attributes")
+        .annotate(
+            inspected_at=Subquery(since.values("performed_at")[:1]),
+            inspected_grade=Subquery(since.values("overall_grade")[:1]),
+        )
+        .order_by("position", "id")
+    )

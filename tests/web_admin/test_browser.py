@@ -33,10 +33,26 @@ def morning(catalogue, city, manager, light, label):
     here = services.Place(point=Point(lon, lat, srid=4326), source="device", accuracy_m=5)
     elsewhere = services.Place(point=Point(lon + 0.02, lat, srid=4326), source="device")
     submit = services.report_submit
-    top = submit(services.Submission(category=pole, place=here, source="qr", asset=light,
-                                     email="moradora@example.com", language="pt-br"))
-    duplicate = submit(services.Submission(category=pole, place=here, source="web", asset=light,
-                                           email="vizinho@example.com", language="pt-br"))
+    top = submit(
+        services.Submission(
+            category=pole,
+            place=here,
+            source="qr",
+            asset=light,
+            email="moradora@example.com",
+            language="pt-br",
+        )
+    )
+    duplicate = submit(
+        services.Submission(
+            category=pole,
+            place=here,
+            source="web",
+            asset=light,
+            email="vizinho@example.com",
+            language="pt-br",
+        )
+    )
     low = submit(services.Submission(category=FaultCategory.objects.get(code="graffiti"),
                                      place=elsewhere, source="web"))  # fmt: skip
     mail.outbox.clear()
