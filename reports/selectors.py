@@ -8,9 +8,11 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from assets import selectors as asset_selectors
 from assets.models import Asset, FaultCategory, Organization, Town
+from reports import priority
 from reports.models import Photo, Report, ReportEvent
 
 
@@ -200,10 +202,6 @@ QUEUE_ORDERS = {
 
 def queue(user, *, filters: QueueFilter, order: str = "priority", now=None) -> QuerySet[Report]:
     """The managers' queue: reports of their organisations, each with its score."""
-    from django.utils import timezone
-
-    from reports import priority
-
     now = now or timezone.now()
     qs = (
         reports_for_user(user)
@@ -248,8 +246,6 @@ def queue_page_rows(ids: list[int], *, now) -> list[Report]:
     (queue(...).values_list("pk")), and only the page's rows are then joined to their
     category, asset and organisations — joining every open report before sorting cost four
     times as much at 100,000 (bench/fault_queue.py)."""
-    from reports import priority
-
     rows = (
         Report.objects.filter(pk__in=ids)
         .annotate(score=priority.score_expression(now))

@@ -21,7 +21,7 @@ STAFF_ONLY = (
 )
 
 
-def _entries(language: str, *, with_references: bool = False):
+def _entries(language: str, *, with_references: bool = False, with_plural: bool = False):
     """(msgid, [msgstr…]) of each entry of a .po file, obsolete ones left out; with
     references, (msgid, [msgstr…], [path:line…])."""
     text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
@@ -36,7 +36,13 @@ def _entries(language: str, *, with_references: bool = False):
         references = [
             ref for line in block.split("\n") if line.startswith("#: ") for ref in line[3:].split()
         ]
-        if msgid:
+        plural = None
+        if "\nmsgid_plural " in block:
+            plural_part = block.split("\nmsgid_plural ", 1)[1].split("\nmsg")[0]
+            plural = "".join(re.findall(r'"(.*)"', plural_part))
+        if msgid and with_plural:
+            yield msgid, strings, plural
+        elif msgid:
             yield (msgid, strings, references) if with_references else (msgid, strings)
 
 
@@ -55,15 +61,19 @@ def test_every_string_is_translated(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_translations_keep_every_placeholder(language):
     placeholder = re.compile(r"%\(\w+\)[sd]|%s|\{\{[^}]*\}\}")
-    broken = [
-        msgid
-        for msgid, strings in _entries(language)
-        if any(
-            s and sorted(placeholder.findall(s)) != sorted(placeholder.findall(msgid))
-            for s in strings
-        )
-        and "msgid_plural" not in msgid
-    ]
+    broken = []
+    for msgid, strings, plural in _entries(language, with_plural=True):
+        if plural is None:
+            if any(s and sorted(placeholder.findall(s)) != sorted(placeholder.findall(msgid))
+                   for s in strings):  # fmt: skip
+                broken.append(msgid)
+            continue
+        # Plural forms: a form may leave out the number ("one asset"), but none may bring a
+        # placeholder of its own, and the forms together keep every one.
+        allowed = set(placeholder.findall(msgid)) | set(placeholder.findall(plural))
+        used = [set(placeholder.findall(s)) for s in strings if s]
+        if used and (any(u - allowed for u in used) or set().union(*used) != allowed):
+            broken.append(msgid)
 
     assert broken == []
 

@@ -35,7 +35,18 @@ def _bbox(text: str) -> tuple[float, float, float, float] | None:
     return None
 
 
-class QueueFilterForm(forms.Form):
+class _OwnIds:
+    """Several forms share the report page: each keeps its element ids apart."""
+
+    ids = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.ids)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class QueueFilterForm(_OwnIds, forms.Form):
     """The queue's filters, read from the query string; anything unreadable is ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -122,17 +133,7 @@ class QueueFilterForm(forms.Form):
         return 50
 
 
-class _OwnIds:
-    """Several forms share the report page: each keeps its element ids apart."""
-
-    ids = "id_%s"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", self.ids)
-        super().__init__(*args, **kwargs)
-
-
-class StatusForm(forms.Form):
+class StatusForm(_OwnIds, forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=Report.Status.choices)
     reason = forms.ChoiceField(
         label=_("Reason (when closing)"),
@@ -160,7 +161,7 @@ class AssignForm(_OwnIds, forms.Form):
     ids = "assign_%s"
 
     assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=Organization.objects.none(), empty_label=None
+        label=_("Assign to"), queryset=Organization.objects.none(), empty_label="—"
     )
     due_on = forms.DateField(
         label=_("Due"),
@@ -197,7 +198,7 @@ class ForwardForm(_OwnIds, forms.Form):
     ids = "forward_%s"
 
     to = forms.ModelChoiceField(
-        label=_("Pass on to"), queryset=Organization.objects.none(), empty_label=None
+        label=_("Pass on to"), queryset=Organization.objects.none(), empty_label="—"
     )
     note = forms.CharField(
         label=_("Note for the resident"),
@@ -225,7 +226,7 @@ class PriorityForm(_OwnIds, forms.Form):
     reason = forms.CharField(label=_("Why"), required=False, max_length=300)
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(_OwnIds, forms.Form):
     """A report taken on the phone or at the counter: staff fill it in for the caller."""
 
     category = forms.ChoiceField(label=_("What is wrong"))

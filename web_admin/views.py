@@ -82,8 +82,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 def _queue_form(request) -> forms.QueueFilterForm:
+    data = request.GET.copy()
+    data.setdefault("per_page", "50")
     form = forms.QueueFilterForm(
-        request.GET, organisations=organizations_for_user(request.user).order_by("code")
+        data, organisations=organizations_for_user(request.user).order_by("code")
     )
     form.is_valid()
     return form
