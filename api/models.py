@@ -1,21 +1,13 @@
 """Per-device tokens for the inspectors' tablets."""
 
 import datetime
-import hashlib
-import hmac
-import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-PREFIX_LENGTH = 10
-
-
-def _digest(secret: str) -> str:
-    # The secret has 256 bits of entropy: a plain hash is enough (no password stretching).
-    return hashlib.sha256(secret.encode()).hexdigest()
+from assets import keys
 
 
 class DeviceToken(models.Model):
@@ -26,7 +18,7 @@ class DeviceToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_tokens"
     )
     name = models.CharField(_("device"), max_length=100)
-    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
+    prefix = models.CharField(max_length=keys.PREFIX_LENGTH, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -44,19 +36,18 @@ class DeviceToken(models.Model):
     @classmethod
     def issue(cls, *, user, name: str, lifetime: datetime.timedelta) -> tuple["DeviceToken", str]:
         """A new token and its clear text ("prefix.secret"), which is never stored."""
-        prefix = secrets.token_hex(PREFIX_LENGTH // 2)
-        secret = secrets.token_urlsafe(32)
+        prefix, text, key_hash = keys.new_key()
         token = cls.objects.create(
             user=user,
             name=name,
             prefix=prefix,
-            key_hash=_digest(secret),
+            key_hash=key_hash,
             expires_at=timezone.now() + lifetime,
         )
-        return token, f"{prefix}.{secret}"
+        return token, text
 
     def matches(self, secret: str) -> bool:
-        return hmac.compare_digest(self.key_hash, _digest(secret))
+        return keys.matches(self.key_hash, secret)
 
     @property
     def is_usable(self) -> bool:

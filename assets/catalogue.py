@@ -820,6 +820,20 @@ ASSET_TYPES = [
         [
             _attr("wheelchair", "boolean", "車いす対応", "Wheelchair accessible"),
             _attr("baby_changing", "boolean", "おむつ替え", "Baby changing"),
+            _attr("ostomate", "boolean", "オストメイト対応", "Ostomate facilities"),
+            # Counted in seats (便座単位), as the national open-data layout asks.
+            _attr("male_wc", "integer", "男性トイレ数", "Men's toilets", min=0, max=200),
+            _attr("female_wc", "integer", "女性トイレ数", "Women's toilets", min=0, max=200),
+            _attr("unisex_wc", "integer", "男女共用トイレ数", "Unisex toilets", min=0, max=200),
+            _attr(
+                "barrier_free_wc",
+                "integer",
+                "バリアフリートイレ数",
+                "Barrier-free toilets",
+                min=0,
+                max=200,
+            ),
+            _attr("hours", "text", "利用可能時間", "Opening hours"),
             *_FACILITY_ATTRS[1:],
         ],
         ["toilet-out-of-order", "broken-part", "graffiti", "park-other"],

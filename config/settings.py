@@ -313,6 +313,23 @@ DEVICE_TOKEN_DAYS = envint("DEVICE_TOKEN_DAYS", 90)
 RATE_LIMIT_SIGN_IN = envstr("RATE_LIMIT_SIGN_IN", "10/600")
 API_DEFAULT_PAGE_SIZE = envint("API_DEFAULT_PAGE_SIZE", 1000)
 OPEN_DATA_LICENSE = envstr("OPEN_DATA_LICENSE", "CC BY 4.0")
+OPEN_DATA_LICENSE_URL = envstr(
+    "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/deed.ja"
+)
+# Open data feeds may be cached this long by browsers and CDNs (they revalidate by ETag).
+OPEN_DATA_MAX_AGE = envint("OPEN_DATA_MAX_AGE", 300)
+# The Japanese standard open-data layouts: 全国地方公共団体コード (6 digits, with its check
+# digit) and the prefecture, e.g. 322032 and 島根県 for 出雲市.
+LOCAL_GOVERNMENT_CODE = envstr("LOCAL_GOVERNMENT_CODE", "322032")
+PREFECTURE_NAME = envstr("PREFECTURE_NAME", "島根県")
+
+# --- Open311 GeoReport v2 (/open311/v2/) ---
+# Our jurisdiction_id; clients may leave it out (this server serves one city).
+OPEN311_JURISDICTION = envstr("OPEN311_JURISDICTION", _public.hostname or "localhost")
+OPEN311_CONTACT = envstr("OPEN311_CONTACT", "")
+# Posts per API key, "count/seconds", unless the key has its own limit.
+OPEN311_RATE_LIMIT = envstr("OPEN311_RATE_LIMIT", "600/3600")
+OPEN311_MAX_RESULTS = envint("OPEN311_MAX_RESULTS", 1000)
 # The managers' inspection overview: "due soon" means within this many days (?days=N).
 INSPECTION_UPCOMING_DAYS = envint("INSPECTION_UPCOMING_DAYS", 30)
 

@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("photos/<uuid:token>/<str:variant>.jpg", report_views.public_photo, name="public-photo"),
     path("api/", include("api.urls")),
+    path("open311/v2/", include("api.open311_urls")),
+    path("open-data/", include("api.opendata_urls")),
     path("manage/", include("web_admin.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from assets.geojson import AsJSON, JSONBuild, collection_chunks
 from assets.models import AssetType, FaultCategory, Organization
+from reports.opendata import spreadsheet_safe
 
 COLUMNS = [
     "number",
@@ -53,8 +54,7 @@ def _names() -> tuple[dict, dict, dict]:
 
 def _text(value) -> str:
     """Neutralise spreadsheet formulas in free text typed by residents (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheet_safe("" if value is None else str(value))
 
 
 def _local(moment) -> str:

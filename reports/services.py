@@ -19,6 +19,7 @@ from assets import selectors as asset_selectors
 from assets.errors import DomainError
 from assets.models import Asset, FaultCategory
 from assets.selectors import MANAGING_ROLES, user_scope_ids
+from qr_labels import codes
 from qr_labels.selectors import label_resolve
 from reports import notices, priority, selectors
 from reports.models import ContextPlace, MeToo, Photo, Report, ReportEvent, ReportNumber
@@ -190,6 +191,8 @@ class Submission:
     phone: str = ""
     submitted_by: object = None
     defect_grade: str = ""  # a fault raised by an inspection
+    api_client: object = None  # a report sent by another system (Open311)
+    media_url: str = ""
 
 
 def _next_number(now: datetime.datetime) -> str:
@@ -305,6 +308,8 @@ def report_submit(submission: Submission) -> Report:
         contact_phone=submission.phone.strip(),
         contact_consent=submission.consent and bool(submission.email or submission.phone),
         submitted_by=submission.submitted_by,
+        api_client=submission.api_client,
+        media_url=submission.media_url,
         created_at=now,
     )
     _flag_distant_photo(report, submission.photos)
@@ -471,8 +476,13 @@ def report_note_add(*, report: Report, text: str, public: bool, acting_user=None
         report=report, kind=ReportEvent.Kind.NOTE, text=text, public=public, by=acting_user
     )
     if public:
+        _touch(report)  # public lists and open-data feeds show what changed since when
         transaction.on_commit(lambda: notices.report_changed(event.pk))
     return event
+
+
+def _touch(report: Report) -> None:
+    Report.objects.filter(pk=report.pk).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -496,6 +506,7 @@ def photo_set_public(*, photo: Photo, public: bool, acting_user=None) -> Photo:
     _check_staff(acting_user, photo.report)
     photo.is_public = public
     photo.save(update_fields=["is_public"])
+    _touch(photo.report)
     ReportEvent.objects.create(
         report=photo.report,
         kind=ReportEvent.Kind.MODERATED,
@@ -740,3 +751,53 @@ def report_forward(*, report: Report, to, acting_user=None, note: str = "") -> R
     )
     transaction.on_commit(lambda: notices.report_forwarded(event.pk))
     return report
+
+
+# --- Reports from other systems (Open311) -----------------------------------------------------
+
+
+def asset_for_address_id(text: str, category: FaultCategory) -> Asset:
+    """The asset another system names: the code on its sticker, else its ledger number among
+    the assets this kind of fault can happen to."""
+    text = text.strip()
+    if codes.is_valid(codes.normalize(text)):
+        found = label_resolve(text)
+        if found.asset is not None and found.asset.status == Asset.Status.IN_SERVICE:
+            return found.asset
+    assets = list(
+        Asset.objects.filter(
+            ledger_id=text, status=Asset.Status.IN_SERVICE, asset_type__categories=category
+        ).select_related("asset_type", "owner")[:2]
+    )
+    if not assets:
+        raise ReportError(
+            "address_id is neither a sticker code nor the ledger number of an asset in service "
+            "that this service applies to.",
+            code="no_such_asset",
+            field="address_id",
+        )
+    if len(assets) > 1:
+        raise ReportError(
+            "Several assets have this ledger number: send the sticker code or lat and long.",
+            code="ambiguous_asset",
+            field="address_id",
+        )
+    return assets[0]
+
+
+def town_in_address(text: str):
+    """The town (町) named in an address, the longest match winning (今市町 over 今市)."""
+    text = text.strip()
+    if not text:
+        return None
+    found = [town for town in selectors.towns() if town.name in text]
+    return max(found, key=lambda town: len(town.name), default=None)
+
+
+def photos_discard(photos: list[Photo]) -> None:
+    """Staged photos of a report that was not taken: gone now, not at the next sweep."""
+    for photo in photos:
+        if photo.report_id is None and photo.pk is not None:
+            names = photo.names
+            photo.delete()
+            delete_files(names)

@@ -1,0 +1,189 @@
+"""Open data at /open-data/: assets and reports as GeoJSON and CSV, and the assets that have
+a Japanese standard layout in that layout. Public fields only, with the licence, streamed,
+and with ETag / Last-Modified so a CDN can serve them and clients can revalidate cheaply.
+"""
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Iterator
+
+import orjson
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from assets import jp_layouts
+from assets.errors import DomainError
+from assets.exporter import export_csv_rows, export_geojson_chunks, export_queryset
+from assets.models import Asset, AssetType
+from assets.selectors import catalogue_version
+from reports import opendata
+from reports.models import Report
+from reports.selectors import reports_public
+
+CSV_TYPE = "text/csv; charset=utf-8"
+GEOJSON_TYPE = "application/geo+json"
+
+
+def _csv_chunks(rows: Iterable[list], *, bom: bool = True) -> Iterator[str]:
+    """CSV text in chunks of a few hundred rows, CRLF line ends (RFC 4180). The BOM lets
+    Excel in Japan open it as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if bom:
+        buffer.write("\ufeff")
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _error(status: int, code: str, detail: str) -> HttpResponse:
+    return HttpResponse(
+        orjson.dumps({"detail": detail, "code": code}),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def _feed(request, qs, body, *, content_type: str, filename: str):
+    """The feed, or 304 when the client already has this version."""
+    latest, tag = opendata.feed_version(qs)
+    seed = f"{request.get_full_path()}|{tag}|{catalogue_version()}|{settings.OPEN_DATA_LICENSE}"
+    seed += f"|{get_language()}"
+    etag = '"' + hashlib.blake2b(seed.encode(), digest_size=16).hexdigest() + '"'
+    modified = int(latest.timestamp()) if latest else None
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        response = StreamingHttpResponse(body(), content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = etag
+    if modified:
+        response["Last-Modified"] = http_date(modified)
+    response["Vary"] = "Accept-Language, Cookie"
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=settings.OPEN_DATA_MAX_AGE)
+    return response
+
+
+def _listed(request, name: str) -> list[str]:
+    return [v.strip() for v in request.GET.get(name, "").split(",") if v.strip()]
+
+
+def _assets(request):
+    return export_queryset(
+        type_codes=_listed(request, "type"), owner_codes=_listed(request, "owner")
+    )
+
+
+@require_safe
+def index(request):
+    layouts = [
+        (layout, AssetType.objects.filter(code__in=layout.asset_types).first())
+        for layout in jp_layouts.LAYOUTS.values()
+    ]
+    return render(
+        request,
+        "opendata/index.html",
+        {
+            "types": AssetType.objects.order_by("sort_order", "code"),
+            "layouts": layouts,
+            "license": settings.OPEN_DATA_LICENSE,
+            "license_url": settings.OPEN_DATA_LICENSE_URL,
+        },
+    )
+
+
+@require_safe
+def assets_feed(request, fmt: str):
+    try:
+        qs = _assets(request)
+    except DomainError as exc:
+        return _error(400, exc.code, exc.detail)
+    if fmt == "csv":
+        return _feed(
+            request,
+            qs,
+            lambda: _csv_chunks(export_csv_rows(qs)),
+            content_type=CSV_TYPE,
+            filename="assets.csv",
+        )
+    return _feed(
+        request,
+        qs,
+        lambda: export_geojson_chunks(qs),
+        content_type=GEOJSON_TYPE,
+        filename="assets.geojson",
+    )
+
+
+def _reports(request):
+    """Public reports, newest first; ?status=open|closed, ?type=, ?category=, ?since=."""
+    qs = reports_public()
+    status = request.GET.get("status", "").strip()
+    if status == "open":
+        qs = qs.filter(status__in=Report.OPEN_STATUSES)
+    elif status == "closed":
+        qs = qs.exclude(status__in=Report.OPEN_STATUSES)
+    elif status:
+        raise DomainError("status must be open or closed", code="unknown_status")
+    if _listed(request, "type"):
+        qs = qs.filter(asset__asset_type__code__in=_listed(request, "type"))
+    if _listed(request, "category"):
+        qs = qs.filter(category__code__in=_listed(request, "category"))
+    since = request.GET.get("since", "").strip()
+    if since:
+        try:
+            day = timezone.datetime.fromisoformat(since)
+        except ValueError:
+            raise DomainError("since must be a date, YYYY-MM-DD", code="bad_date") from None
+        qs = qs.filter(created_at__gte=timezone.make_aware(day) if day.tzinfo is None else day)
+    return qs.order_by("-created_at", "-id")
+
+
+@require_safe
+def reports_feed(request, fmt: str):
+    try:
+        qs = _reports(request)
+    except DomainError as exc:
+        return _error(400, exc.code, exc.detail)
+    language = (get_language() or "ja").lower()
+    if fmt == "csv":
+        return _feed(
+            request,
+            qs,
+            lambda: _csv_chunks(opendata.feed_csv_rows(qs, language=language)),
+            content_type=CSV_TYPE,
+            filename="reports.csv",
+        )
+    return _feed(
+        request,
+        qs,
+        lambda: opendata.feed_geojson_chunks(qs, language=language),
+        content_type=GEOJSON_TYPE,
+        filename="reports.geojson",
+    )
+
+
+@require_safe
+def jp_layout(request, code: str):
+    layout = jp_layouts.LAYOUTS.get(code)
+    if layout is None:
+        return _error(404, "unknown_layout", f"no layout {code}: see /open-data/")
+    qs = Asset.objects.filter(asset_type__code__in=layout.asset_types, status="in_service")
+    return _feed(
+        request,
+        qs,
+        lambda: _csv_chunks(layout.rows(qs)),
+        content_type=CSV_TYPE,
+        filename=f"{settings.LOCAL_GOVERNMENT_CODE}_{code.replace('-', '_')}.csv",
+    )

@@ -1,0 +1,166 @@
+"""Assets in Japan's standard open-data layouts (自治体標準オープンデータセット, デジタル庁).
+
+Each layout is a fixed list of columns, spelled exactly as the Digital Agency's definition
+(a portal validates files by their header). Where the registry holds no value for a column
+(a reading in kana, an English name), the cell is left empty, as the layout allows.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.db.models import QuerySet
+
+from assets.models import Asset, Town
+
+# デジタル庁 自治体標準オープンデータセット（正式版） 13. 公衆トイレ一覧: 39 columns.
+PUBLIC_TOILET_COLUMNS = (
+    "全国地方公共団体コード",
+    "ID",
+    "地方公共団体名",
+    "名称",
+    "名称_カナ",
+    "名称_英語",
+    "所在地_全国地方公共団体コード",
+    "町字ID",
+    "所在地_連結表記",
+    "所在地_都道府県",
+    "所在地_市区町村",
+    "所在地_町字",
+    "所在地_番地以下",
+    "建物名等(方書)",
+    "設置位置",
+    "緯度",
+    "経度",
+    "高度の種別",
+    "高度の値",
+    "男性トイレ総数",
+    "男性トイレ数（小便器）",
+    "男性トイレ数（和式）",
+    "男性トイレ数（洋式）",
+    "女性トイレ総数",
+    "女性トイレ数（和式）",
+    "女性トイレ数（洋式）",
+    "男女共用トイレ総数",
+    "男女共用トイレ数（和式）",
+    "男女共用トイレ数（洋式）",
+    "バリアフリートイレ数",
+    "車椅子使用者用トイレ有無",
+    "乳幼児用設備設置トイレ有無",
+    "オストメイト設置トイレ有無",
+    "利用開始時間",
+    "利用終了時間",
+    "利用可能時間特記事項",
+    "画像",
+    "画像_ライセンス",
+    "備考",
+)
+
+
+@dataclass(frozen=True)
+class _Address:
+    full: str
+    town: str
+    rest: str
+
+
+def split_address(address: str, towns: list[str]) -> _Address:
+    """The whole address (prefecture and city added when missing), its 町字 and the rest."""
+    prefecture, city = settings.PREFECTURE_NAME, settings.CITY_NAME
+    text = address.strip()
+    local = text.removeprefix(prefecture).removeprefix(city)
+    if not text:
+        return _Address("", "", "")
+    full = prefecture + city + local
+    town = max((t for t in towns if local.startswith(t)), key=len, default="")
+    return _Address(full, town, local[len(town) :].strip() if town else "")
+
+
+def _yes_no(value) -> str:
+    if value is None:
+        return ""
+    return "有" if value else "無"
+
+
+def _count(value) -> str:
+    return "" if value is None else str(value)
+
+
+def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
+    """The header, then one row per toilet in service."""
+    yield list(PUBLIC_TOILET_COLUMNS)
+    code = settings.LOCAL_GOVERNMENT_CODE
+    government = settings.PREFECTURE_NAME + settings.CITY_NAME
+    towns = list(Town.objects.values_list("name", flat=True))
+    rows = (
+        qs.filter(asset_type__code="toilet", status=Asset.Status.IN_SERVICE)
+        .annotate(_point=PointOnSurface("geom"))
+        .select_related("parent")
+        .order_by("id")
+    )
+    for asset in rows.iterator(chunk_size=2000):
+        attributes = asset.attributes or {}
+        address = split_address(asset.address, towns)
+        point = asset._point
+        yield [
+            code,
+            asset.ledger_id or str(asset.pk),
+            government,
+            asset.name or (asset.parent.name if asset.parent else ""),
+            "",
+            "",
+            code,
+            "",
+            address.full,
+            settings.PREFECTURE_NAME if address.full else "",
+            settings.CITY_NAME if address.full else "",
+            address.town,
+            address.rest,
+            "",
+            f"{asset.parent.name}内" if asset.parent and asset.parent.name else "",
+            f"{point.y:.7f}" if point else "",
+            f"{point.x:.7f}" if point else "",
+            "",
+            "",
+            _count(attributes.get("male_wc")),
+            "",
+            "",
+            "",
+            _count(attributes.get("female_wc")),
+            "",
+            "",
+            _count(attributes.get("unisex_wc")),
+            "",
+            "",
+            _count(attributes.get("barrier_free_wc")),
+            _yes_no(attributes.get("wheelchair")),
+            _yes_no(attributes.get("baby_changing")),
+            _yes_no(attributes.get("ostomate")),
+            "",
+            "",
+            attributes.get("hours", ""),
+            "",
+            "",
+            "",
+        ]
+
+
+@dataclass(frozen=True)
+class Layout:
+    code: str  # in URLs: /open-data/jp/<code>.csv
+    title: str
+    asset_types: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: Callable[[QuerySet[Asset]], Iterator[list[str]]]
+
+
+LAYOUTS = {
+    "public-toilets": Layout(
+        "public-toilets",
+        "公衆トイレ一覧（自治体標準オープンデータセット 13）",
+        ("toilet",),
+        PUBLIC_TOILET_COLUMNS,
+        public_toilet_rows,
+    ),
+}

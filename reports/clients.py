@@ -1,0 +1,125 @@
+"""Other systems that post reports (Open311): their keys, who may manage them, what they may
+post to, and how fast."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from assets import keys
+from assets.errors import DomainError
+from assets.models import FaultCategory
+from reports import ratelimit
+from reports.models import ApiClient
+
+# Writing last_used_at on every request would turn each post into two writes.
+LAST_USED_RESOLUTION_S = 300
+
+
+class ClientError(DomainError):
+    """A key that does not open the door, or a change to clients that is not allowed."""
+
+
+def may_manage_clients(user) -> bool:
+    """A key can post to every service of the city, so only the city's own managers (of an
+    organisation at the top of the tree) and superusers hand them out."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    organization = getattr(user, "organization", None)
+    return user.role == "manager" and organization is not None and organization.parent_id is None
+
+
+def _check_manager(user) -> None:
+    if not may_manage_clients(user):
+        raise ClientError("Only the city's managers may manage API keys.", code="forbidden")
+
+
+def clients_for_user(user) -> QuerySet[ApiClient]:
+    if not may_manage_clients(user):
+        return ApiClient.objects.none()
+    return ApiClient.objects.prefetch_related("services").order_by("revoked_at", "name")
+
+
+def _check_rate(rate: str) -> str:
+    rate = rate.strip()
+    if not rate:
+        return ""
+    try:
+        count, seconds = ratelimit.parse_rate(rate)
+    except ValueError:
+        count = seconds = 0
+    if count < 1 or seconds < 1:
+        raise ClientError(
+            "Write the rate limit as requests/seconds, for example 600/3600.", code="bad_rate"
+        )
+    return f"{count}/{seconds}"
+
+
+@transaction.atomic
+def client_create(
+    *,
+    name: str,
+    acting_user,
+    contact_email: str = "",
+    rate_limit: str = "",
+    services: Iterable[FaultCategory] = (),
+) -> tuple[ApiClient, str]:
+    """A new client and its key in clear text, which is shown once and never stored."""
+    _check_manager(acting_user)
+    name = name.strip()
+    if not name:
+        raise ClientError("Name the system this key is for.", code="empty_name")
+    if ApiClient.objects.filter(name__iexact=name).exists():
+        raise ClientError("A key for a system of this name already exists.", code="name_taken")
+    prefix, text, key_hash = keys.new_key()
+    client = ApiClient.objects.create(
+        name=name,
+        contact_email=contact_email.strip(),
+        prefix=prefix,
+        key_hash=key_hash,
+        rate_limit=_check_rate(rate_limit),
+        created_by=acting_user,
+    )
+    client.services.set(list(services))
+    return client, text
+
+
+@transaction.atomic
+def client_revoke(*, client: ApiClient, acting_user) -> ApiClient:
+    """The key stops working at once; the reports it sent keep pointing at the client."""
+    _check_manager(acting_user)
+    if client.revoked_at is None:
+        client.revoked_at, client.revoked_by = timezone.now(), acting_user
+        client.save(update_fields=["revoked_at", "revoked_by"])
+    return client
+
+
+def client_for_key(text: str) -> ApiClient:
+    """The client a key belongs to; ClientError (code bad_key or key_revoked) otherwise."""
+    parts = keys.split_key(text)
+    client = ApiClient.objects.filter(prefix=parts[0]).first() if parts else None
+    if client is None or not client.matches(parts[1]):
+        raise ClientError("This api_key is not valid.", code="bad_key")
+    if client.revoked_at is not None:
+        raise ClientError("This api_key was revoked.", code="key_revoked")
+    now = timezone.now()
+    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > (
+        LAST_USED_RESOLUTION_S
+    ):
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    return client
+
+
+def client_within_rate(client: ApiClient) -> bool:
+    """Count one post; False once the client's own limit for this window is used up."""
+    rate = client.rate_limit or settings.OPEN311_RATE_LIMIT
+    return ratelimit.hit("open311-client", str(client.pk), rate)
+
+
+def client_may_post(client: ApiClient, category: FaultCategory) -> bool:
+    allowed = set(client.services.values_list("pk", flat=True))
+    return not allowed or category.pk in allowed
