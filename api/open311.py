@@ -213,7 +213,7 @@ def service_list(request, fmt, params):
 
 def _values(spec: dict) -> list[dict]:
     if spec["kind"] == "boolean":
-        yes, no = translation.pgettext("answer", "Yes"), translation.pgettext("answer", "No")
+        yes, no = translation.gettext("Yes"), translation.gettext("No")
         return [{"key": "true", "name": yes}, {"key": "false", "name": no}]
     choices = spec.get("choices", [])
     return [

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from reports import services
-from reports.models import MeToo, Photo, Report, ReportEvent
+from reports.models import ApiClient, MeToo, Photo, Report, ReportEvent
 
 
 class PhotoInline(admin.TabularInline):
@@ -95,3 +95,30 @@ class ReportAdmin(admin.ModelAdmin):
 class MeTooAdmin(admin.ModelAdmin):
     list_display = ["report", "created_at", "language"]
     raw_id_fields = ["report"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Keys are made and revoked on /manage/api-clients/, where the key is shown once;
+    here they can only be looked at."""
+
+    list_display = ["name", "prefix", "rate_limit", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "name",
+        "contact_email",
+        "prefix",
+        "rate_limit",
+        "services",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    exclude = ["key_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from assets import keys
 from assets.errors import DomainError
-from assets.models import FaultCategory
+from assets.models import FaultCategory, Organization
+from assets.selectors import user_scope_ids
 from reports import ratelimit
 from reports.models import ApiClient
 
@@ -23,8 +24,9 @@ class ClientError(DomainError):
 
 
 def may_manage_clients(user) -> bool:
-    """A key can post to every service of the city, so only the city's own managers (of an
-    organisation at the top of the tree) and superusers hand them out."""
+    """A key can post to every service, so only managers of an organisation at the top of
+    the tree (the city, the prefecture) and superusers hand them out; each sees and revokes
+    the keys of its own organisation."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
@@ -41,7 +43,11 @@ def _check_manager(user) -> None:
 def clients_for_user(user) -> QuerySet[ApiClient]:
     if not may_manage_clients(user):
         return ApiClient.objects.none()
-    return ApiClient.objects.prefetch_related("services").order_by("revoked_at", "name")
+    qs = ApiClient.objects.select_related("created_by").prefetch_related("services")
+    scope = user_scope_ids(user)
+    if scope is not None:
+        qs = qs.filter(organization_id__in=scope)
+    return qs.order_by("revoked_at", "name")
 
 
 def _check_rate(rate: str) -> str:
@@ -75,9 +81,16 @@ def client_create(
         raise ClientError("Name the system this key is for.", code="empty_name")
     if ApiClient.objects.filter(name__iexact=name).exists():
         raise ClientError("A key for a system of this name already exists.", code="name_taken")
+    # A superuser outside any organisation issues keys in the city's name.
+    organization = acting_user.organization or (
+        Organization.objects.filter(parent=None, kind="city").order_by("id").first()
+    )
+    if organization is None:
+        raise ClientError("There is no city organisation to issue keys for.", code="no_city")
     prefix, text, key_hash = keys.new_key()
     client = ApiClient.objects.create(
         name=name,
+        organization=organization,
         contact_email=contact_email.strip(),
         prefix=prefix,
         key_hash=key_hash,

@@ -19,6 +19,10 @@ class ApiClient(models.Model):
     and the services (fault categories) it may post to."""
 
     name = models.CharField(_("system"), max_length=100, unique=True)
+    # The organisation that issued the key: its managers see and revoke it.
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     prefix = models.CharField(max_length=keys.PREFIX_LENGTH, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)

@@ -324,3 +324,23 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 def default_due(report) -> datetime.date | None:
     return timezone.localdate(report.respond_by) if report.respond_by else None
+
+
+class ApiClientForm(_OwnIds, forms.Form):
+    """A key for another system that posts reports over Open311."""
+
+    name = forms.CharField(label=_("System"), max_length=100)
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    rate_limit = forms.CharField(
+        label=_("Rate limit"),
+        required=False,
+        max_length=20,
+        help_text=_("Posts per period in seconds, e.g. 600/3600. Empty: the default."),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services it may post to"),
+        queryset=FaultCategory.objects.filter(is_active=True).order_by("group", "sort_order"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: all services."),
+    )

@@ -44,4 +44,6 @@ urlpatterns = [
     path(R + "priority/", views.report_priority, name="manage-report-priority"),
     path("photos/<uuid:token>/<str:variant>", views.photo, name="manage-photo"),
     path("inspections/", include("web_admin.inspection_urls")),
+    path("api-clients/", views.api_clients, name="manage-api-clients"),
+    path("api-clients/<int:pk>/revoke/", views.api_client_revoke, name="manage-api-client-revoke"),
 ]

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -24,7 +26,7 @@ from assets.models import FaultCategory
 from assets.selectors import organizations_for_user
 from inspections import selectors as inspection_selectors
 from qr_labels import codes
-from reports import exports, priority, selectors, services
+from reports import clients, exports, priority, selectors, services
 from reports import forms as report_forms
 from reports.files import serve_stored
 from reports.models import Photo, Report
@@ -154,7 +156,13 @@ def queue_export(request, fmt: str):
 def _report(request, number) -> Report:
     return get_object_or_404(
         selectors.reports_for_user(request.user).select_related(
-            "category", "asset__asset_type", "asset__owner", "owner", "assignee", "duplicate_of"
+            "category",
+            "asset__asset_type",
+            "asset__owner",
+            "owner",
+            "assignee",
+            "duplicate_of",
+            "api_client",
         ),
         number=number,
     )
@@ -452,3 +460,63 @@ def _file_intake(request, form) -> Report | None:
     except services.ReportError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         return None
+
+
+# --- API keys of other systems (Open311) --------------------------------------------------------
+
+
+def _api_clients_page(request, form, *, status=200, new_client=None, new_key=""):
+    listed = clients.clients_for_user(request.user).annotate(report_count=Count("reports"))
+    response = render(
+        request,
+        "web_admin/api_clients.html",
+        {
+            "nav": "api-clients",
+            "form": form,
+            "clients": listed,
+            "default_rate": settings.OPEN311_RATE_LIMIT,
+            "new_client": new_client,
+            "new_key": new_key,
+        },
+        status=status,
+    )
+    if new_key:  # shown once: never kept by a browser's or a proxy's cache
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def api_clients(request):
+    if not clients.may_manage_clients(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _api_clients_page(request, forms.ApiClientForm())
+    form = forms.ApiClientForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            client, key = clients.client_create(
+                name=data["name"],
+                contact_email=data["contact_email"],
+                rate_limit=data["rate_limit"],
+                services=data["services"],
+                acting_user=request.user,
+            )
+        except clients.ClientError as exc:
+            field = {"name_taken": "name", "empty_name": "name", "bad_rate": "rate_limit"}
+            form.add_error(field.get(exc.code), exc.detail)
+        else:
+            return _api_clients_page(request, forms.ApiClientForm(), new_client=client, new_key=key)
+    return _api_clients_page(request, form, status=400)
+
+
+@require_POST
+@staff_required
+def api_client_revoke(request, pk: int):
+    if not clients.may_manage_clients(request.user):
+        raise PermissionDenied
+    client = get_object_or_404(clients.clients_for_user(request.user), pk=pk)
+    clients.client_revoke(client=client, acting_user=request.user)
+    messages.success(request, _("The key of %(name)s was revoked.") % {"name": client.name})
+    return redirect("manage-api-clients")
