@@ -821,10 +821,11 @@ ASSET_TYPES = [
             _attr("wheelchair", "boolean", "車いす対応", "Wheelchair accessible"),
             _attr("baby_changing", "boolean", "おむつ替え", "Baby changing"),
             _attr("ostomate", "boolean", "オストメイト対応", "Ostomate facilities"),
-            # Counted in seats (便座単位), as the national open-data layout asks.
-            _attr("male_wc", "integer", "男性トイレ数", "Men's toilets", min=0, max=200),
-            _attr("female_wc", "integer", "女性トイレ数", "Women's toilets", min=0, max=200),
-            _attr("unisex_wc", "integer", "男女共用トイレ数", "Unisex toilets", min=0, max=200),
+            # Counted in seats (便座単位) and named as in the national open-data layout
+            # (公衆トイレ一覧), so a city's published file imports without --map.
+            _attr("male_wc", "integer", "男性トイレ総数", "Men's toilets", min=0, max=200),
+            _attr("female_wc", "integer", "女性トイレ総数", "Women's toilets", min=0, max=200),
+            _attr("unisex_wc", "integer", "男女共用トイレ総数", "Unisex toilets", min=0, max=200),
             _attr(
                 "barrier_free_wc",
                 "integer",

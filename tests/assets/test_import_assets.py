@@ -685,7 +685,15 @@ def test_yaizu_toilets_import_from_the_digital_agency_layout(yaizu):
     asset = Asset.objects.get(ledger_id="2")
     assert asset.name == "原浜海岸トイレ"
     assert asset.address == "静岡県焼津市田尻1535-1"
-    assert asset.attributes == {"wheelchair": True, "baby_changing": True}
+    # The counts come over by their column names, no --map needed.
+    assert asset.attributes == {
+        "wheelchair": True,
+        "baby_changing": True,
+        "male_wc": 4,
+        "female_wc": 2,
+        "unisex_wc": 0,
+        "barrier_free_wc": 1,
+    }
 
 
 def test_yaizu_park_points_are_refused_as_park_areas(yaizu):

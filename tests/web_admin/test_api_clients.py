@@ -68,7 +68,7 @@ def test_revoking_stops_the_key_at_once(manager, catalogue):
 def test_only_the_citys_managers_may_see_or_change_keys(
     manager, section_staff, viewer, inspector, other_city_manager, city, catalogue
 ):
-    client, _key = clients.client_create(name="アプリ", acting_user=manager)
+    client, _key = clients.client_create(name="出雲通報くん", acting_user=manager)
     section_manager = factories.user(city["road"], "manager", username="road_manager")
 
     for user in (section_staff, viewer, inspector, section_manager):
@@ -77,7 +77,7 @@ def test_only_the_citys_managers_may_see_or_change_keys(
         assert signed_in(user).post(f"{URL}{client.pk}/revoke/").status_code == 403, user
     # Another city's manager manages its own keys, and never sees or touches ours.
     other = signed_in(other_city_manager).get(URL)
-    assert other.status_code == 200 and "アプリ" not in other.content.decode()
+    assert other.status_code == 200 and "出雲通報くん" not in other.content.decode()
     assert signed_in(other_city_manager).post(f"{URL}{client.pk}/revoke/").status_code == 404
     assert Client().get(URL).status_code == 302  # strangers sign in first
     client.refresh_from_db()
