@@ -11,6 +11,7 @@ Extensions (FixMyStreet): `servicerequestupdates`, `extensions=true` for detaile
 """
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -82,12 +83,17 @@ class Open311Error(Exception):
 # --- Rendering ---------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry at all (a control character pasted into a description
+# would otherwise make the whole document unreadable for every client).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _element(tag: str, value) -> ET.Element:

@@ -194,6 +194,8 @@ class Report(models.Model):
             models.Index(fields=["category", "status"], name="report_category_status"),
             models.Index(fields=["owner", "status"], name="report_owner_status"),
             models.Index(fields=["ended_at"], name="report_ended"),
+            # Open311 GETs and the open-data feeds: newest first, within a window.
+            models.Index(fields=["created_at"], name="report_created"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -314,6 +316,8 @@ class ReportEvent(models.Model):
         verbose_name = _("report event")
         verbose_name_plural = _("report events")
         ordering = ["at", "id"]
+        # Open311's servicerequestupdates: what changed in a window.
+        indexes = [models.Index(fields=["at"], name="report_event_at")]
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -376,3 +376,22 @@ def test_a_duplicate_closed_by_merging_is_not_listed(base, seeded):
 
     assert [r["service_request_id"] for r in listed] == [seeded["lamp"].number]
     assert ReportEvent.objects.filter(kind="merged").exists()
+
+
+def test_control_characters_never_break_the_xml(base, seeded, key, manager):
+    response = http.post(
+        f"{base}/requests.json",
+        data={
+            "api_key": key,
+            "service_code": "pothole",
+            "lat": "35.367",
+            "long": "132.755",
+            "description": "ベルが鳴る\x07 穴\x1b[31m",
+        },
+    )
+    report = Report.objects.get(number=response.json()[0]["service_request_id"])
+    services.report_set_description_public(report=report, public=True, acting_user=manager)
+
+    root = xml(http.get(f"{base}/requests/{report.number}.xml"))
+
+    assert root.find("request/description").text == "ベルが鳴る\ufffd 穴\ufffd[31m"
