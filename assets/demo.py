@@ -444,7 +444,19 @@ def _park_rows(ctx: _Context, x0: float, y0: float, town: str, chome: int) -> It
                     sp_mark=rng.random() > 0.3,
                 )
         else:
-            attributes, internal = {"wheelchair": rng.random() > 0.4}, {}
+            accessible = rng.random() > 0.4
+            attributes, internal = (
+                {
+                    "wheelchair": accessible,
+                    "baby_changing": rng.random() > 0.5,
+                    "ostomate": accessible and rng.random() > 0.5,
+                    "male_wc": rng.randint(1, 3),
+                    "female_wc": rng.randint(1, 3),
+                    "unisex_wc": rng.randint(0, 1),
+                    "barrier_free_wc": int(accessible),
+                },
+                {},
+            )
         label = asset_type.name_ja
         yield _row(
             ctx,

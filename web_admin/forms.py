@@ -326,6 +326,13 @@ def default_due(report) -> datetime.date | None:
     return timezone.localdate(report.respond_by) if report.respond_by else None
 
 
+class _GroupedCategories(forms.ModelMultipleChoiceField):
+    """Categories named with their group: three groups each have an "other"."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.get_group_display()} · {obj.name}"
+
+
 class ApiClientForm(_OwnIds, forms.Form):
     """A key for another system that posts reports over Open311."""
 
@@ -337,7 +344,7 @@ class ApiClientForm(_OwnIds, forms.Form):
         max_length=20,
         help_text=_("Posts per period in seconds, e.g. 600/3600. Empty: the default."),
     )
-    services = forms.ModelMultipleChoiceField(
+    services = _GroupedCategories(
         label=_("Services it may post to"),
         queryset=FaultCategory.objects.filter(is_active=True).order_by("group", "sort_order"),
         required=False,
