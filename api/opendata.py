@@ -75,6 +75,18 @@ def _feed(request, qs, body, *, content_type: str, filename: str):
     return response
 
 
+def _csv_or_geojson(request, qs, fmt: str, *, name: str, csv_rows, geojson):
+    if fmt == "csv":
+        return _feed(
+            request,
+            qs,
+            lambda: _csv_chunks(csv_rows()),
+            content_type=CSV_TYPE,
+            filename=f"{name}.csv",
+        )
+    return _feed(request, qs, geojson, content_type=GEOJSON_TYPE, filename=f"{name}.geojson")
+
+
 def _listed(request, name: str) -> list[str]:
     return [v.strip() for v in request.GET.get(name, "").split(",") if v.strip()]
 
@@ -109,20 +121,13 @@ def assets_feed(request, fmt: str):
         qs = _assets(request)
     except DomainError as exc:
         return _error(400, exc.code, exc.detail)
-    if fmt == "csv":
-        return _feed(
-            request,
-            qs,
-            lambda: _csv_chunks(export_csv_rows(qs)),
-            content_type=CSV_TYPE,
-            filename="assets.csv",
-        )
-    return _feed(
+    return _csv_or_geojson(
         request,
         qs,
-        lambda: export_geojson_chunks(qs),
-        content_type=GEOJSON_TYPE,
-        filename="assets.geojson",
+        fmt,
+        name="assets",
+        csv_rows=lambda: export_csv_rows(qs),
+        geojson=lambda: export_geojson_chunks(qs),
     )
 
 
@@ -157,20 +162,13 @@ def reports_feed(request, fmt: str):
     except DomainError as exc:
         return _error(400, exc.code, exc.detail)
     language = (get_language() or "ja").lower()
-    if fmt == "csv":
-        return _feed(
-            request,
-            qs,
-            lambda: _csv_chunks(opendata.feed_csv_rows(qs, language=language)),
-            content_type=CSV_TYPE,
-            filename="reports.csv",
-        )
-    return _feed(
+    return _csv_or_geojson(
         request,
         qs,
-        lambda: opendata.feed_geojson_chunks(qs, language=language),
-        content_type=GEOJSON_TYPE,
-        filename="reports.geojson",
+        fmt,
+        name="reports",
+        csv_rows=lambda: opendata.feed_csv_rows(qs, language=language),
+        geojson=lambda: opendata.feed_geojson_chunks(qs, language=language),
     )
 
 

@@ -565,18 +565,23 @@ def intake_asset(*, label_code: str = "", ledger_id: str = "", type_code: str = 
     )
     if type_code:
         assets = assets.filter(asset_type__code=type_code)
-    found = list(assets.select_related("asset_type", "owner")[:2])
-    if not found:
-        raise ReportError(
-            "No asset in service has this ledger number.", code="no_such_asset", field="ledger_id"
-        )
-    if len(found) > 1:
-        raise ReportError(
+    return _only_asset(
+        assets,
+        none=("No asset in service has this ledger number.", "ledger_id"),
+        several=(
             "Several assets have this ledger number: choose the asset type too.",
-            code="ambiguous_asset",
-            field="asset_type",
-        )
-    return found[0]
+            "asset_type",
+        ),
+    )
+
+
+def _only_asset(assets: QuerySet[Asset], *, none: tuple, several: tuple) -> Asset:
+    """The one asset of a lookup by ledger number; ReportError (message, field) otherwise."""
+    found = list(assets.select_related("asset_type", "owner")[:2])
+    if len(found) == 1:
+        return found[0]
+    (message, field), code = (none, "no_such_asset") if not found else (several, "ambiguous_asset")
+    raise ReportError(message, code=code, field=field)
 
 
 # --- Priority, assignment, merging, forwarding -------------------------------------------------
@@ -764,25 +769,21 @@ def asset_for_address_id(text: str, category: FaultCategory) -> Asset:
         found = label_resolve(text)
         if found.asset is not None and found.asset.status == Asset.Status.IN_SERVICE:
             return found.asset
-    assets = list(
-        Asset.objects.filter(
-            ledger_id=text, status=Asset.Status.IN_SERVICE, asset_type__categories=category
-        ).select_related("asset_type", "owner")[:2]
+    assets = Asset.objects.filter(
+        ledger_id=text, status=Asset.Status.IN_SERVICE, asset_type__categories=category
     )
-    if not assets:
-        raise ReportError(
+    return _only_asset(
+        assets,
+        none=(
             "address_id is neither a sticker code nor the ledger number of an asset in service "
             "that this service applies to.",
-            code="no_such_asset",
-            field="address_id",
-        )
-    if len(assets) > 1:
-        raise ReportError(
+            "address_id",
+        ),
+        several=(
             "Several assets have this ledger number: send the sticker code or lat and long.",
-            code="ambiguous_asset",
-            field="address_id",
-        )
-    return assets[0]
+            "address_id",
+        ),
+    )
 
 
 def town_in_address(text: str):
