@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from assets import fieldspecs
 from assets.models import FaultCategory
+from qr_labels import codes
 from reports import clients, opendata, services
 from reports.forms import TEXT_LIMIT, photo_message
 from reports.models import Report
@@ -371,9 +372,9 @@ def requests(request, fmt, params):
     else:
         start, end = _window(params)
         qs = qs.filter(created_at__gte=start, created_at__lte=end)
-        codes = _listed(params, "service_code")
-        if codes:
-            qs = qs.filter(category__code__in=codes)
+        service_codes = _listed(params, "service_code")
+        if service_codes:
+            qs = qs.filter(category__code__in=service_codes)
         statuses = {s.lower() for s in _listed(params, "status")}
         if statuses - {"open", "closed"}:
             raise Open311Error(400, "status must be open or closed (comma separated)")
@@ -392,7 +393,8 @@ def requests(request, fmt, params):
 @endpoint()
 def request_detail(request, fmt, params, number):
     qs = reports_public().filter(number=number.strip().upper())
-    rows = [_request(r, _extended(params)) for r in opendata.public_reports(qs)]
+    public = opendata.public_reports(qs, language=_language())
+    rows = [_request(r, _extended(params)) for r in public]
     if not rows:
         raise Open311Error(404, f"service_request_id {number} not found")
     return render(rows, fmt, "service_requests")
@@ -525,8 +527,8 @@ def _place(params, category) -> tuple:
             asset = services.asset_for_address_id(address_id, category)
         except services.ReportError as exc:
             raise Open311Error(400, exc.detail) from None
-        found = asset.labels.filter(code=address_id.upper()).values_list("code", flat=True)
-        label_code = next(iter(found), "")
+        code = codes.normalize(address_id)
+        label_code = code if asset.labels.filter(code=code).exists() else ""
     point = _coordinates(params)
     town = services.town_in_address(address)
     if point is not None:

@@ -4,6 +4,7 @@ and with ETag / Last-Modified so a CDN can serve them and clients can revalidate
 """
 
 import csv
+import datetime
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
@@ -148,7 +149,7 @@ def _reports(request):
     since = request.GET.get("since", "").strip()
     if since:
         try:
-            day = timezone.datetime.fromisoformat(since)
+            day = datetime.datetime.fromisoformat(since)
         except ValueError:
             raise DomainError("since must be a date, YYYY-MM-DD", code="bad_date") from None
         qs = qs.filter(created_at__gte=timezone.make_aware(day) if day.tzinfo is None else day)
