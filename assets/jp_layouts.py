@@ -58,6 +58,36 @@ PUBLIC_TOILET_COLUMNS = (
 )
 
 
+# 政府CIO 推奨データセット 公共施設一覧 (the older recommended layout, still what many
+# cities publish parks in): 24 columns.
+PUBLIC_FACILITY_COLUMNS = (
+    "都道府県コード又は市区町村コード",
+    "NO",
+    "都道府県名",
+    "市区町村名",
+    "名称",
+    "名称_カナ",
+    "名称_通称",
+    "POIコード",
+    "住所",
+    "方書",
+    "緯度",
+    "経度",
+    "電話番号",
+    "内線番号",
+    "法人番号",
+    "団体名",
+    "利用可能曜日",
+    "開始時間",
+    "終了時間",
+    "利用可能日時特記事項",
+    "説明",
+    "バリアフリー情報",
+    "URL",
+    "備考",
+)
+
+
 @dataclass(frozen=True)
 class _Address:
     full: str
@@ -146,6 +176,61 @@ def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
         ]
 
 
+def _park_description(asset_type, attributes: dict) -> str:
+    kinds = {
+        c["value"]: c["label"]["ja"]
+        for spec in asset_type.attribute_schema
+        if spec["key"] == "park_kind"
+        for c in spec.get("choices", [])
+    }
+    parts = [kinds.get(attributes.get("park_kind"), "")]
+    if attributes.get("area_m2"):
+        parts.append(f"面積 {attributes['area_m2']:,.0f} m²")
+    if attributes.get("has_toilet") is not None:
+        parts.append("トイレあり" if attributes["has_toilet"] else "トイレなし")
+    return "、".join(p for p in parts if p)
+
+
+def public_facility_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
+    """The header, then one row per park in service."""
+    yield list(PUBLIC_FACILITY_COLUMNS)
+    rows = (
+        qs.filter(asset_type__code="park", status=Asset.Status.IN_SERVICE)
+        .annotate(_point=PointOnSurface("geom"))
+        .select_related("owner", "asset_type")
+        .order_by("id")
+    )
+    towns = list(Town.objects.values_list("name", flat=True))
+    for asset in rows.iterator(chunk_size=2000):
+        point = asset._point
+        yield [
+            settings.LOCAL_GOVERNMENT_CODE,
+            asset.ledger_id or str(asset.pk),
+            settings.PREFECTURE_NAME,
+            settings.CITY_NAME,
+            asset.name,
+            "",
+            "",
+            "",
+            split_address(asset.address, towns).full,
+            "",
+            f"{point.y:.7f}" if point else "",
+            f"{point.x:.7f}" if point else "",
+            asset.owner.phone,
+            "",
+            "",
+            asset.owner.name,
+            "",
+            "",
+            "",
+            "",
+            _park_description(asset.asset_type, asset.attributes or {}),
+            "",
+            "",
+            "",
+        ]
+
+
 @dataclass(frozen=True)
 class Layout:
     code: str  # in URLs: /open-data/jp/<code>.csv
@@ -162,5 +247,12 @@ LAYOUTS = {
         ("toilet",),
         PUBLIC_TOILET_COLUMNS,
         public_toilet_rows,
+    ),
+    "parks": Layout(
+        "parks",
+        "公共施設一覧：公園（推奨データセット 公共施設一覧）",
+        ("park",),
+        PUBLIC_FACILITY_COLUMNS,
+        public_facility_rows,
     ),
 }

@@ -57,6 +57,12 @@ def private_world(catalogue, city, manager, pothole, lamp_out):
         attributes={"supplier": SECRETS["internal attribute"]},
     )
     label = label_services.label_issue(asset=light)
+    factories.asset(
+        "park",
+        owner=city["parks"],
+        name="秘密のない公園",
+        attributes={"management_contractor": SECRETS["internal attribute"]},
+    )
     photos = [
         services.photo_stage(data=photo_with_private_exif(f"p{n}.jpg"), filename=f"p{n}.jpg")
         for n in range(2)
@@ -106,7 +112,8 @@ def private_world(catalogue, city, manager, pothole, lamp_out):
 
 def public_urls(base: str, world) -> list[str]:
     number = world["report"].number
-    urls = [f"{base}/open-data/", f"{base}/open-data/jp/public-toilets.csv"]
+    urls = [f"{base}/open-data/"]
+    urls += [f"{base}/open-data/jp/{code}.csv" for code in ("public-toilets", "parks")]
     for fmt in ("json", "xml"):
         o = f"{base}/open311/v2"
         urls += [
