@@ -13,9 +13,10 @@ from assets import jp_layouts
 from assets.models import Town
 from reports import services
 from tests import factories
+from tests.conftest import require
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared/testdata/assets/schema_jp"
-YAIZU = Path(__file__).resolve().parents[3] / "shared/testdata/assets/yaizu_jp"
+TESTDATA = Path("/work/shared/testdata/assets")
+SCHEMA, YAIZU = TESTDATA / "schema_jp", TESTDATA / "yaizu_jp"
 
 
 def body(response) -> bytes:
@@ -57,8 +58,7 @@ def toilets(catalogue, city):
 
 def test_the_jp_layout_header_is_the_digital_agency_schema_exactly(db):
     expected_file = SCHEMA / "digital-agency_13_公衆トイレ一覧_schema.csv"
-    if not expected_file.exists():
-        pytest.skip("../shared/testdata is not on this machine")
+    require(expected_file.exists(), "the shared testdata (Digital Agency schema)")
     with expected_file.open(encoding="utf-8") as handle:
         names = [row["name"] for row in csv.DictReader(handle)]
 
@@ -100,10 +100,10 @@ def test_toilets_in_the_jp_layout(toilets):
 
 
 def test_parks_in_the_public_facility_layout(toilets, city):
-    expected = YAIZU / "222127_municipal_parking_lot.csv"
-    if expected.exists():  # a city's file in the same (older) layout
-        with expected.open(encoding="utf-8-sig") as handle:
-            assert list(jp_layouts.PUBLIC_FACILITY_COLUMNS) == next(csv.reader(handle))
+    expected = YAIZU / "222127_municipal_parking_lot.csv"  # a city's file in that layout
+    require(expected.exists(), "the shared testdata (Yaizu)")
+    with expected.open(encoding="utf-8-sig") as handle:
+        assert list(jp_layouts.PUBLIC_FACILITY_COLUMNS) == next(csv.reader(handle))
     city["parks"].phone = "0853-21-6111"
     city["parks"].save()
     park = toilets["full"].parent
