@@ -18,9 +18,10 @@ from collections.abc import Callable
 import orjson
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -132,9 +133,6 @@ def _moment(value) -> str | None:
     """W3C datetime with the offset, in the city's time zone."""
     if value is None:
         return None
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        value = datetime.datetime.combine(value, datetime.time(23, 59, 59))
-        value = timezone.make_aware(value)
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
@@ -146,7 +144,10 @@ def endpoint(methods=("GET", "HEAD")) -> Callable:
         @csrf_exempt
         @require_http_methods(list(methods))
         def handler(request, fmt, **kwargs):
-            params = request.POST if request.method == "POST" else request.GET
+            try:
+                params = request.POST if request.method == "POST" else request.GET
+            except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError) as exc:
+                return error_response(fmt, 400, f"the request body cannot be read: {exc}")
             jurisdiction = params.get("jurisdiction_id", "").strip()
             locale = params.get("locale", "").strip().replace("_", "-").lower()
             language = locale if locale and translation.check_for_language(locale) else None

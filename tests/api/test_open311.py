@@ -395,3 +395,13 @@ def test_control_characters_never_break_the_xml(base, seeded, key, manager):
     root = xml(http.get(f"{base}/requests/{report.number}.xml"))
 
     assert root.find("request/description").text == "ベルが鳴る\ufffd 穴\ufffd[31m"
+
+
+def test_an_unreadable_body_is_a_spec_error(base, seeded, key):
+    fields = {f"attribute[f{n}]": "x" for n in range(1100)}  # over Django's field limit
+
+    response = http.post(f"{base}/requests.xml", data={"api_key": key, **fields})
+
+    assert response.status_code == 400
+    assert xml(response).find("error/code").text == "400"
+    assert Report.objects.count() == 2
