@@ -32,7 +32,10 @@ class EmbeddedFont:
     def __init__(self, path: str, resource_name: str = "F1"):
         self.path = path
         self.name = resource_name
-        self._font = TTFont(path, lazy=True)
+        # Read from memory: a TTFont over a path keeps the file open until it is collected.
+        with open(path, "rb") as handle:
+            self._data = handle.read()
+        self._font = TTFont(io.BytesIO(self._data), lazy=True)
         self._cmap = self._font.getBestCmap()
         self._hmtx = self._font["hmtx"]
         self._scale = 1000 / self._font["head"].unitsPerEm
@@ -74,7 +77,7 @@ class EmbeddedFont:
         options.name_IDs = ["*"]
         options.layout_features = []
         options.hinting = False
-        font = TTFont(self.path)
+        font = TTFont(io.BytesIO(self._data))
         subsetter = ft_subset.Subsetter(options)
         subsetter.populate(gids=sorted(set(self.used) | {0}))
         subsetter.subset(font)
