@@ -1,15 +1,11 @@
 """Authorization: Token <prefix>.<secret> — the tablets' per-device tokens."""
 
-import datetime
-
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from api.models import DeviceToken
-
-# Writing last_used_at on every request would turn each read into a write.
-LAST_USED_RESOLUTION = datetime.timedelta(minutes=5)
+from assets import keys
 
 
 class DeviceTokenAuthentication(authentication.BaseAuthentication):
@@ -35,9 +31,7 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This token has expired.", code="token_expired")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.", code="user_inactive")
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        keys.mark_used(token)
         return token.user, token
 
     def authenticate_header(self, request):

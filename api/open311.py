@@ -34,7 +34,6 @@ from reports import clients, opendata, services
 from reports.forms import TEXT_LIMIT, photo_message
 from reports.models import Report
 from reports.photos import PhotoError
-from reports.selectors import reports_open_for_asset, reports_public
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this server's GeoReport interface last changed (discovery's `changeset`).
@@ -363,29 +362,25 @@ def requests(request, fmt, params):
     if request.method == "POST":
         return _post_request(request, fmt, params)
     limit = settings.OPEN311_MAX_RESULTS
-    qs = reports_public()
     numbers = _listed(params, "service_request_id")
     if numbers:  # overrides every other filter
         if len(numbers) > limit:
             raise Open311Error(400, f"at most {limit} service_request_id at once")
-        qs = qs.filter(number__in=[n.upper() for n in numbers])
-        page, size = 1, limit
+        qs, page, size = opendata.reports_matching(numbers=numbers), 1, limit
     else:
         start, end = _window(params)
-        qs = qs.filter(created_at__gte=start, created_at__lte=end)
-        service_codes = _listed(params, "service_code")
-        if service_codes:
-            qs = qs.filter(category__code__in=service_codes)
         statuses = {s.lower() for s in _listed(params, "status")}
         if statuses - {"open", "closed"}:
             raise Open311Error(400, "status must be open or closed (comma separated)")
-        if statuses == {"open"}:
-            qs = qs.filter(status__in=Report.OPEN_STATUSES)
-        elif statuses == {"closed"}:
-            qs = qs.exclude(status__in=Report.OPEN_STATUSES)
+        qs = opendata.reports_matching(
+            since=start,
+            until=end,
+            categories=_listed(params, "service_code"),
+            state=next(iter(statuses)) if len(statuses) == 1 else "",
+        )
         page = _number(params, "page", default=1, low=1, high=1_000_000)
         size = _number(params, "page_size", default=limit, low=1, high=limit)
-    qs = qs.order_by("-created_at", "-id")[(page - 1) * size : page * size]
+    qs = qs[(page - 1) * size : page * size]
     extended = _extended(params)
     rows = [_request(r, extended) for r in opendata.public_reports(qs, language=_language())]
     return render(rows, fmt, "service_requests")
@@ -393,7 +388,7 @@ def requests(request, fmt, params):
 
 @endpoint()
 def request_detail(request, fmt, params, number):
-    qs = reports_public().filter(number=number.strip().upper())
+    qs = opendata.reports_matching(numbers=[number.strip()])
     public = opendata.public_reports(qs, language=_language())
     rows = [_request(r, _extended(params)) for r in public]
     if not rows:
@@ -563,26 +558,13 @@ def _post_request(request, fmt, params):
             400, "a location is required: lat and long, address_string or address_id"
         )
     photos = _photos(request)
-    language = _language()
     try:
-        if asset is not None:
-            same = reports_open_for_asset(asset).filter(category=category).first()
-            if same is not None:  # already reported: count it, as the web form's "me too"
-                services.report_me_too(
-                    report=same,
-                    email=contact["email"],
-                    language=language,
-                    photo=photos[0] if photos else None,
-                )
-                services.photos_discard(photos[1:])
-                notice = f"Already reported as {same.number}; this report was added to it."
-                return _receipt(fmt, same, notice)
-        report = services.report_submit(
+        report, new = services.report_submit_or_join(
             services.Submission(
                 category=category,
                 place=place,
                 source=Report.Source.OPEN311,
-                language=language,
+                language=_language(),
                 asset=asset,
                 label_code=label_code,
                 description=description,
@@ -599,6 +581,10 @@ def _post_request(request, fmt, params):
     except services.ReportError as exc:
         services.photos_discard(photos)
         raise Open311Error(400, exc.detail) from None
+    if not new:
+        return _receipt(
+            fmt, report, f"Already reported as {report.number}; this report was added to it."
+        )
     return _receipt(fmt, report, f"Received as {report.number}.")
 
 

@@ -22,11 +22,9 @@ from django.views.decorators.http import require_safe
 from assets import jp_layouts
 from assets.errors import DomainError
 from assets.exporter import export_csv_rows, export_geojson_chunks, export_queryset
-from assets.models import Asset, AssetType
+from assets.models import AssetType
 from assets.selectors import catalogue_version
 from reports import opendata
-from reports.models import Report
-from reports.selectors import reports_public
 
 CSV_TYPE = "text/csv; charset=utf-8"
 GEOJSON_TYPE = "application/geo+json"
@@ -134,26 +132,23 @@ def assets_feed(request, fmt: str):
 
 def _reports(request):
     """Public reports, newest first; ?status=open|closed, ?type=, ?category=, ?since=."""
-    qs = reports_public()
     status = request.GET.get("status", "").strip()
-    if status == "open":
-        qs = qs.filter(status__in=Report.OPEN_STATUSES)
-    elif status == "closed":
-        qs = qs.exclude(status__in=Report.OPEN_STATUSES)
-    elif status:
+    if status not in ("", "open", "closed"):
         raise DomainError("status must be open or closed", code="unknown_status")
-    if _listed(request, "type"):
-        qs = qs.filter(asset__asset_type__code__in=_listed(request, "type"))
-    if _listed(request, "category"):
-        qs = qs.filter(category__code__in=_listed(request, "category"))
     since = request.GET.get("since", "").strip()
+    day = None
     if since:
         try:
             day = datetime.datetime.fromisoformat(since)
         except ValueError:
             raise DomainError("since must be a date, YYYY-MM-DD", code="bad_date") from None
-        qs = qs.filter(created_at__gte=timezone.make_aware(day) if day.tzinfo is None else day)
-    return qs.order_by("-created_at", "-id")
+        day = timezone.make_aware(day) if day.tzinfo is None else day
+    return opendata.reports_matching(
+        since=day,
+        categories=_listed(request, "category"),
+        asset_types=_listed(request, "type"),
+        state=status,
+    )
 
 
 @require_safe
@@ -178,7 +173,7 @@ def jp_layout(request, code: str):
     layout = jp_layouts.LAYOUTS.get(code)
     if layout is None:
         return _error(404, "unknown_layout", f"no layout {code}: see /open-data/")
-    qs = Asset.objects.filter(asset_type__code__in=layout.asset_types, status="in_service")
+    qs = layout.assets()
     return _feed(
         request,
         qs,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import QuerySet
 
-from assets.models import Asset, Town
+from assets.models import Asset, AssetType, Town
 
 # デジタル庁 自治体標準オープンデータセット（正式版） 13. 公衆トイレ一覧: 39 columns.
 PUBLIC_TOILET_COLUMNS = (
@@ -118,17 +118,12 @@ def _count(value) -> str:
 
 
 def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
-    """The header, then one row per toilet in service."""
+    """The header, then one row per toilet of qs (Layout.assets())."""
     yield list(PUBLIC_TOILET_COLUMNS)
     code = settings.LOCAL_GOVERNMENT_CODE
     government = settings.PREFECTURE_NAME + settings.CITY_NAME
     towns = list(Town.objects.values_list("name", flat=True))
-    rows = (
-        qs.filter(asset_type__code="toilet", status=Asset.Status.IN_SERVICE)
-        .annotate(_point=PointOnSurface("geom"))
-        .select_related("parent")
-        .order_by("id")
-    )
+    rows = qs.annotate(_point=PointOnSurface("geom")).select_related("parent").order_by("id")
     for asset in rows.iterator(chunk_size=2000):
         attributes = asset.attributes or {}
         address = split_address(asset.address, towns)
@@ -176,13 +171,18 @@ def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
         ]
 
 
-def _park_description(asset_type, attributes: dict) -> str:
-    kinds = {
-        c["value"]: c["label"]["ja"]
-        for spec in asset_type.attribute_schema
+def _park_kinds() -> dict[str, str]:
+    """Japanese names of the park kinds (街区公園 …), from the park type's attributes."""
+    park = AssetType.objects.filter(code="park").first()
+    return {
+        choice["value"]: choice["label"]["ja"]
+        for spec in (park.attribute_schema if park else [])
         if spec["key"] == "park_kind"
-        for c in spec.get("choices", [])
+        for choice in spec.get("choices", [])
     }
+
+
+def _park_description(kinds: dict[str, str], attributes: dict) -> str:
     parts = [kinds.get(attributes.get("park_kind"), "")]
     if attributes.get("area_m2"):
         parts.append(f"面積 {attributes['area_m2']:,.0f} m²")
@@ -192,15 +192,11 @@ def _park_description(asset_type, attributes: dict) -> str:
 
 
 def public_facility_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
-    """The header, then one row per park in service."""
+    """The header, then one row per park of qs (Layout.assets())."""
     yield list(PUBLIC_FACILITY_COLUMNS)
-    rows = (
-        qs.filter(asset_type__code="park", status=Asset.Status.IN_SERVICE)
-        .annotate(_point=PointOnSurface("geom"))
-        .select_related("owner", "asset_type")
-        .order_by("id")
-    )
+    rows = qs.annotate(_point=PointOnSurface("geom")).select_related("owner").order_by("id")
     towns = list(Town.objects.values_list("name", flat=True))
+    kinds = _park_kinds()
     for asset in rows.iterator(chunk_size=2000):
         point = asset._point
         yield [
@@ -224,7 +220,7 @@ def public_facility_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
             "",
             "",
             "",
-            _park_description(asset.asset_type, asset.attributes or {}),
+            _park_description(kinds, asset.attributes or {}),
             "",
             "",
             "",
@@ -238,6 +234,12 @@ class Layout:
     asset_types: tuple[str, ...]
     columns: tuple[str, ...]
     rows: Callable[[QuerySet[Asset]], Iterator[list[str]]]
+
+    def assets(self) -> QuerySet[Asset]:
+        """The assets this layout publishes: those of its types in service."""
+        return Asset.objects.filter(
+            asset_type__code__in=self.asset_types, status=Asset.Status.IN_SERVICE
+        )
 
 
 LAYOUTS = {

@@ -15,9 +15,6 @@ from assets.selectors import user_scope_ids
 from reports import ratelimit
 from reports.models import ApiClient
 
-# Writing last_used_at on every request would turn each post into two writes.
-LAST_USED_RESOLUTION_S = 300
-
 
 class ClientError(DomainError):
     """A key that does not open the door, or a change to clients that is not allowed."""
@@ -119,11 +116,7 @@ def client_for_key(text: str) -> ApiClient:
         raise ClientError("This api_key is not valid.", code="bad_key")
     if client.revoked_at is not None:
         raise ClientError("This api_key was revoked.", code="key_revoked")
-    now = timezone.now()
-    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > (
-        LAST_USED_RESOLUTION_S
-    ):
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    keys.mark_used(client)
     return client
 
 

@@ -57,6 +57,35 @@ class PublicReport:
         return self.status in Report.OPEN_STATUSES
 
 
+def reports_matching(
+    *,
+    numbers: list[str] | None = None,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+    categories: list[str] | None = None,
+    asset_types: list[str] | None = None,
+    state: str = "",
+) -> QuerySet[Report]:
+    """Public reports, newest first, by number, time of report, category, asset type and
+    state ("open": new, accepted, in progress; "closed": fixed or closed; "": both)."""
+    qs = reports_public()
+    if numbers is not None:
+        qs = qs.filter(number__in=[number.upper() for number in numbers])
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lte=until)
+    if categories:
+        qs = qs.filter(category__code__in=categories)
+    if asset_types:
+        qs = qs.filter(asset__asset_type__code__in=asset_types)
+    if state == "open":
+        qs = qs.filter(status__in=Report.OPEN_STATUSES)
+    elif state == "closed":
+        qs = qs.exclude(status__in=Report.OPEN_STATUSES)
+    return qs.order_by("-created_at", "-id")
+
+
 def photo_url(token) -> str:
     return settings.PUBLIC_BASE_URL + reverse("public-photo", args=[token, "photo"])
 

@@ -795,6 +795,27 @@ def town_in_address(text: str):
     return max(found, key=lambda town: len(town.name), default=None)
 
 
+def report_submit_or_join(submission: Submission) -> tuple[Report, bool]:
+    """Another system's report: a new one, or — when the asset already has an open report of
+    the same kind — a "me too" on that one (its first photo kept, the others discarded), as
+    the web form offers residents. (report, True when it is new)."""
+    asset = submission.asset
+    same = None
+    if asset is not None:
+        same = selectors.reports_open_for_asset(asset).filter(category=submission.category).first()
+    if same is None:
+        return report_submit(submission), True
+    photos = submission.photos
+    report_me_too(
+        report=same,
+        email=submission.email,
+        language=submission.language,
+        photo=photos[0] if photos else None,
+    )
+    photos_discard(photos[1:])
+    return same, False
+
+
 def photos_discard(photos: list[Photo]) -> None:
     """Staged photos of a report that was not taken: gone now, not at the next sweep."""
     for photo in photos:
