@@ -24,16 +24,26 @@ AXE = Path(
 )
 
 
+# Reports every Content-Security-Policy violation of every page, frames included.
+_CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) =>
+    window.__cspViolation(`${e.effectiveDirective} refused ${e.blockedURI || 'inline'} `
+        + `on ${e.documentURI} (${e.sourceFile || ''}:${e.lineNumber})`));"""
+
+
 class Session:
-    """A page that logs what it tried to fetch off this machine and what went wrong."""
+    """A page that logs what it tried to fetch off this machine, what went wrong, and what
+    the Content-Security-Policy refused."""
 
     def __init__(self, page):
         self.page = page
         self.external = []
         self.errors = []
+        self.csp_violations = []
         page.route("**/*", self._route)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.expose_function("__cspViolation", lambda text: self.csp_violations.append(text))
+        page.add_init_script(_CSP_LISTENER)
 
     def _route(self, route):
         host = urlsplit(route.request.url).hostname or ""
@@ -50,7 +60,9 @@ class Session:
 
     def axe_violations(self, impacts=("serious", "critical")) -> list[str]:
         """WCAG 2.1 A/AA violations axe-core finds on the current page, at these impacts."""
-        self.page.add_script_tag(path=str(AXE))
+        # Evaluated, not added as a <script>: the pages' CSP refuses inline scripts, and
+        # Playwright's evaluation is not subject to it.
+        self.page.evaluate(AXE.read_text(encoding="utf-8"))
         result = self.page.evaluate(
             """async () => await axe.run(document, {runOnly: {type: 'tag',
                  values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""

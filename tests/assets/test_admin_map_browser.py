@@ -204,6 +204,10 @@ def test_a_tile_server_when_set_replaces_the_graticule(
 ):
     settings.MAP_TILE_URL = "https://tiles.city.example/{z}/{x}/{y}.png"
     settings.MAP_TILE_ATTRIBUTION = "© 出雲市 地図"
+    # The policy names the tile server as the settings are read at start; here it comes later.
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    images = [*directives["img-src"], "https://tiles.city.example"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**directives, "img-src": images}}
     tile = io.BytesIO()
     Image.new("RGB", (256, 256), (200, 230, 200)).save(tile, "PNG")
     tiles = []
