@@ -18,6 +18,7 @@ STATUS_BY_CODE = {
     "label_not_active": status.HTTP_409_CONFLICT,
     "label_not_replaced": status.HTTP_409_CONFLICT,
     "ambiguous_ledger_id": status.HTTP_409_CONFLICT,
+    "storage_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 

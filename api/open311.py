@@ -11,12 +11,14 @@ Extensions (FixMyStreet): `servicerequestupdates`, `extensions=true` for detaile
 """
 
 import datetime
+import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import orjson
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Point
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -30,10 +32,12 @@ from django.views.decorators.http import require_http_methods
 from assets import fieldspecs
 from assets.models import FaultCategory
 from qr_labels import codes
-from reports import clients, opendata, services
+from reports import clients, intake, opendata, photo_store, services
+from reports import selectors as report_selectors
 from reports.forms import TEXT_LIMIT, photo_message
 from reports.models import Report
-from reports.photos import PhotoError
+
+logger = logging.getLogger(__name__)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this server's GeoReport interface last changed (discovery's `changeset`).
@@ -159,6 +163,14 @@ def endpoint(methods=("GET", "HEAD")) -> Callable:
                     return view(request, fmt, params, **kwargs)
                 except Open311Error as exc:
                     return error_response(fmt, exc.status, exc.description)
+                except photo_store.StorageUnavailable:
+                    return error_response(
+                        fmt, 503, "photo storage is unavailable: try again in a few minutes"
+                    )
+                except Exception:
+                    # Clients get the spec's error list for every failure, never a page.
+                    logger.exception("Open311 %s %s failed", request.method, request.path)
+                    return error_response(fmt, 500, "internal error: try again later")
 
         return handler
 
@@ -398,10 +410,15 @@ def request_detail(request, fmt, params, number):
 
 @endpoint()
 def token(request, fmt, params, token):
-    report = Report.objects.filter(tracking=token.strip()).only("number").first()
-    if report is None:
+    """The request a poster's own receipt token stands for (the kept report after a merge)."""
+    receipt = report_selectors.receipt_for_token(token.strip())
+    if receipt is None:
         raise Open311Error(404, "token not found")
-    return render([{"service_request_id": report.number, "token": token}], fmt, "service_requests")
+    return render(
+        [{"service_request_id": receipt.report.number, "token": receipt.token}],
+        fmt,
+        "service_requests",
+    )
 
 
 @endpoint()
@@ -503,40 +520,30 @@ def _photos(request) -> list:
     uploads = [f for name in request.FILES for f in request.FILES.getlist(name)]
     if len(uploads) > settings.REPORT_MAX_PHOTOS:
         raise Open311Error(400, f"at most {settings.REPORT_MAX_PHOTOS} photos")
-    photos = []
-    try:
-        for upload in uploads:
-            photos.append(services.photo_stage(data=upload, filename=upload.name))
-    except PhotoError as exc:
-        services.photos_discard(photos)
-        raise Open311Error(400, f"{upload.name}: {photo_message(exc)}") from None
+    photos, refused = photo_store.photos_stage(uploads, room=settings.REPORT_MAX_PHOTOS)
+    if refused:
+        photo_store.photos_discard(photos)
+        name, exc = refused[0]
+        raise Open311Error(400, f"{name}: {photo_message(exc)}")
     return photos
 
 
-def _place(params, category) -> tuple:
-    """(asset, label code, place) from address_id, lat/long or address_string."""
-    asset, label_code = None, ""
+def _place(params):
+    """(address_id, place) from address_id, lat/long or address_string."""
     address_id = params.get("address_id", "").strip()
     address = params.get("address_string", "").strip()[:300]
-    if address_id:
-        try:
-            asset = services.asset_for_address_id(address_id, category)
-        except services.ReportError as exc:
-            raise Open311Error(400, exc.detail) from None
-        code = codes.normalize(address_id)
-        label_code = code if asset.labels.filter(code=code).exists() else ""
     point = _coordinates(params)
-    town = services.town_in_address(address)
+    town = intake.town_in_address(address)
     if point is not None:
-        place = services.Place(point=point, source="device", address_text=address)
+        place = intake.Place(point=point, source="device", address_text=address)
         place.town = town.name if town else ""
     else:
-        place = services.Place.from_form(address_text=address, town=town)
-    if asset is None and point is None and address and town is None:
+        place = intake.Place.from_form(address_text=address, town=town)
+    if not address_id and point is None and address and town is None:
         raise Open311Error(
             400, "address_string names no town of this city: send lat and long, or address_id"
         )
-    return asset, label_code, place
+    return address_id, place
 
 
 def _post_request(request, fmt, params):
@@ -552,47 +559,58 @@ def _post_request(request, fmt, params):
         raise Open311Error(400, f"description is longer than {TEXT_LIMIT} characters")
     answers = _attributes(request, params, category)
     contact = _contact(params)
-    asset, label_code, place = _place(params, category)
-    if asset is None and place.point is None and not request.FILES:
+    address_id, place = _place(params)
+    if not address_id and place.point is None and not request.FILES:
         raise Open311Error(
             400, "a location is required: lat and long, address_string or address_id"
         )
+    asset = None
+    if address_id:
+        try:
+            asset = intake.asset_for_address_id(address_id, category)
+        except services.ReportError as exc:
+            raise Open311Error(
+                400,
+                f"address_id {address_id} is neither a sticker code nor the ledger number of "
+                f"one asset in service that this service applies to ({exc.detail})",
+            ) from None
+    label_code = codes.normalize(address_id) if asset is not None else ""
+    if label_code and not asset.labels.filter(code=label_code).exists():
+        label_code = ""  # a ledger number, not a sticker
     photos = _photos(request)
     try:
-        report, new = services.report_submit_or_join(
-            services.Submission(
-                category=category,
-                place=place,
-                source=Report.Source.OPEN311,
-                language=_language(),
-                asset=asset,
-                label_code=label_code,
-                description=description,
-                answers=answers,
-                photos=photos,
+        outcome = intake.report_intake(
+            channel=Report.Source.OPEN311,
+            acting_user=AnonymousUser(),
+            category=category,
+            language=_language(),
+            asset=asset,
+            label_code=label_code,
+            place=place,
+            description=description,
+            answers=answers,
+            photos=photos,
+            contact=intake.Contact(
                 email=contact["email"],
-                consent=bool(contact["email"] or contact["phone"]),
                 name=contact["name"],
                 phone=contact["phone"],
-                api_client=client,
-                media_url=contact["media_url"],
-            )
+                consent=bool(contact["email"] or contact["phone"]),
+            ),
+            join=intake.Join.SAME_CATEGORY,
+            api_client=client,
+            media_url=contact["media_url"],
         )
     except services.ReportError as exc:
-        services.photos_discard(photos)
         raise Open311Error(400, exc.detail) from None
-    if not new:
-        return _receipt(
-            fmt, report, f"Already reported as {report.number}; this report was added to it."
-        )
-    return _receipt(fmt, report, f"Received as {report.number}.")
-
-
-def _receipt(fmt, report: Report, notice: str) -> HttpResponse:
+    report = outcome.report
+    if outcome.joined:
+        notice = f"Already reported as {report.number}; this report was added to it."
+    else:
+        notice = f"Received as {report.number}."
     data = [
         {
             "service_request_id": report.number,
-            "token": report.tracking,
+            "token": outcome.receipt.token,
             "service_notice": notice,
             "account_id": None,
         }

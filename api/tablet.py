@@ -24,6 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import guard, policy
 from api.exceptions import ApiError
 from api.models import DeviceToken
 from api.permissions import IsCityStaff
@@ -32,7 +33,6 @@ from api.views import internal_option
 from assets import changes, geo, geojson
 from inspections import payload, selectors, services
 from inspections.models import Assignment, Inspection, InspectionPhoto
-from reports import ratelimit
 from reports.photos import PhotoError
 
 UPLOAD_PREFIX = "uploads/inspections"
@@ -82,20 +82,19 @@ class SignInApi(APIView):
         },
     )
     def post(self, request):
-        if not ratelimit.hit(
-            "sign-in", ratelimit.client_address(request), settings.RATE_LIMIT_SIGN_IN
-        ):
-            raise ApiError(
-                "Too many sign-in attempts; wait a few minutes.", code="throttled", status_code=429
-            )
         data = SignInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # Django's request: the sign-in guard and axes read and flag it.
         user = authenticate(
-            request,
+            request._request,
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        if user is None or not user.is_active or not user.organization_id:
+        if user is None and guard.refused(request):
+            raise ApiError(
+                "Too many failed sign-ins; wait a few minutes.", code="throttled", status_code=429
+            )
+        if user is None or not policy.is_staff(user):
             raise ApiError("Wrong username or password.", code="bad_credentials")
         token, text = DeviceToken.issue(
             user=user,

@@ -6,6 +6,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from api.exceptions import ApiError
@@ -39,6 +40,8 @@ def _page_link(request, rel: str, offset: int, limit: int) -> dict:
 
 class AssetListApi(generics.GenericAPIView):
     """Assets as a GeoJSON FeatureCollection, paginated with limit/offset."""
+
+    permission_classes = [AllowAny]  # public infrastructure, public data
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = AssetFilter
@@ -84,6 +87,8 @@ def _feature_response(request, queryset) -> HttpResponse:
 class AssetDetailApi(APIView):
     """One asset as a GeoJSON Feature."""
 
+    permission_classes = [AllowAny]  # public infrastructure, public data
+
     @extend_schema(
         operation_id="assets_retrieve",
         responses={(200, GEOJSON): AssetFeatureSerializer, 404: ErrorSerializer},
@@ -95,6 +100,8 @@ class AssetDetailApi(APIView):
 class AssetByLedgerApi(APIView):
     """One asset by the city's ledger id (台帳番号). Ledger ids are unique per owner: when
     several owners use the same id, name the owner with ?owner=<code>."""
+
+    permission_classes = [AllowAny]  # public infrastructure, public data
 
     @extend_schema(
         operation_id="assets_by_ledger_id",
@@ -121,6 +128,8 @@ class AssetByLedgerApi(APIView):
 
 class AssetTypeListApi(generics.ListAPIView):
     """The asset types with their grading scale, attributes and fault categories."""
+
+    permission_classes = [AllowAny]  # public infrastructure, public data
 
     serializer_class = AssetTypeSerializer
     pagination_class = None

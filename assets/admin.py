@@ -22,6 +22,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import GuardedAuthenticationForm
 from assets import selectors, versions
 from assets.models import Asset, AssetType, FaultCategory, Organization, User
 from assets.scales import SCALES
@@ -34,8 +35,9 @@ NEARBY_LIMIT = 1000
 # --- The site: superusers only ---------------------------------------------------------------
 
 
-class SuperuserAuthenticationForm(AdminAuthenticationForm):
-    """Refuse staff accounts that are not superusers, with the usual vague message."""
+class SuperuserAuthenticationForm(GuardedAuthenticationForm, AdminAuthenticationForm):
+    """Refuse staff accounts that are not superusers, with the usual vague message; behind
+    the sign-in guard like every door."""
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

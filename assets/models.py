@@ -49,6 +49,7 @@ class Organization(models.Model):
         PREFECTURE = "prefecture", _("prefecture")
         SECTION = "section", _("section")
         ASSOCIATION = "association", _("neighbourhood association")
+        UTILITY = "utility", _("utility company")
         CONTRACTOR = "contractor", _("contractor")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from accounts import policy
 from assets.errors import UnknownCode
 from assets.models import Asset, AssetType, FaultCategory, Organization
 
@@ -18,34 +19,8 @@ CATALOGUE_VERSION_KEY = "catalogue-version"
 _METRES_PER_DEGREE = 111_320.0
 
 
-def organization_scope_ids(organization: Organization) -> frozenset[int]:
-    """The organisation and all its descendants: whose private data its staff may see."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Organization.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    scope, stack = set(), [organization.pk]
-    while stack:
-        pk = stack.pop()
-        if pk not in scope:
-            scope.add(pk)
-            stack.extend(children.get(pk, ()))
-    return frozenset(scope)
-
-
-def user_scope_ids(user) -> frozenset[int] | None:
-    """Organisations whose private data the user may see: None means all (superusers),
-    an empty set means none (anonymous users and residents)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    if user.is_superuser:
-        return None
-    if not user.organization_id or not user.role:
-        return frozenset()
-    cached = getattr(user, "_scope_ids", None)
-    if cached is None:
-        cached = organization_scope_ids(user.organization)
-        user._scope_ids = cached
-    return cached
+organization_scope_ids = policy.organisation_scope_ids
+user_scope_ids = policy.scope_ids
 
 
 def organizations_for_user(user) -> QuerySet[Organization]:
@@ -73,15 +48,9 @@ def user_sees_internal(user, asset: Asset) -> bool:
     return scope is None or asset.owner_id in scope
 
 
-MANAGING_ROLES = frozenset({"manager", "section_staff"})
-
-
 def user_can_manage_asset(user, asset: Asset) -> bool:
     """Managers and section staff change the assets of their own organisations."""
-    scope = user_scope_ids(user)
-    if scope is None:
-        return True
-    return getattr(user, "role", "") in MANAGING_ROLES and asset.owner_id in scope
+    return policy.may(user, policy.Right.MANAGE_ASSETS, owner_id=asset.owner_id)
 
 
 def asset_types_active() -> QuerySet[AssetType]:

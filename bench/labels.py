@@ -16,6 +16,7 @@ from common import ensure_seeded, setup_django
 
 def _labelled(count: int):
     """The first `count` security lights, each with a label (issued once, then kept)."""
+    from accounts import policy
     from assets.models import Asset
     from qr_labels import services
 
@@ -25,7 +26,9 @@ def _labelled(count: int):
         .values_list("id", flat=True)[:count]
     )
     assert len(ids) == count, f"only {len(ids)} security lights in the bench database"
-    services.labels_issue_missing(assets=Asset.objects.filter(pk__in=ids))
+    services.labels_issue_missing(
+        assets=Asset.objects.filter(pk__in=ids), acting_user=policy.SYSTEM
+    )
     return Asset.objects.filter(pk__in=ids)
 
 

@@ -71,13 +71,17 @@ def main():
 
     setup_django(args.database_url)
     ensure_seeded(args.assets)
+    from accounts import policy
     from assets.models import Asset
     from qr_labels import services
     from qr_labels.models import Label
 
     lights = Asset.objects.filter(asset_type__code="security-light", status="in_service")
     services.labels_issue_missing(
-        assets=lights.filter(pk__in=list(lights.order_by("id").values_list("id", flat=True)[:COLD]))
+        assets=lights.filter(
+            pk__in=list(lights.order_by("id").values_list("id", flat=True)[:COLD])
+        ),
+        acting_user=policy.SYSTEM,
     )
     labelled = Label.objects.filter(state="active", asset__in=lights)
     codes = list(labelled.order_by("id").values_list("code", flat=True)[:COLD])

@@ -9,4 +9,5 @@ def city(request):
     return {
         "city_name": settings.CITY_NAME if japanese else settings.CITY_NAME_EN,
         "city_phone": settings.CITY_PHONE,
+        "retention_days": settings.REPORT_CONTACT_RETENTION_DAYS,
     }

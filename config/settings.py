@@ -3,14 +3,15 @@
 See README.md ("Production settings") for the list; nothing secret lives in the repository.
 """
 
-import json
+import datetime
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 
-from config.env import envbool, envfloat, envint, envlist, envstr
+from config import env
+from config.env import envbool, envfloat, envint, envjson, envlist, envrate, envstr, envurl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("MACHIMORI_VAR_DIR", str(BASE_DIR / "var")))
@@ -32,7 +33,7 @@ def _local_secret_key() -> str:
 SECRET_KEY = envstr("SECRET_KEY") or _local_secret_key()
 DEBUG = envbool("DEBUG", False)
 
-PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL = envurl("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _public = urlsplit(PUBLIC_BASE_URL)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", f"127.0.0.1,localhost,{_public.hostname}")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", f"{_public.scheme}://{_public.netloc}")
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "csp",
     "rest_framework",
     "rest_framework_gis",
     "django_filters",
@@ -53,6 +55,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "config.apps.ProjectConfig",
+    "accounts",
     "assets",
     "qr_labels",
     "reports",
@@ -63,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout into the door's own answer (accounts.guard.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,12 +105,16 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # SpatiaLite file under var/ by default; PostGIS in production (DATABASE_URL=postgis://…).
-DATABASE_URL = envstr("DATABASE_URL", f"spatialite:///{VAR_DIR / 'machimori.sqlite3'}")
-_db = dj_database_url.parse(
-    DATABASE_URL,
-    conn_max_age=envint("CONN_MAX_AGE", 600),
-    conn_health_checks=True,
-)
+_DEFAULT_DATABASE_URL = f"spatialite:///{VAR_DIR / 'machimori.sqlite3'}"
+DATABASE_URL = envstr("DATABASE_URL", _DEFAULT_DATABASE_URL)
+try:
+    _db = dj_database_url.parse(
+        DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 600, minimum=0), conn_health_checks=True
+    )
+except (ValueError, KeyError) as _error:
+    # Reported by the settings check (config/checks.py), which stops every start.
+    env.PROBLEMS.append(("DATABASE_URL", f"DATABASE_URL cannot be used: {_error}"))
+    _db = dj_database_url.parse(_DEFAULT_DATABASE_URL)
 # Plain postgres:// or sqlite:// URLs still need the spatial backends.
 _db["ENGINE"] = {
     "django.db.backends.postgresql": "django.contrib.gis.db.backends.postgis",
@@ -129,7 +141,7 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, counters) ----------------------------------------------------------
-CACHE_URL = envstr("CACHE_URL")
+CACHE_URL = envurl("CACHE_URL", schemes=("redis", "rediss", "unix"), path=True)
 if CACHE_URL:
     CACHES = {
         "default": {
@@ -158,21 +170,50 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "manage-login"
 LOGIN_REDIRECT_URL = "manage-queue"
 LOGOUT_REDIRECT_URL = "manage-login"
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)  # a working day
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)  # a working day
 # Sign-in throttling (failures per window in seconds): then sign-in is refused for a while.
-LOGIN_FAILURES_PER_USERNAME = envstr("LOGIN_FAILURES_PER_USERNAME", "5/900")
-LOGIN_FAILURES_PER_ADDRESS = envstr("LOGIN_FAILURES_PER_ADDRESS", "30/900")
-PASSWORD_RESETS_PER_ADDRESS = envstr("PASSWORD_RESETS_PER_ADDRESS", "5/3600")
-PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 3600)
+LOGIN_FAILURES_PER_USERNAME = envrate("LOGIN_FAILURES_PER_USERNAME", "5/900")
+LOGIN_FAILURES_PER_ADDRESS = envrate("LOGIN_FAILURES_PER_ADDRESS", "30/900")
+PASSWORD_RESETS_PER_ADDRESS = envrate("PASSWORD_RESETS_PER_ADDRESS", "5/3600")
+# …and per account asked for, whatever the address (one mailbox flooded from many).
+PASSWORD_RESETS_PER_ACCOUNT = envrate("PASSWORD_RESETS_PER_ACCOUNT", "3/3600")
+# Every sign-in door goes through authenticate(): axes refuses locked-out usernames and
+# records every attempt; the guarded backend reserves before the password check so that
+# simultaneous attempts cannot overshoot (accounts/guard.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.guard.GuardedModelBackend",
+]
+AXES_FAILURE_LIMIT = "accounts.guard.failure_limit"
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=LOGIN_FAILURES_PER_USERNAME.seconds)
+# Lock out by username: the limit per client address is the reservation's, higher, because
+# carriers put many phones behind one address (axes has one limit for every parameter).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.guard.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.limits.client_address"
+AXES_VERBOSE = False
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 _https = _public.scheme == "https"
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _https)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _https)
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# For deployments behind TLS. Off by default: the demo and development run on plain HTTP, and
+# a browser that has seen HSTS refuses plain HTTP to that host for SECURE_HSTS_SECONDS.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+# /healthz is asked by the load balancer over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form in the resident's language (config/errors.py), not Django's English page.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -195,10 +236,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
-WHITENOISE_MAX_AGE = envint("WHITENOISE_MAX_AGE", 3600)
+WHITENOISE_MAX_AGE = envint("WHITENOISE_MAX_AGE", 3600, minimum=0)
 
 S3_BUCKET = envstr("S3_BUCKET")
-S3_ENDPOINT_URL = envstr("S3_ENDPOINT_URL") or None
+S3_ENDPOINT_URL = envurl("S3_ENDPOINT_URL") or None
 S3_REGION = envstr("S3_REGION", "us-east-1")
 if S3_BUCKET:
     _default_storage = {
@@ -213,7 +254,7 @@ if S3_BUCKET:
             "signature_version": "s3v4",
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": envint("S3_URL_EXPIRES", 3600),
+            "querystring_expire": envint("S3_URL_EXPIRES", 3600, minimum=60),
             "file_overwrite": False,
         },
     }
@@ -231,12 +272,12 @@ STORAGES = {
 EMAIL_HOST = envstr("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    EMAIL_PORT = envint("EMAIL_PORT", 587, minimum=1)
     EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", EMAIL_PORT == 587)
     EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", EMAIL_PORT == 465)
-    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20, minimum=1)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "machimori@localhost")
@@ -260,7 +301,8 @@ REST_FRAMEWORK = {
         "api.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Closed by default: a view that is public says so (AllowAny).
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsCityStaff"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -293,11 +335,17 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "fontTools": {"level": "WARNING"},  # its subsetter narrates every table at INFO
         "exifread": {"level": "ERROR"},  # "possibly corrupted IFD" on ordinary phone photos
+        "axes": {"level": "WARNING"},  # a line per sign-in; the records are in the database
     },
 }
 
 # GDAL 3.6 on Debian 12 is older than Django 5.2 would like; it works for all we use.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    "gis.W001",
+    # "Lockout parameters do not contain ip_address": the per-address limit is enforced by
+    # the sign-in reservation (accounts/guard.py) at its own, higher limit.
+    "axes.W006",
+]
 
 # --- Machimori ------------------------------------------------------------------------------
 CITY_NAME = envstr("CITY_NAME", "出雲市")
@@ -305,67 +353,116 @@ CITY_NAME_EN = envstr("CITY_NAME_EN", "Izumo City")
 CITY_PHONE = envstr("CITY_PHONE", "0853-21-2211")
 # Map tiles for the web pages. Empty means no background tiles: maps still work offline,
 # showing assets and a grid, which is what staff need to place a point.
-MAP_TILE_URL = envstr("MAP_TILE_URL")
+MAP_TILE_URL = envurl("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION")
 MAP_CENTER = (envfloat("MAP_CENTER_LON", 132.7550), envfloat("MAP_CENTER_LAT", 35.3670))
-MAP_ZOOM = envint("MAP_ZOOM", 14)
-API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 5000)
-DEVICE_TOKEN_DAYS = envint("DEVICE_TOKEN_DAYS", 90)
-RATE_LIMIT_SIGN_IN = envstr("RATE_LIMIT_SIGN_IN", "10/600")
-API_DEFAULT_PAGE_SIZE = envint("API_DEFAULT_PAGE_SIZE", 1000)
+MAP_ZOOM = envint("MAP_ZOOM", 14, minimum=0)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 5000, minimum=1)
+DEVICE_TOKEN_DAYS = envint("DEVICE_TOKEN_DAYS", 90, minimum=1)
+API_DEFAULT_PAGE_SIZE = envint("API_DEFAULT_PAGE_SIZE", 1000, minimum=1)
 OPEN_DATA_LICENSE = envstr("OPEN_DATA_LICENSE", "CC BY 4.0")
-OPEN_DATA_LICENSE_URL = envstr(
+OPEN_DATA_LICENSE_URL = envurl(
     "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/deed.ja"
 )
 # Open data feeds may be cached this long by browsers and CDNs (they revalidate by ETag).
-OPEN_DATA_MAX_AGE = envint("OPEN_DATA_MAX_AGE", 300)
+OPEN_DATA_MAX_AGE = envint("OPEN_DATA_MAX_AGE", 300, minimum=0)
 # The Japanese standard open-data layouts: 全国地方公共団体コード (6 digits, with its check
 # digit) and the prefecture, e.g. 322032 and 島根県 for 出雲市.
 LOCAL_GOVERNMENT_CODE = envstr("LOCAL_GOVERNMENT_CODE", "322032")
 PREFECTURE_NAME = envstr("PREFECTURE_NAME", "島根県")
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# No inline script anywhere (data goes in json_script or data- attributes), so an injected
+# <script> or onclick= does not run. Inline styles are refused as well: the pages style
+# through classes and the scripts through element.style, which CSP allows; the API docs'
+# Redoc injects <style> and is relaxed for that one page (api/urls.py).
+
+
+def _tile_sources(url: str) -> list[str]:
+    """The tile server's scheme://host, if any; a {s} subdomain becomes a wildcard."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []
+    first, dot, rest = parts.netloc.partition(".")
+    host = f"*.{rest}" if "{" in first and dot else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
+def _storage_sources() -> list[str]:
+    """Photos on S3 are handed out as redirects to signed URLs: pages load them from there."""
+    if not S3_BUCKET:
+        return []
+    if S3_ENDPOINT_URL:
+        parts = urlsplit(S3_ENDPOINT_URL)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [
+        f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com",
+        f"https://s3.{S3_REGION}.amazonaws.com",
+    ]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *_tile_sources(MAP_TILE_URL),
+            *_storage_sources(),
+        ],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # --- Open311 GeoReport v2 (/open311/v2/) ---
 # Our jurisdiction_id; clients may leave it out (this server serves one city).
 OPEN311_JURISDICTION = envstr("OPEN311_JURISDICTION", _public.hostname or "localhost")
 OPEN311_CONTACT = envstr("OPEN311_CONTACT", "")
 # Posts per API key, "count/seconds", unless the key has its own limit.
-OPEN311_RATE_LIMIT = envstr("OPEN311_RATE_LIMIT", "600/3600")
-OPEN311_MAX_RESULTS = envint("OPEN311_MAX_RESULTS", 1000)
+OPEN311_RATE_LIMIT = envrate("OPEN311_RATE_LIMIT", "600/3600")
+OPEN311_MAX_RESULTS = envint("OPEN311_MAX_RESULTS", 1000, minimum=1)
 # The managers' inspection overview: "due soon" means within this many days (?days=N).
-INSPECTION_UPCOMING_DAYS = envint("INSPECTION_UPCOMING_DAYS", 30)
+INSPECTION_UPCOMING_DAYS = envint("INSPECTION_UPCOMING_DAYS", 30, minimum=1)
 
 # Scans of stickers are written in batches: this many, or after this many seconds.
-SCAN_BATCH_SIZE = envint("SCAN_BATCH_SIZE", 50)
-SCAN_BATCH_SECONDS = envfloat("SCAN_BATCH_SECONDS", 10)
+SCAN_BATCH_SIZE = envint("SCAN_BATCH_SIZE", 50, minimum=1)
+SCAN_BATCH_SECONDS = envfloat("SCAN_BATCH_SECONDS", 10, minimum=0)
 
 # --- Repair priority (reports/priority.py) ---
 # A fault this close to a school, hospital or station counts more.
-PRIORITY_CONTEXT_DISTANCE_M = envfloat("PRIORITY_CONTEXT_DISTANCE_M", 200)
+PRIORITY_CONTEXT_DISTANCE_M = envfloat("PRIORITY_CONTEXT_DISTANCE_M", 200, minimum=0)
 # Weights by name, e.g. PRIORITY_WEIGHTS='{"school": 15, "overdue": 40}'.
-PRIORITY_WEIGHTS = json.loads(envstr("PRIORITY_WEIGHTS", "{}"))
+PRIORITY_WEIGHTS = envjson("PRIORITY_WEIGHTS", {})
 
 # --- Resident reports -----------------------------------------------------------------------
 # The area reports may come from: a GeoJSON file, GeoJSON text or WKT. Empty: anywhere.
 SERVICE_AREA = envstr("SERVICE_AREA")
 # Who handles a report when neither an asset nor the category names a section.
 REPORT_DEFAULT_OWNER = envstr("REPORT_DEFAULT_OWNER")
-REPORT_MAX_PHOTOS = envint("REPORT_MAX_PHOTOS", 5)
-REPORT_DUPLICATE_RADIUS_M = envfloat("REPORT_DUPLICATE_RADIUS_M", 30)
-PHOTO_FAR_FROM_ASSET_M = envfloat("PHOTO_FAR_FROM_ASSET_M", 200)
+REPORT_MAX_PHOTOS = envint("REPORT_MAX_PHOTOS", 5, minimum=0)
+REPORT_DUPLICATE_RADIUS_M = envfloat("REPORT_DUPLICATE_RADIUS_M", 30, minimum=0)
+PHOTO_FAR_FROM_ASSET_M = envfloat("PHOTO_FAR_FROM_ASSET_M", 200, minimum=0)
 # Contact details are deleted this long after a report is fixed or closed (APPI).
-REPORT_CONTACT_RETENTION_DAYS = envint("REPORT_CONTACT_RETENTION_DAYS", 90)
-PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
-PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000)
-PHOTO_PUBLIC_MAX_PX = envint("PHOTO_PUBLIC_MAX_PX", 2048)
-PHOTO_THUMB_MAX_PX = envint("PHOTO_THUMB_MAX_PX", 400)
-PHOTO_JPEG_QUALITY = envint("PHOTO_JPEG_QUALITY", 82)
+REPORT_CONTACT_RETENTION_DAYS = envint("REPORT_CONTACT_RETENTION_DAYS", 90, minimum=1)
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000, minimum=10_000)
+PHOTO_PUBLIC_MAX_PX = envint("PHOTO_PUBLIC_MAX_PX", 2048, minimum=64)
+PHOTO_THUMB_MAX_PX = envint("PHOTO_THUMB_MAX_PX", 400, minimum=32)
+PHOTO_JPEG_QUALITY = envint("PHOTO_JPEG_QUALITY", 82, minimum=1)
 # Rate limits, "count/seconds". Generous per address: Japanese carriers put many phones
 # behind one address (carrier-grade NAT).
-RATE_LIMIT_REPORTS_PER_ADDRESS = envstr("RATE_LIMIT_REPORTS_PER_ADDRESS", "60/3600")
-RATE_LIMIT_REPORTS_PER_SESSION = envstr("RATE_LIMIT_REPORTS_PER_SESSION", "10/3600")
-RATE_LIMIT_REPORTS_PER_ASSET = envstr("RATE_LIMIT_REPORTS_PER_ASSET", "20/3600")
+RATE_LIMIT_REPORTS_PER_ADDRESS = envrate("RATE_LIMIT_REPORTS_PER_ADDRESS", "60/3600")
+RATE_LIMIT_REPORTS_PER_SESSION = envrate("RATE_LIMIT_REPORTS_PER_SESSION", "10/3600")
+RATE_LIMIT_REPORTS_PER_ASSET = envrate("RATE_LIMIT_REPORTS_PER_ASSET", "20/3600")
 # Trust X-Forwarded-For for the client address only behind a proxy that sets it.
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Uploads: 5 photos of 15 MB plus the form.
-DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)

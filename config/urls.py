@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from api import health
+from config import errors
 from reports import views as report_views
 
 urlpatterns = [
@@ -16,9 +17,9 @@ urlpatterns = [
     path("report/", report_views.report_new, name="report-new"),
     path("report/me-too/<str:number>/", report_views.me_too, name="report-me-too"),
     path("report/staged/<uuid:token>.jpg", report_views.staged_photo, name="report-staged-photo"),
-    path("r/<str:tracking>", report_views.report_status, name="report-status"),
+    path("r/<str:token>", report_views.report_status, name="report-status"),
     path(
-        "r/<str:tracking>/<uuid:token>/<str:variant>.jpg",
+        "r/<str:token>/<uuid:photo>/<str:variant>.jpg",
         report_views.report_photo,
         name="report-photo",
     ),
@@ -30,3 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

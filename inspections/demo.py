@@ -1,7 +1,7 @@
 """The demo city's working life: five years of playground inspections, schools and stations,
 and a morning's queue of faults — so the managers' screens have something true to show.
 
-Everything goes through the real services (sync_batch, report_submit, transitions), so the
+Everything goes through the real services (sync_batch, the intake door, transitions), so the
 demo is also a smoke test of them. Deterministic for a seed.
 """
 
@@ -10,15 +10,18 @@ import random
 import uuid
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import policy
 from assets.demo import CENTER_LAT, CENTER_LON
 from assets.models import Asset, Organization
 from assets.selectors import fault_categories_for_type
 from inspections import payload, services
 from inspections.models import ChecklistTemplate, Inspection
+from reports import intake
 from reports import services as report_services
 from reports.models import ContextPlace, Report
 
@@ -140,7 +143,7 @@ def inspections_install(*, seed: int, assets: int = 240) -> int:
             for fault in Report.objects.filter(
                 source=Report.Source.INSPECTION, status__in=Report.OPEN_STATUSES
             ):
-                report_services.report_fix(report=fault, note="補修済み")
+                report_services.report_fix(report=fault, note="補修済み", acting_user=policy.SYSTEM)
     return recorded
 
 
@@ -166,20 +169,21 @@ def resident_reports_install(*, seed: int, count: int = 36) -> int:
             continue
         category = rng.choice(categories)
         language = rng.choice(RESIDENT_LANGUAGES)
-        report = report_services.report_submit(
-            report_services.Submission(
-                category=category,
-                place=report_services.Place(source="asset"),
-                source=rng.choice(["qr", "qr", "qr", "web", "staff"]),
-                language=language,
-                asset=asset,
-                description=RESIDENT_WORDS[language] if rng.random() < 0.7 else "",
-                email=f"resident{made}@example.com" if rng.random() < 0.5 else "",
-            )
-        )
+        channel = rng.choice(["qr", "qr", "qr", "web", "staff"])
+        report = intake.report_intake(
+            channel=channel,
+            acting_user=policy.SYSTEM if channel == "staff" else AnonymousUser(),
+            category=category,
+            language=language,
+            asset=asset,
+            description=RESIDENT_WORDS[language] if rng.random() < 0.7 else "",
+            contact=intake.Contact(
+                email=f"resident{made}@example.com" if rng.random() < 0.5 else ""
+            ),
+        ).report
         made += 1
         for _ in range(rng.choice([0, 0, 0, 1, 3])):
-            report_services.report_me_too(report=report)
+            intake.me_too_intake(report=report, acting_user=AnonymousUser())
         if staff and asset.owner.code == "izumo-doro" and rng.random() < 0.4:
             report_services.report_accept(report=report, acting_user=staff)
             if contractor and rng.random() < 0.6:

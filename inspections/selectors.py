@@ -16,6 +16,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from accounts import policy
+from accounts.policy import Right
 from assets.models import Asset, AssetType, Organization, User
 from assets.selectors import assets_in_bbox, organization_scope_ids, user_scope_ids
 from inspections import areas
@@ -29,8 +31,6 @@ from inspections.models import (
     Quarantine,
 )
 
-FIELD_ROLES = frozenset({"inspector", "manager", "section_staff"})
-
 
 def assets_for_inspector(user) -> QuerySet[Asset]:
     """Assets whose private data and inspections the user may read: those of the user's
@@ -41,7 +41,7 @@ def assets_for_inspector(user) -> QuerySet[Asset]:
 
 
 def may_record_inspections(user) -> bool:
-    return user_scope_ids(user) is None or getattr(user, "role", "") in FIELD_ROLES
+    return policy.may(user, Right.INSPECT)
 
 
 def assignments_for_user(user) -> QuerySet[Assignment]:
@@ -51,8 +51,8 @@ def assignments_for_user(user) -> QuerySet[Assignment]:
     qs = Assignment.objects.all()
     if scope is None:
         return qs
-    if getattr(user, "role", "") == "inspector":
-        return qs.filter(inspector=user)
+    if policy.may(user, Right.INSPECT) and not policy.may(user, Right.ASSIGN_INSPECTIONS):
+        return qs.filter(inspector=user)  # inspectors see their own
     return qs.filter(organization_id__in=scope)
 
 

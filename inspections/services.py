@@ -12,11 +12,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import policy
+from accounts.policy import Right
 from assets import versions
 from assets.errors import DomainError
 from assets.models import Asset, AssetType, FaultCategory
 from assets.scales import UnknownGrade
-from assets.selectors import MANAGING_ROLES, user_scope_ids
+from assets.selectors import user_scope_ids
 from assets.services import next_inspection_due
 from inspections import catalogue
 from inspections.models import (
@@ -28,6 +30,7 @@ from inspections.models import (
     InspectionPhoto,
     Quarantine,
 )
+from reports import intake, photo_store
 from reports import services as report_services
 from reports.models import Report
 from reports.photos import process_photo
@@ -601,17 +604,15 @@ def _raise_faults(inspection, defects, categories, grade, inspector) -> None:
             text = inspection.notes
             if defect is not None:
                 text = f"{defect.component}: {defect.kind} ({defect.grade}) {defect.notes}".strip()
-            open_fault = report_services.report_submit(
-                report_services.Submission(
-                    category=category,
-                    place=report_services.Place(),
-                    source=Report.Source.INSPECTION,
-                    asset=asset,
-                    description=f"[{inspection.overall_grade}] {text}".strip(),
-                    submitted_by=inspector,
-                    defect_grade=defect.grade if defect is not None else inspection.overall_grade,
-                )
-            )
+            open_fault = intake.report_intake(
+                channel=Report.Source.INSPECTION,
+                acting_user=inspector,
+                category=category,
+                asset=asset,
+                description=f"[{inspection.overall_grade}] {text}".strip(),
+                defect_grade=defect.grade if defect is not None else inspection.overall_grade,
+                join=intake.Join.ATTACH,
+            ).report
         if defect is not None:
             Defect.objects.filter(pk=defect.pk).update(fault=open_fault)
 
@@ -626,7 +627,9 @@ def _close_loop(inspection: Inspection, grade) -> None:
         and not grade.calls_for_action
     ):
         report_services.report_fix(
-            report=report, note="点検で補修を確認しました / Repair confirmed by inspection"
+            report=report,
+            note="点検で補修を確認しました / Repair confirmed by inspection",
+            acting_user=policy.SYSTEM,
         )
 
 
@@ -638,10 +641,7 @@ def quarantine_resolve(*, record: Quarantine, accept: bool, acting_user) -> Quar
     """A manager's decision on a held record: record it after all (a changed record becomes a
     correction of the one with its id), or discard it."""
     record = Quarantine.objects.select_for_update().get(pk=record.pk)
-    scope = user_scope_ids(acting_user)
-    if scope is not None and (
-        record.organization_id not in scope or getattr(acting_user, "role", "") != "manager"
-    ):
+    if not policy.may(acting_user, Right.RESOLVE_QUARANTINE, owner_id=record.organization_id):
         raise InspectionError("Only a manager of the organisation decides.", code="forbidden")
     if record.resolved_at is not None:
         raise InspectionError("Already decided.", code="already_resolved")
@@ -657,7 +657,7 @@ def quarantine_resolve(*, record: Quarantine, accept: bool, acting_user) -> Quar
             item=item, asset=asset, inspector=record.inspector, device=record.device
         )
     record.resolved_at = timezone.now()
-    record.resolved_by = acting_user
+    record.resolved_by = policy.author(acting_user)
     record.resolution = (
         Quarantine.Resolution.ACCEPTED if accept else Quarantine.Resolution.DISCARDED
     )
@@ -691,7 +691,7 @@ def inspection_photo_add(
     if existing is not None:
         return existing, False
     processed = process_photo(data)
-    names = report_services.photo_files_store(processed, prefix="inspections")
+    names = photo_store.photo_files_store(processed, prefix="inspections")
     try:
         with transaction.atomic():
             photo = InspectionPhoto.objects.create(
@@ -709,10 +709,10 @@ def inspection_photo_add(
             )
     except IntegrityError:
         # The same photo arrived twice at once: keep the first, drop our copy.
-        report_services.delete_files(names)
+        photo_store.delete_files(names)
         return InspectionPhoto.objects.get(inspection=inspection, sha256=digest), False
     except Exception:
-        report_services.delete_files(names)
+        photo_store.delete_files(names)
         raise
     return photo, True
 
@@ -759,7 +759,7 @@ def assignment_create(
     organisation and every asset's owner; the inspector may see every asset (a work pack
     holds no other); the assets are in service. All of it holds, or nothing is saved."""
     scope = user_scope_ids(acting_user)
-    if scope is not None and (not scope or getattr(acting_user, "role", "") not in MANAGING_ROLES):
+    if not policy.may(acting_user, Right.ASSIGN_INSPECTIONS):
         raise _assignment_refused(
             "Only managers and section staff assign inspections.",
             code="forbidden",

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import policy
+from accounts.policy import Right
 from assets import versions
 from assets.errors import DomainError
 from assets.models import Asset
-from assets.selectors import MANAGING_ROLES, user_can_manage_asset, user_scope_ids
 from qr_labels import codes
 from qr_labels.models import Label, LabelEvent, Scan
 
@@ -24,10 +25,9 @@ class LabelError(DomainError):
 
 
 def _check_allowed(acting_user, *assets: Asset) -> None:
-    if acting_user is None:  # management commands and other services act for the system
-        return
+    """Commands act as policy.SYSTEM; staff change the labels of their own assets."""
     for asset in assets:
-        if not user_can_manage_asset(acting_user, asset):
+        if not policy.may(acting_user, Right.MANAGE_LABELS, owner_id=asset.owner_id):
             raise LabelError("You may not change labels of this asset.", code="forbidden")
 
 
@@ -55,12 +55,14 @@ def _create(asset: Asset, acting_user, note: str, *, kind=LabelEvent.Kind.ISSUED
                 ) from exc
     else:  # pragma: no cover - three collisions in 34 billion
         raise LabelError("Could not find a free code; try again.", code="no_free_code")
-    LabelEvent.objects.create(label=label, kind=kind, to_asset=asset, by=acting_user, note=note)
+    LabelEvent.objects.create(
+        label=label, kind=kind, to_asset=asset, by=policy.author(acting_user), note=note
+    )
     return label
 
 
 @transaction.atomic
-def label_issue(*, asset: Asset, acting_user=None, note: str = "") -> Label:
+def label_issue(*, asset: Asset, acting_user, note: str = "") -> Label:
     """A first label for an asset that has none in use."""
     _check_allowed(acting_user, asset)
     if asset.status != Asset.Status.IN_SERVICE:
@@ -73,7 +75,7 @@ def label_issue(*, asset: Asset, acting_user=None, note: str = "") -> Label:
 
 
 @transaction.atomic
-def labels_issue_missing(*, assets, acting_user=None) -> int:
+def labels_issue_missing(*, assets, acting_user) -> int:
     """Labels for every asset in service among `assets` that has none in use; how many."""
     missing = list(
         assets.filter(status=Asset.Status.IN_SERVICE)
@@ -82,8 +84,8 @@ def labels_issue_missing(*, assets, acting_user=None) -> int:
     )
     if not missing:
         return 0
-    if acting_user is not None:
-        for asset in Asset.objects.filter(pk__in=missing).select_related("owner"):
+    if not policy.is_system(acting_user) and not policy.is_superuser(acting_user):
+        for asset in Asset.objects.filter(pk__in=missing).only("owner_id"):
             _check_allowed(acting_user, asset)
     now = timezone.now()
     fresh = _fresh_codes(len(missing))
@@ -103,7 +105,7 @@ def labels_issue_missing(*, assets, acting_user=None) -> int:
                 kind=LabelEvent.Kind.ISSUED,
                 to_asset_id=label.asset_id,
                 at=now,
-                by=acting_user,
+                by=policy.author(acting_user),
             )
             for label in labels
         ],
@@ -112,8 +114,10 @@ def labels_issue_missing(*, assets, acting_user=None) -> int:
     return len(labels)
 
 
-def _active(label: Label) -> Label:
+def _active(label: Label, acting_user) -> Label:
+    """The label, locked, after the permission check (who may not gets told nothing more)."""
     label = Label.objects.select_for_update().select_related("asset__owner").get(pk=label.pk)
+    _check_allowed(acting_user, label.asset)
     if label.state != Label.State.ACTIVE:
         raise LabelError("This label is no longer in use.", code="label_not_active")
     return label
@@ -121,15 +125,14 @@ def _active(label: Label) -> Label:
 
 @transaction.atomic
 def label_replace(
-    *, label: Label, acting_user=None, keeps_working: bool = False, note: str = ""
+    *, label: Label, acting_user, keeps_working: bool = False, note: str = ""
 ) -> Label:
     """A new sticker for the same asset (the old one faded, was torn off or vandalised).
 
     The old code says "this label was replaced" and still lets residents report the asset;
     with keeps_working it opens the report form as before.
     """
-    label = _active(label)
-    _check_allowed(acting_user, label.asset)
+    label = _active(label, acting_user)
     versions.label_changed(label.code)
     label.state = Label.State.REPLACED
     label.keeps_working = keeps_working
@@ -143,14 +146,14 @@ def label_replace(
         kind=LabelEvent.Kind.REPLACED,
         from_asset=label.asset,
         to_asset=label.asset,
-        by=acting_user,
+        by=policy.author(acting_user),
         note=note,
     )
     return new
 
 
 @transaction.atomic
-def label_set_keeps_working(*, label: Label, keeps_working: bool, acting_user=None) -> Label:
+def label_set_keeps_working(*, label: Label, keeps_working: bool, acting_user) -> Label:
     """Let a replaced code keep opening the form, or stop it."""
     label = Label.objects.select_for_update().select_related("asset__owner").get(pk=label.pk)
     _check_allowed(acting_user, label.asset)
@@ -163,9 +166,9 @@ def label_set_keeps_working(*, label: Label, keeps_working: bool, acting_user=No
 
 
 @transaction.atomic
-def label_move(*, label: Label, to_asset: Asset, acting_user=None, note: str = "") -> Label:
+def label_move(*, label: Label, to_asset: Asset, acting_user, note: str = "") -> Label:
     """The sticker was put on the wrong pole: from now on its code means `to_asset`."""
-    label = _active(label)
+    label = _active(label, acting_user)
     from_asset = label.asset
     _check_allowed(acting_user, from_asset, to_asset)
     if to_asset.pk == from_asset.pk:
@@ -185,18 +188,17 @@ def label_move(*, label: Label, to_asset: Asset, acting_user=None, note: str = "
         kind=LabelEvent.Kind.MOVED,
         from_asset=from_asset,
         to_asset=to_asset,
-        by=acting_user,
+        by=policy.author(acting_user),
         note=note,
     )
     return label
 
 
 @transaction.atomic
-def label_retire(*, label: Label, acting_user=None, note: str = "") -> Label:
+def label_retire(*, label: Label, acting_user, note: str = "") -> Label:
     """Withdraw a label (the sticker was removed, or the asset retired). The code is kept
     forever: a scan of it says so and still lets the resident report."""
-    label = _active(label)
-    _check_allowed(acting_user, label.asset)
+    label = _active(label, acting_user)
     label.state = Label.State.RETIRED
     label.ended_at = timezone.now()
     label.save(update_fields=["state", "ended_at"])
@@ -205,7 +207,7 @@ def label_retire(*, label: Label, acting_user=None, note: str = "") -> Label:
         label=label,
         kind=LabelEvent.Kind.RETIRED,
         from_asset=label.asset,
-        by=acting_user,
+        by=policy.author(acting_user),
         note=note,
     )
     return label
@@ -213,7 +215,7 @@ def label_retire(*, label: Label, acting_user=None, note: str = "") -> Label:
 
 @transaction.atomic
 def labels_prepare_print(
-    *, assets, without_label: bool = False, issue: bool = True, acting_user=None
+    *, assets, without_label: bool = False, issue: bool = True, acting_user
 ) -> tuple[object, int]:
     """The assets whose stickers to print, after issuing labels for those without one.
 
@@ -224,12 +226,11 @@ def labels_prepare_print(
     issued = 0
     if issue:
         missing = assets
-        if acting_user is not None:
-            scope = user_scope_ids(acting_user)
-            if scope is not None:
-                manages = getattr(acting_user, "role", "") in MANAGING_ROLES
-                missing = assets.filter(owner_id__in=scope if manages else [])
-        issued = labels_issue_missing(assets=missing)
+        scope = policy.scope_ids(acting_user)
+        if scope is not None:
+            manages = policy.may(acting_user, Right.MANAGE_LABELS)
+            missing = assets.filter(owner_id__in=scope if manages else [])
+        issued = labels_issue_missing(assets=missing, acting_user=acting_user)
     if without_label:
         assets = assets.filter(labels__state=Label.State.ACTIVE, labels__issued_at__gte=started)
     return assets, issued

@@ -5,11 +5,12 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from reports import services
-from reports.models import ApiClient, MeToo, Photo, Report, ReportEvent
+from reports.models import ApiClient, MeToo, Photo, Receipt, Report, ReportEvent
 
 
 class PhotoInline(admin.TabularInline):
     model = Photo
+    fk_name = "report"
     extra = 0
     fields = ["token", "public", "width", "height", "gps", "taken_at", "is_public"]
     readonly_fields = ["token", "public", "width", "height", "gps", "taken_at"]
@@ -65,7 +66,6 @@ class ReportAdmin(admin.ModelAdmin):
     raw_id_fields = ["asset", "duplicate_of", "submitted_by"]
     readonly_fields = [
         "number",
-        "tracking",
         "source",
         "language",
         "status",
@@ -93,8 +93,24 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(MeToo)
 class MeTooAdmin(admin.ModelAdmin):
-    list_display = ["report", "created_at", "language"]
-    raw_id_fields = ["report"]
+    list_display = ["report", "source", "created_at", "language"]
+    raw_id_fields = ["report", "api_client"]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """Receipts are made by the intake door; here they can only be looked at. The token
+    is not shown: it is the holder's key to their own report."""
+
+    list_display = ["origin", "report", "me_too", "public_only", "created_at"]
+    exclude = ["token"]
+    readonly_fields = ["report", "origin", "me_too", "public_only", "announce", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiClient)

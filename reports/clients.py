@@ -8,11 +8,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import limits, policy
+from accounts.policy import Right
 from assets import keys
 from assets.errors import DomainError
 from assets.models import FaultCategory, Organization
-from assets.selectors import user_scope_ids
-from reports import ratelimit
+from config.env import Rate
 from reports.models import ApiClient
 
 
@@ -21,15 +22,10 @@ class ClientError(DomainError):
 
 
 def may_manage_clients(user) -> bool:
-    """A key can post to every service, so only managers of an organisation at the top of
-    the tree (the city, the prefecture) and superusers hand them out; each sees and revokes
+    """A key can post to every service, so only managers of a city or prefecture
+    organisation and superusers hand them out (accounts/policy.py); each sees and revokes
     the keys of its own organisation."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    organization = getattr(user, "organization", None)
-    return user.role == "manager" and organization is not None and organization.parent_id is None
+    return policy.may(user, Right.ISSUE_API_KEYS)
 
 
 def _check_manager(user) -> None:
@@ -41,7 +37,7 @@ def clients_for_user(user) -> QuerySet[ApiClient]:
     if not may_manage_clients(user):
         return ApiClient.objects.none()
     qs = ApiClient.objects.select_related("created_by").prefetch_related("services")
-    scope = user_scope_ids(user)
+    scope = policy.scope_ids(user)
     if scope is not None:
         qs = qs.filter(organization_id__in=scope)
     return qs.order_by("revoked_at", "name")
@@ -52,14 +48,11 @@ def _check_rate(rate: str) -> str:
     if not rate:
         return ""
     try:
-        count, seconds = ratelimit.parse_rate(rate)
+        return str(Rate.parse(rate))
     except ValueError:
-        count = seconds = 0
-    if count < 1 or seconds < 1:
         raise ClientError(
             "Write the rate limit as requests/seconds, for example 600/3600.", code="bad_rate"
-        )
-    return f"{count}/{seconds}"
+        ) from None
 
 
 @transaction.atomic
@@ -79,7 +72,7 @@ def client_create(
     if ApiClient.objects.filter(name__iexact=name).exists():
         raise ClientError("A key for a system of this name already exists.", code="name_taken")
     # A superuser outside any organisation issues keys in the city's name.
-    organization = acting_user.organization or (
+    organization = getattr(acting_user, "organization", None) or (
         Organization.objects.filter(parent=None, kind="city").order_by("id").first()
     )
     if organization is None:
@@ -92,7 +85,7 @@ def client_create(
         prefix=prefix,
         key_hash=key_hash,
         rate_limit=_check_rate(rate_limit),
-        created_by=acting_user,
+        created_by=policy.author(acting_user),
     )
     client.services.set(list(services))
     return client, text
@@ -103,7 +96,7 @@ def client_revoke(*, client: ApiClient, acting_user) -> ApiClient:
     """The key stops working at once; the reports it sent keep pointing at the client."""
     _check_manager(acting_user)
     if client.revoked_at is None:
-        client.revoked_at, client.revoked_by = timezone.now(), acting_user
+        client.revoked_at, client.revoked_by = timezone.now(), policy.author(acting_user)
         client.save(update_fields=["revoked_at", "revoked_by"])
     return client
 
@@ -122,8 +115,8 @@ def client_for_key(text: str) -> ApiClient:
 
 def client_within_rate(client: ApiClient) -> bool:
     """Count one post; False once the client's own limit for this window is used up."""
-    rate = client.rate_limit or settings.OPEN311_RATE_LIMIT
-    return ratelimit.hit("open311-client", str(client.pk), rate)
+    rate = Rate.parse(client.rate_limit) if client.rate_limit else settings.OPEN311_RATE_LIMIT
+    return limits.hit("open311-client", str(client.pk), rate)
 
 
 def client_may_post(client: ApiClient, category: FaultCategory) -> bool:

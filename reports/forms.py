@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from assets import fieldspecs
 from assets.models import FaultCategory, Town
-from reports import services
-from reports.models import Photo
 from reports.photos import PhotoError
 
 TEXT_LIMIT = 4000
@@ -105,7 +103,10 @@ class ReportForm(forms.Form):
         label=_("Email, to hear how it goes (optional)"), required=False, max_length=254
     )
     consent = forms.BooleanField(
-        label=_("The city may contact me about this report"), required=False
+        label=_(
+            "The city, and whoever repairs the fault for it, may contact me about this report"
+        ),
+        required=False,
     )
     asset_choice = forms.CharField(required=False, widget=forms.HiddenInput)
     force_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -188,23 +189,9 @@ class MeTooForm(forms.Form):
 # --- Photos sent with a form -------------------------------------------------------------
 
 
-def stage_uploads(files, already: int) -> tuple[list[Photo], list[str]]:
-    """Process each uploaded file now, so a form that comes back never asks for it again."""
-    photos, errors = [], []
-    room = settings.REPORT_MAX_PHOTOS - already
-    for index, upload in enumerate(files):
-        name = upload.name or f"#{index + 1}"
-        if index >= room:
-            errors.append(
-                _("%(name)s: at most %(count)s photos.")
-                % {"name": name, "count": settings.REPORT_MAX_PHOTOS}
-            )
-            continue
-        try:
-            photos.append(services.photo_stage(data=upload, filename=name))
-        except PhotoError as exc:
-            errors.append(f"{name}: {photo_message(exc)}")
-    return photos, errors
+def photo_errors(refused) -> list[str]:
+    """One line per refused file: its name and why, in the resident's language."""
+    return [f"{name}: {photo_message(exc)}" for name, exc in refused]
 
 
 def photo_message(exc: PhotoError) -> str:
@@ -219,5 +206,6 @@ def photo_message(exc: PhotoError) -> str:
         "decompression_bomb": _("the file is not a normal photo and cannot be used."),
         "truncated": _("the file is incomplete. Please send it again."),
         "unreadable": _("the file could not be read as a photo."),
+        "too_many_photos": _("at most %(count)s photos.") % {"count": settings.REPORT_MAX_PHOTOS},
     }
     return messages.get(exc.code, _("the file could not be read as a photo."))

@@ -1,6 +1,7 @@
 """Fault reports from residents, staff, inspections and other systems, with their photos,
 their "me too"s and a trail of every change."""
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -91,7 +92,6 @@ class Report(models.Model):
     OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS)
 
     number = models.CharField(_("report number"), max_length=20, unique=True, editable=False)
-    tracking = models.CharField(max_length=32, unique=True, editable=False)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     language = models.CharField(_("language"), max_length=10, default="ja")
     category = models.ForeignKey(
@@ -238,6 +238,12 @@ class Photo(models.Model):
     report = models.ForeignKey(
         Report, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
+    # Whose photo it is: sent with the report `origin` (its first reporter), or with a "me
+    # too". A merge moves `report` to the report that stays; these never change, so each
+    # person's receipt shows their own photos and nobody else's. No origin: nobody's own.
+    origin = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     me_too = models.ForeignKey(
         "MeToo", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
     )
@@ -270,10 +276,22 @@ class Photo(models.Model):
 
 
 class MeToo(models.Model):
-    """Another resident saw the same fault."""
+    """Another person saw the same fault ("me too"; a report of another system on the same
+    asset and service joins this way too). What they sent is theirs: private to staff and
+    to their own receipt."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="me_toos")
+    source = models.CharField(
+        _("source"), max_length=12, choices=Report.Source.choices, default=Report.Source.WEB
+    )
+    description = models.TextField(_("description"), max_length=4000, blank=True)
     email = models.EmailField(blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    consent = models.BooleanField(_("may be contacted"), default=False)
+    api_client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     language = models.CharField(max_length=10, default="ja")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -283,6 +301,50 @@ class MeToo(models.Model):
 
     def __str__(self) -> str:
         return f"me too on {self.report_id}"
+
+
+def new_receipt_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Receipt(models.Model):
+    """One person's own link to a report they contributed to: /r/<token>.
+
+    Every contribution gets one: the report itself (its first reporter), each "me too",
+    each post of another system, a phone intake. The link shows the report's public face
+    and only that person's own text and photos; e-mails carry the recipient's own link.
+    `report` is the report the person follows (a merge moves it to the report that stays);
+    `origin` is where they sent what they sent."""
+
+    token = models.CharField(max_length=40, unique=True, default=new_receipt_token, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="receipts")
+    origin = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    me_too = models.OneToOneField(
+        MeToo, null=True, blank=True, on_delete=models.CASCADE, related_name="receipt"
+    )
+    # An old link that others may also hold (before links were per person): it shows the
+    # public face only, and nobody is written to through it.
+    public_only = models.BooleanField(default=False)
+    # A new link its holder has not been sent yet (links given out again once).
+    announce = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        indexes = [models.Index(fields=["report", "created_at"], name="receipt_report")]
+
+    def __str__(self) -> str:
+        return f"receipt for {self.origin_id}"
+
+    @property
+    def contact(self) -> tuple[str, str]:
+        """(email, language) to write to; no email for an old shared link."""
+        if self.public_only:
+            return "", "ja"
+        if self.me_too_id:
+            return self.me_too.email, self.me_too.language
+        return self.origin.contact_email, self.origin.language
 
 
 class ReportEvent(models.Model):
@@ -299,6 +361,8 @@ class ReportEvent(models.Model):
         FORWARDED = "forwarded", _("forwarded")
         PRIORITY = "priority", _("priority changed")
         CONTACT_DELETED = "contact_deleted", _("contact details deleted")
+        DATA_DISCLOSED = "data_disclosed", _("personal data disclosed on request")
+        DATA_ERASED = "data_erased", _("personal data erased on request")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -1,58 +1,54 @@
-"""Fixed-window rate limits in Django's cache (Redis in production, shared by all servers)."""
+"""How many reports one client may send: per address, per form session and per asset
+(fixed windows counted by accounts.limits)."""
 
-import hashlib
-import time
+import secrets
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core import signing
+
+from accounts.limits import client_address, hit
+
+__all__ = ["client_address", "form_session", "form_session_keep", "hit", "report_limits_exceeded"]
+
+# A browser that opened a form carries this signed cookie: the "session" of the per-session
+# limit. It is made by the server, so a client cannot pick someone else's, and a client that
+# sends none (a script) is counted by its address at the per-session rate instead.
+SESSION_COOKIE = "mm_form"
+_SESSION_SALT = "reports.ratelimit.session"
 
 
-def parse_rate(rate: str) -> tuple[int, int]:
-    """'60/3600' is 60 requests per 3600 seconds."""
-    count, _, seconds = rate.partition("/")
-    return int(count), int(seconds or 3600)
-
-
-def client_address(request) -> str:
-    """The client's address; behind N trusted proxies, the Nth address from the right of
-    X-Forwarded-For (anything further left can be forged by the client)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def hit(scope: str, identity: str, rate: str) -> bool:
-    """Count one request; False when the limit for this window is already used up."""
-    if not identity:
-        return True
-    limit, window = parse_rate(rate)
-    # Hashed: addresses and session keys never sit in the cache in clear.
-    digest = hashlib.blake2b(f"{scope}:{identity}".encode(), digest_size=12).hexdigest()
-    key = f"rl:{digest}:{int(time.time() // window)}"
-    if cache.add(key, 1, timeout=window + 5):
-        return limit >= 1
+def form_session(request) -> str:
+    """The form session of this browser (from its signed cookie), or ""."""
+    value = request.COOKIES.get(SESSION_COOKIE, "")
+    if not value:
+        return ""
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= limit
+        return signing.loads(value, salt=_SESSION_SALT)
+    except signing.BadSignature:
+        return ""
+
+
+def form_session_keep(request, response):
+    """Give a browser that shows a form its signed session cookie (once)."""
+    if not form_session(request):
+        response.set_cookie(
+            SESSION_COOKIE,
+            signing.dumps(secrets.token_urlsafe(12), salt=_SESSION_SALT),
+            max_age=7 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
 
 
 def report_limits_exceeded(request, asset=None) -> str | None:
     """Which limit a new report would break ("address", "session", "asset"), or None."""
+    address = client_address(request)
+    session = form_session(request) or f"address:{address}"
     checks = [
-        ("address", client_address(request), settings.RATE_LIMIT_REPORTS_PER_ADDRESS),
-        # The browser's CSRF cookie identifies it without a session row per visitor.
-        (
-            "session",
-            request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
-            settings.RATE_LIMIT_REPORTS_PER_SESSION,
-        ),
+        ("address", address, settings.RATE_LIMIT_REPORTS_PER_ADDRESS),
+        ("session", session, settings.RATE_LIMIT_REPORTS_PER_SESSION),
     ]
     if asset is not None:
         checks.append(("asset", str(asset.pk), settings.RATE_LIMIT_REPORTS_PER_ASSET))

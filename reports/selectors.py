@@ -1,46 +1,21 @@
 """Questions about reports: who handles one, what is already reported nearby, what is public."""
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts import policy
 from assets import selectors as asset_selectors
 from assets.models import Asset, FaultCategory, Organization, Town
+from config import city
 from reports import priority
-from reports.models import Photo, Report, ReportEvent
+from reports.models import Photo, Receipt, Report, ReportEvent
 
-
-@lru_cache(maxsize=1)
-def _service_area(setting: str):
-    if not setting:
-        return None
-    text = setting
-    if not setting.lstrip().startswith(("{", "POLYGON", "MULTIPOLYGON", "SRID")):
-        with open(setting, encoding="utf-8") as handle:  # a GeoJSON file
-            text = handle.read()
-    if text.lstrip().startswith("{"):
-        data = json.loads(text)
-        if data.get("type") == "FeatureCollection":
-            geoms = [GEOSGeometry(json.dumps(f["geometry"])) for f in data["features"]]
-            area = geoms[0]
-            for geom in geoms[1:]:
-                area = area.union(geom)
-            return area
-        if data.get("type") == "Feature":
-            data = data["geometry"]
-        return GEOSGeometry(json.dumps(data))
-    return GEOSGeometry(text)
-
-
-def service_area():
-    """The area reports may come from (settings.SERVICE_AREA); None means anywhere."""
-    return _service_area(settings.SERVICE_AREA)
+service_area = city.service_area
 
 
 def asset_distance_m(asset: Asset, point: Point) -> float:
@@ -105,12 +80,35 @@ def assets_suggested(category: FaultCategory, point: Point, *, metres: float = 5
     )
 
 
-def report_for_tracking(tracking: str) -> Report | None:
+def receipt_for_token(token: str) -> Receipt | None:
+    """The receipt a link names, with the report it follows."""
+    if not token or len(token) > 64:
+        return None
     return (
-        Report.objects.select_related("category", "asset__asset_type", "owner")
-        .filter(tracking=tracking)
+        Receipt.objects.select_related(
+            "report__category", "report__asset__asset_type", "report__owner", "origin", "me_too"
+        )
+        .filter(token=token)
         .first()
     )
+
+
+def receipt_own_photos(receipt: Receipt) -> QuerySet[Photo]:
+    """The photos this person sent themselves (never another person's)."""
+    if receipt.public_only:
+        return Photo.objects.none()
+    if receipt.me_too_id:
+        return Photo.objects.filter(me_too_id=receipt.me_too_id, report__isnull=False)
+    return Photo.objects.filter(
+        origin_id=receipt.origin_id, me_too__isnull=True, report__isnull=False
+    )
+
+
+def receipt_visible_photos(receipt: Receipt) -> QuerySet[Photo]:
+    """Photos the link may show: the person's own, and those staff made public."""
+    public = Q(report_id=receipt.report_id, is_public=True)
+    own = receipt_own_photos(receipt)
+    return Photo.objects.filter(public | Q(pk__in=own.values("pk")))
 
 
 def report_history_public(report: Report) -> list[ReportEvent]:
@@ -130,21 +128,22 @@ def report_history_public(report: Report) -> list[ReportEvent]:
     return events
 
 
-def report_subscribers(report: Report) -> list[tuple[str, str]]:
-    """(email, language) of the people to tell about public changes: the reporter and the
-    residents who said "me too" and left an email."""
-    people = []
-    if report.contact_email:
-        people.append((report.contact_email, report.language))
-    people += [
-        (email, language)
-        for email, language in report.me_toos.exclude(email="").values_list("email", "language")
-    ]
+def report_subscribers(report: Report) -> list[Receipt]:
+    """The receipts of the people to tell about a public change of this report, each
+    written to through their own link: those who follow it (its reporter, its "me too"s,
+    the people of reports merged into it) and those who sent it before it was merged
+    away. One receipt per e-mail address; old shared links are written to by nobody."""
+    receipts = (
+        Receipt.objects.filter(Q(report=report) | Q(origin=report), public_only=False)
+        .select_related("origin", "me_too")
+        .order_by("created_at", "pk")
+    )
     seen, result = set(), []
-    for email, language in people:
-        if email.lower() not in seen:
-            seen.add(email.lower())
-            result.append((email, language))
+    for receipt in receipts:
+        email = receipt.contact[0].lower()
+        if email and email not in seen:
+            seen.add(email)
+            result.append(receipt)
     return result
 
 
@@ -163,12 +162,12 @@ def towns() -> QuerySet[Town]:
 
 
 def reports_for_user(user) -> QuerySet[Report]:
-    """Reports staff may see in full (contacts, internal notes): those of their organisations."""
-    scope = asset_selectors.user_scope_ids(user)
+    """Reports staff may see in full (contacts, internal notes): those of their
+    organisations, and for city staff the outside owners' reports in the city's area
+    (accounts/policy.py)."""
+    visible = policy.reports_q(user)
     qs = Report.objects.all()
-    if scope is None:
-        return qs
-    return qs.filter(owner_id__in=scope)
+    return qs if visible is None else qs.filter(visible)
 
 
 def report_history_full(report: Report) -> QuerySet[ReportEvent]:

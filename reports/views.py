@@ -21,11 +21,10 @@ from assets.models import Asset, FaultCategory
 from qr_labels import codes
 from qr_labels import selectors as label_selectors
 from qr_labels import services as label_services
-from reports import ratelimit, scanpage, selectors, services
+from reports import intake, photo_store, ratelimit, scanpage, selectors, services
 from reports.files import serve_stored
-from reports.forms import MeTooForm, ReportForm, photo_message, stage_uploads
+from reports.forms import MeTooForm, ReportForm, photo_errors, photo_message
 from reports.models import Photo, Report
-from reports.photos import PhotoError
 
 STAGED_PHOTO_LIFETIME = datetime.timedelta(hours=24)
 
@@ -136,91 +135,94 @@ class _FormPage:
             ) % {"phone": settings.CITY_PHONE}
             return self.render(form, status=429, extra_errors=[message])
         photos = _staged_photos(request.POST.getlist("photo_tokens"))
-        new_photos, photo_errors = stage_uploads(request.FILES.getlist("photos"), len(photos))
-        photos += new_photos
-        if not form.is_valid() or photo_errors:
-            return self.render(form, status=400, photos=photos, photo_errors=photo_errors)
-        data = form.cleaned_data
-        asset, label_code, source = self.asset, (self.label.code if self.label else ""), "qr"
-        if asset is None:
-            source = "web"
-            if data.get("label_code"):
-                resolution = label_selectors.label_resolve(data["label_code"])
-                if not resolution.found or resolution.asset.status != Asset.Status.IN_SERVICE:
-                    form.add_error(
-                        "label_code",
-                        _("We cannot find this sticker code. Please check it, or leave it empty."),
-                    )
-                    return self.render(form, status=400, photos=photos)
-                asset, label_code = resolution.asset, resolution.label.code
-            elif data.get("asset_choice") and data["asset_choice"] != "none":
-                asset = self._chosen_asset(form, data["asset_choice"])
-        category = form.category_object()
-        if asset is not None and category not in self.categories_for(asset):
-            form.add_error(
-                "category", _("Please choose what is wrong from the list for this asset.")
+        try:
+            new_photos, refused = photo_store.photos_stage(
+                request.FILES.getlist("photos"), room=settings.REPORT_MAX_PHOTOS - len(photos)
             )
-            return self.render(form, status=400, photos=photos)
-        place = services.Place.from_form(
+        except photo_store.StorageUnavailable:
+            form.is_valid()
+            return self.render(form, status=503, photos=photos, extra_errors=[_storage_message()])
+        photos += new_photos
+        if not form.is_valid() or refused:
+            return self.render(form, status=400, photos=photos, photo_errors=photo_errors(refused))
+        data = form.cleaned_data
+        asset, label_code, channel = self.asset, (self.label.code if self.label else ""), "qr"
+        if asset is None:
+            channel = "web"
+            label_code = data.get("label_code", "")
+            if not label_code and data.get("asset_choice") not in (None, "", "none"):
+                asset = self._chosen_asset(data["asset_choice"])
+        place = intake.Place.from_form(
             point=form.point(),
             source=data.get("location_source") or "",
             accuracy_m=data.get("accuracy"),
             address_text=data.get("address_text", ""),
             town=data.get("town"),
         )
-        if not data.get("force_new"):
-            check = self._check_first(form, asset, category, place, photos)
-            if check is not None:
-                return check
-        submission = services.Submission(
-            category=category,
-            place=place,
-            source=source,
-            language=self.language,
-            asset=asset,
-            label_code=label_code,
-            description=data.get("description", ""),
-            answers=form.answers(),
-            photos=photos,
-            email=data.get("email", ""),
-            consent=data.get("consent", False),
-        )
         try:
-            report = services.report_submit(submission)
+            outcome = intake.report_intake(
+                channel=channel,
+                acting_user=request.user,
+                category=form.category_object(),
+                language=self.language,
+                asset=asset,
+                label_code=label_code,
+                place=place,
+                description=data.get("description", ""),
+                answers=form.answers(),
+                photos=photos,
+                contact=intake.Contact(
+                    email=data.get("email", ""), consent=data.get("consent", False)
+                ),
+                join=intake.Join.NEVER if data.get("force_new") else intake.Join.ASK,
+                keep_photos=True,
+            )
         except services.ReportError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.detail if field is None else _error_text(exc))
+            field = _FORM_FIELDS.get(exc.code, exc.field)
+            field = field if field in form.fields else None
+            form.add_error(field, _error_text(exc))
             return self.render(form, status=400, photos=photos)
-        return HttpResponseRedirect(reverse("report-status", args=[report.tracking]) + "?new=1")
+        if outcome.report is None:
+            return self.render(
+                form,
+                photos=photos,
+                duplicates=outcome.duplicates,
+                suggestions=outcome.suggestions,
+            )
+        return HttpResponseRedirect(
+            reverse("report-status", args=[outcome.receipt.token]) + "?new=1"
+        )
 
-    def categories_for(self, asset):
-        return list(asset_selectors.fault_categories_for_type(asset.asset_type))
-
-    def _chosen_asset(self, form, choice):
+    def _chosen_asset(self, choice):
         if not choice.isdigit():
             return None
         return Asset.objects.filter(pk=int(choice), status=Asset.Status.IN_SERVICE).first()
 
-    def _check_first(self, form, asset, category, place, photos):
-        """Before a new report: is it already reported, or is it one of the assets nearby?"""
-        if asset is not None:
-            duplicates = list(selectors.reports_open_for_asset(asset)[:5])
-            suggestions = []
-        else:
-            point = place.point or next((p.gps for p in photos if p.gps), None)
-            if point is None:
-                return None
-            duplicates = list(
-                selectors.reports_open_near(category, point, settings.REPORT_DUPLICATE_RADIUS_M)[:5]
-            )
-            suggestions = list(selectors.assets_suggested(category, point))
-        if not duplicates and not suggestions:
-            return None
-        return self.render(form, photos=photos, duplicates=duplicates, suggestions=suggestions)
+
+# Errors of the intake that belong to a field of the residents' form.
+_FORM_FIELDS = {
+    "label_mistyped": "label_code",
+    "label_unknown": "label_code",
+    "label_retired": "label_code",
+    "no_such_asset": "label_code",
+    "bad_category": "category",
+}
+
+
+def _storage_message() -> str:
+    return _(
+        "We could not save your photos just now. Everything you typed is still here: please "
+        "try again in a moment, or send the report without photos, or call %(phone)s."
+    ) % {"phone": settings.CITY_PHONE}
 
 
 def _error_text(exc) -> str:
+    sticker = _("We cannot find this sticker code. Please check it, or leave it empty.")
     messages = {
+        "label_mistyped": sticker,
+        "label_unknown": sticker,
+        "label_retired": sticker,
+        "no_such_asset": sticker,
         "no_location": _(
             "Please tell us where it is: use your location, pick the place on the map, choose "
             "the town and describe the place, or attach a photo taken there."
@@ -230,7 +232,8 @@ def _error_text(exc) -> str:
             "looks after it."
         ),
         "invalid_answer": _("Please check this answer."),
-        "bad_category": _("Please choose what is wrong from the list."),
+        "bad_category": _("Please choose what is wrong from the list for this asset."),
+        "report_not_open": _("This report is already dealt with."),
         "too_many_photos": _("Too many photos."),
     }
     return messages.get(exc.code, exc.detail)
@@ -254,7 +257,7 @@ def scan(request, code: str):
             response, (label_id, asset_id) = cached
             if request.method == "GET":
                 _count_after_response(response, label_id, asset_id)
-            return response
+            return ratelimit.form_session_keep(request, response)
     resolution = label_selectors.label_resolve(code)
     if not resolution.found:
         display = (
@@ -291,7 +294,7 @@ def scan(request, code: str):
         response = page.render(page.form())
     if request.method == "GET":
         _count_after_response(response, resolution.label.pk, asset.pk)
-    return response
+    return ratelimit.form_session_keep(request, response)
 
 
 @require_safe
@@ -315,23 +318,34 @@ def report_new(request):
         initial["label_code"] = request.GET["code"][:20]
     form = page.form()
     form.initial.update(initial)
-    return page.render(form)
+    return ratelimit.form_session_keep(request, page.render(form))
 
 
 @never_cache
 @require_safe
-def report_status(request, tracking: str):
-    """/r/<tracking>: the receipt and the status history, for the person who holds the link."""
-    report = selectors.report_for_tracking(tracking)
-    if report is None:
+def report_status(request, token: str):
+    """/r/<token>: one person's receipt: the report's public face and what they sent."""
+    receipt = selectors.receipt_for_token(token)
+    if receipt is None:
         raise Http404
+    report = receipt.report
+    own = None
+    if not receipt.public_only:
+        own = receipt.me_too if receipt.me_too_id else receipt.origin
     return render(
         request,
         "reports/status.html",
         {
+            "receipt": receipt,
             "report": report,
+            "own": own,
+            "own_is_report": own is not None and not receipt.me_too_id,
+            "merged_from": receipt.origin if receipt.origin_id != report.pk else None,
             "history": selectors.report_history_public(report),
-            "photos": report.photos.filter(me_too__isnull=True),
+            "photos": selectors.receipt_own_photos(receipt),
+            "public_photos": report.photos.filter(is_public=True).exclude(
+                pk__in=selectors.receipt_own_photos(receipt).values("pk")
+            ),
             "just_sent": request.GET.get("new") == "1",
         },
     )
@@ -339,44 +353,55 @@ def report_status(request, tracking: str):
 
 @require_POST
 def me_too(request, number: str):
-    """ "I saw it too": counted on an open report, with an optional email and photo."""
+    """ "I saw it too": counted on an open report, with an optional email and photo; the
+    person gets a receipt of their own."""
     report = get_object_or_404(Report, number=number, status__in=Report.OPEN_STATUSES)
     form = MeTooForm(request.POST, request.FILES)
+    context = {"report": report, "form": form}
     if ratelimit.report_limits_exceeded(request, report.asset):
-        return render(
-            request, "reports/me_too.html", {"report": report, "limited": True}, status=429
-        )
+        return render(request, "reports/me_too.html", {**context, "limited": True}, status=429)
     if not form.is_valid():
-        return render(request, "reports/me_too.html", {"report": report, "form": form}, status=400)
-    photo = None
+        return render(request, "reports/me_too.html", context, status=400)
+    photos = []
     if form.cleaned_data.get("photo"):
         try:
-            photo = services.photo_stage(
-                data=form.cleaned_data["photo"], filename=form.cleaned_data["photo"].name
-            )
-        except PhotoError as exc:
-            form.add_error("photo", photo_message(exc))
-            return render(
-                request, "reports/me_too.html", {"report": report, "form": form}, status=400
-            )
+            photos, refused = photo_store.photos_stage([form.cleaned_data["photo"]], room=1)
+        except photo_store.StorageUnavailable:
+            form.add_error("photo", _storage_message())
+            return render(request, "reports/me_too.html", context, status=503)
+        if refused:
+            form.add_error("photo", photo_message(refused[0][1]))
+            return render(request, "reports/me_too.html", context, status=400)
     elif form.cleaned_data.get("photo_token"):
-        staged = _staged_photos([form.cleaned_data["photo_token"]])
-        photo = staged[0] if staged else None
-    services.report_me_too(
-        report=report,
-        email=form.cleaned_data.get("email", ""),
-        language=_language(),
-        photo=photo,
-    )
+        photos = _staged_photos([form.cleaned_data["photo_token"]])
+    try:
+        outcome = intake.me_too_intake(
+            report=report,
+            acting_user=request.user,
+            contact=intake.Contact(email=form.cleaned_data.get("email", "")),
+            language=_language(),
+            photos=photos,
+        )
+    except services.ReportError as exc:
+        form.add_error(None, _error_text(exc))
+        return render(request, "reports/me_too.html", context, status=400)
     report.refresh_from_db()
-    return render(request, "reports/me_too.html", {"report": report, "done": True})
+    return render(
+        request,
+        "reports/me_too.html",
+        {"report": report, "done": True, "receipt": outcome.receipt},
+    )
 
 
 @require_safe
-def report_photo(request, tracking: str, token, variant: str):
-    """The resident's own photos on their status page (public copy or thumbnail only)."""
-    photo = get_object_or_404(Photo, token=token, report__tracking=tracking)
-    return serve_stored(photo.public if variant == "photo" else photo.thumbnail, private=True)
+def report_photo(request, token: str, photo, variant: str):
+    """A photo on a receipt page: the person's own, or one staff made public (the public
+    copy or thumbnail only, never the original)."""
+    receipt = selectors.receipt_for_token(token)
+    if receipt is None:
+        raise Http404
+    item = get_object_or_404(selectors.receipt_visible_photos(receipt), token=photo)
+    return serve_stored(item.public if variant == "photo" else item.thumbnail, private=True)
 
 
 @require_safe

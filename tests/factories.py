@@ -87,3 +87,37 @@ def jpeg_with_gps(lat: float, lon: float, name="gps.jpg") -> io.BytesIO:
     buffer.seek(0)
     buffer.name = name
     return buffer
+
+
+def receipt_token(report) -> str:
+    """The first reporter's own receipt token of a report (their /r/ link)."""
+    from reports.models import Receipt
+
+    return (
+        Receipt.objects.filter(origin=report, me_too__isnull=True, public_only=False)
+        .values_list("token", flat=True)
+        .first()
+    )
+
+
+def photo(data=None, **kwargs):
+    """A photo staged the way every channel stages them."""
+    from reports import photo_store
+
+    return photo_store.photo_stage(data=data if data is not None else jpeg(), **kwargs)
+
+
+def me_too(report, *, email="", language="ja", photo=None, description=""):
+    """A "me too" through the intake door; its receipt."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from reports import intake
+
+    return intake.me_too_intake(
+        report=report,
+        acting_user=AnonymousUser(),
+        contact=intake.Contact(email=email),
+        language=language,
+        photos=[photo] if photo is not None else [],
+        description=description,
+    ).receipt

@@ -10,6 +10,7 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ["ja", "pt_BR", "zh_Hans", "ko", "vi"]
 # Only staff read these: Japanese and English are their languages (issue 6).
 STAFF_ONLY = (
+    "accounts/",
     "web_admin/",
     "inspections/",
     "reports/priority.py",

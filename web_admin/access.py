@@ -1,59 +1,50 @@
-"""Who may open the managers' screens and who may change things on them."""
+"""Who may open the managers' screens and who may change things on them: decorators over
+the one permission policy (accounts/policy.py)."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from assets.selectors import MANAGING_ROLES, user_scope_ids
+from accounts import policy
+from accounts.policy import Right
 
 
 def is_staff_member(user) -> bool:
     """Signed in, active, and on the staff of an organisation (or a superuser)."""
-    return user_scope_ids(user) != frozenset()
+    return policy.is_staff(user)
 
 
 def may_change(user) -> bool:
     """Managers and section staff change reports; viewers and inspectors only read."""
-    return user.is_superuser or getattr(user, "role", "") in MANAGING_ROLES
+    return policy.may(user, Right.CHANGE_REPORTS)
 
 
 def is_manager(user) -> bool:
-    return user.is_superuser or getattr(user, "role", "") == "manager"
+    return policy.may(user, Right.REORDER_REPORTS)
 
 
 def staff_required(view):
     """Any staff member may read; everybody else signs in (or gets 403 without a role)."""
-
-    @login_required(login_url="manage-login")
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return right_required(Right.READ)(view)
 
 
-def changer_required(view):
-    """Staff who may change things (managers, section staff); viewers get 403."""
+def right_required(right: Right):
+    """The view needs this right (somewhere in the user's organisations); 403 otherwise,
+    after a sign-in for visitors."""
 
-    @staff_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not may_change(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        @login_required(login_url="manage-login")
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not policy.is_staff(request.user) or not policy.may(request.user, right):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
 
 
-def manager_required(view):
-    @staff_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_manager(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+changer_required = right_required(Right.CHANGE_REPORTS)
+manager_required = right_required(Right.REORDER_REPORTS)

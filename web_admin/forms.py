@@ -3,7 +3,6 @@
 import datetime
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +10,6 @@ from assets.models import AssetType, FaultCategory, Organization, Town
 from reports.forms import MultipleFileInput, PhotosField
 from reports.models import Report
 from reports.selectors import QUEUE_ORDERS, QueueFilter
-from web_admin import throttle
 
 PAGE_SIZES = (25, 50, 100, 200)
 CALLER_LANGUAGES = [
@@ -295,33 +293,6 @@ class IntakeForm(_OwnIds, forms.Form):
         return data
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Sign-in that stops guessing: after a few failures for a username or from an address,
-    sign-in is refused for a while, even with the right password."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _(
-            "Too many failed sign-ins. Please wait %(minutes)s minutes, or reset your password."
-        ),
-    }
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = throttle.client_address(self.request) if self.request else ""
-        if throttle.locked(username, address):
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": throttle.lockout_minutes()},
-            )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            throttle.failed(username, address)
-            raise
-
-
 def default_due(report) -> datetime.date | None:
     return timezone.localdate(report.respond_by) if report.respond_by else None
 
@@ -350,4 +321,31 @@ class ApiClientForm(_OwnIds, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None chosen: all services."),
+    )
+
+
+class PersonalDataForm(forms.Form):
+    """Whose data: the e-mail address or the phone number the person gave."""
+
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
+
+    def clean(self):
+        data = super().clean()
+        digits = "".join(ch for ch in data.get("phone", "") if ch.isdigit())
+        if not data.get("email") and len(digits) < 6 and not self.errors:
+            raise forms.ValidationError(
+                _("Give the e-mail address or the phone number the person used."),
+                code="nothing_to_search",
+            )
+        return data
+
+
+class PersonalDataEraseForm(PersonalDataForm):
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked who is asking, and their contact details, words and photos "
+            "are to be erased"
+        ),
+        required=True,
     )

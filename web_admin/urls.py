@@ -46,4 +46,7 @@ urlpatterns = [
     path("inspections/", include("web_admin.inspection_urls")),
     path("api-clients/", views.api_clients, name="manage-api-clients"),
     path("api-clients/<int:pk>/revoke/", views.api_client_revoke, name="manage-api-client-revoke"),
+    path("privacy/", views.privacy, name="manage-privacy"),
+    path("privacy/export.json", views.privacy_export, name="manage-privacy-export"),
+    path("privacy/erase/", views.privacy_erase, name="manage-privacy-erase"),
 ]

@@ -8,34 +8,38 @@ organisations are 404, as if they did not exist.
 import uuid
 from urllib.parse import urlencode
 
+import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.gis.geos import Point
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import guard, policy
+from accounts.forms import GuardedAuthenticationForm
+from accounts.policy import Right
 from assets.models import FaultCategory
 from assets.selectors import organizations_for_user
 from inspections import selectors as inspection_selectors
-from qr_labels import codes
-from reports import clients, exports, priority, selectors, services
+from reports import clients, exports, photo_store, priority, selectors, services
 from reports import forms as report_forms
+from reports import intake as intake_door
+from reports import privacy as privacy_services
 from reports.files import serve_stored
 from reports.models import Photo, Report
-from web_admin import forms, throttle
+from web_admin import forms
 from web_admin.access import (
     changer_required,
-    is_manager,
     manager_required,
-    may_change,
+    right_required,
     staff_required,
 )
 
@@ -44,12 +48,8 @@ MAP_FEATURE_LIMIT = 5000  # the queue's map shows at most this many, the highest
 
 class LoginView(auth_views.LoginView):
     template_name = "web_admin/login.html"
-    authentication_form = forms.ThrottledAuthenticationForm
+    authentication_form = GuardedAuthenticationForm
     redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        throttle.succeeded(form.get_user().get_username())
-        return super().form_valid(form)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -65,8 +65,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("manage-password-reset-done")
 
     def form_valid(self, form):
-        # One address asking for many resets is somebody fishing: answer, send nothing.
-        if not throttle.reset_allowed(throttle.client_address(self.request)):
+        # Somebody fishing, or flooding one mailbox: answer the same, send nothing.
+        if not guard.password_reset_allowed(self.request, form.cleaned_data["email"]):
             return redirect(self.success_url)
         form.save(
             domain_override=settings.PUBLIC_BASE_URL.split("://", 1)[-1],
@@ -193,8 +193,9 @@ def _detail(request, report: Report, *, status: int = 200, **bound):
         "map_data": map_data,
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-        "can_change": may_change(user),
-        "is_manager": is_manager(user),
+        "can_change": policy.may_on_report(user, Right.CHANGE_REPORTS, report),
+        "can_forward": policy.may_on_report(user, Right.FORWARD_REPORTS, report),
+        "is_manager": policy.may_on_report(user, Right.REORDER_REPORTS, report),
         "next_statuses": sorted(services.TRANSITIONS.get(report.status, ())),
         "status_form": forms.StatusForm(initial={"public_note": True}),
         "note_form": forms.NoteForm(),
@@ -313,7 +314,7 @@ def report_merge(request, number: str):
 
 
 @require_POST
-@changer_required
+@right_required(Right.FORWARD_REPORTS)
 def report_forward(request, number: str):
     report = _report(request, number)
     return _act(
@@ -386,22 +387,24 @@ def photo(request, token, variant: str):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@changer_required
+@right_required(Right.INTAKE)
 def intake(request):
-    """A report taken for a caller, through the same services as the residents' form."""
+    """A report taken for a caller, through the same door as the residents' form."""
     if request.method != "POST":
         return render(request, "web_admin/intake.html", _intake_context(forms.IntakeForm()))
     form = forms.IntakeForm(request.POST, request.FILES)
-    report = _file_intake(request, form) if form.is_valid() else None
-    if report is not None:
-        url = f"{settings.PUBLIC_BASE_URL}/r/{report.tracking}"
+    outcome = _file_intake(request, form) if form.is_valid() else None
+    if outcome is not None:
+        report = outcome.report
+        url = f"{settings.PUBLIC_BASE_URL}/r/{outcome.receipt.token}"
         messages.success(
             request,
             _("Report %(number)s filed. Tell the caller the number; progress: %(url)s")
             % {"number": report.number, "url": url},
         )
         return redirect("manage-report", number=report.number)
-    return render(request, "web_admin/intake.html", _intake_context(form), status=400)
+    status = 503 if form.has_error("photos", "storage_unavailable") else 400
+    return render(request, "web_admin/intake.html", _intake_context(form), status=status)
 
 
 def _intake_context(form) -> dict:
@@ -415,47 +418,50 @@ def _intake_context(form) -> dict:
     }
 
 
-def _file_intake(request, form) -> Report | None:
-    """The report for a caller; None (with errors on the form) when it cannot be filed."""
+def _file_intake(request, form):
+    """The caller's report through the intake door; None (with errors on the form) when it
+    cannot be filed."""
     data = form.cleaned_data
     try:
-        asset = services.intake_asset(
-            label_code=data["label_code"],
-            ledger_id=data["ledger_id"],
-            type_code=data["asset_type"],
-            acting_user=request.user,
+        photos, refused = photo_store.photos_stage(data["photos"], room=settings.REPORT_MAX_PHOTOS)
+    except photo_store.StorageUnavailable:
+        form.add_error(
+            "photos",
+            ValidationError(
+                _(
+                    "The photos could not be stored just now: file the report without them, "
+                    "or try again in a few minutes."
+                ),
+                code="storage_unavailable",
+            ),
         )
-    except services.ReportError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         return None
-    photos, problems = report_forms.stage_uploads(data["photos"], 0)
-    for problem in problems:
+    for problem in report_forms.photo_errors(refused):
         form.add_error("photos", problem)
-    if problems:
+    if refused:
+        photo_store.photos_discard(photos)
         return None
     lat, lon = data.get("lat"), data.get("lon")
-    place = services.Place.from_form(
+    place = intake_door.Place.from_form(
         point=Point(lon, lat, srid=4326) if lat is not None and lon is not None else None,
         address_text=data["address_text"],
         town=data.get("town"),
     )
     try:
-        return services.report_submit(
-            services.Submission(
-                category=FaultCategory.objects.get(code=data["category"]),
-                place=place,
-                source=Report.Source.STAFF,
-                language=data["language"],
-                asset=asset,
-                label_code=codes.normalize(data["label_code"]) if asset else "",
-                description=data["description"],
-                photos=photos,
-                email=data["email"],
-                consent=data["consent"],
-                name=data["name"],
-                phone=data["phone"],
-                submitted_by=request.user,
-            )
+        return intake_door.report_intake(
+            channel=Report.Source.STAFF,
+            acting_user=request.user,
+            category=FaultCategory.objects.get(code=data["category"]),
+            language=data["language"],
+            label_code=data["label_code"],
+            ledger_id=data["ledger_id"],
+            asset_type=data["asset_type"],
+            place=place,
+            description=data["description"],
+            photos=photos,
+            contact=intake_door.Contact(
+                email=data["email"], name=data["name"], phone=data["phone"], consent=data["consent"]
+            ),
         )
     except services.ReportError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, str(exc))
@@ -520,3 +526,80 @@ def api_client_revoke(request, pk: int):
     clients.client_revoke(client=client, acting_user=request.user)
     messages.success(request, _("The key of %(name)s was revoked.") % {"name": client.name})
     return redirect("manage-api-clients")
+
+
+# --- A resident's personal data (APPI requests) ------------------------------------------------
+
+
+def _privacy_page(request, form, *, status=200, found=None, erase_form=None):
+    return render(
+        request,
+        "web_admin/privacy.html",
+        {
+            "nav": "privacy",
+            "form": form,
+            "found": found,
+            "erase_form": erase_form,
+            "query": urlencode({k: v for k, v in form.cleaned_data.items() if v})
+            if found is not None
+            else "",
+        },
+        status=status,
+    )
+
+
+@require_safe
+@right_required(Right.PERSONAL_DATA)
+def privacy(request):
+    """Find what one resident sent, to show it to them or erase it at their request."""
+    if not request.GET:
+        return _privacy_page(request, forms.PersonalDataForm())
+    form = forms.PersonalDataForm(request.GET)
+    if not form.is_valid():
+        return _privacy_page(request, form, status=400)
+    found = privacy_services.personal_data_find(acting_user=request.user, **form.cleaned_data)
+    erase_form = forms.PersonalDataEraseForm(initial=form.cleaned_data)
+    response = _privacy_page(request, form, found=found, erase_form=erase_form)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@right_required(Right.PERSONAL_DATA)
+def privacy_export(request):
+    """Everything held about the person, as a JSON file to hand over (the disclosure is
+    recorded on each report)."""
+    form = forms.PersonalDataForm(request.GET)
+    if not form.is_valid():
+        return _privacy_page(request, form, status=400)
+    document = privacy_services.personal_data_export(acting_user=request.user, **form.cleaned_data)
+    response = HttpResponse(
+        orjson.dumps(document, option=orjson.OPT_INDENT_2),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{stamp}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@right_required(Right.PERSONAL_DATA)
+def privacy_erase(request):
+    form = forms.PersonalDataEraseForm(request.POST)
+    if not form.is_valid():
+        search = forms.PersonalDataForm(request.POST)
+        found = None
+        if search.is_valid():
+            found = privacy_services.personal_data_find(
+                acting_user=request.user, **search.cleaned_data
+            )
+        return _privacy_page(request, search, status=400, found=found, erase_form=form)
+    data = {key: form.cleaned_data[key] for key in ("email", "phone")}
+    count = privacy_services.personal_data_erase(acting_user=request.user, **data)
+    messages.success(
+        request,
+        _("Erased: %(count)s contributions. Their reports stay, without personal data.")
+        % {"count": count},
+    )
+    return redirect("manage-privacy")

@@ -10,7 +10,9 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 from georeport import GeoReport
 
+from accounts import policy
 from assets.models import FaultCategory
+from config.env import Rate
 from qr_labels import services as label_services
 from reports import clients, services
 from reports.models import Report, ReportEvent
@@ -31,21 +33,12 @@ def key(catalogue, manager):
 
 
 @pytest.fixture
-def seeded(catalogue, city, pothole, lamp_out, django_capture_on_commit_callbacks):
+def seeded(catalogue, city, pothole, lamp_out, submit):
     light = factories.asset("security-light", owner=city["road"], address="今市町1丁目")
-    label = label_services.label_issue(asset=light)
-
-    def submit(category, **fields):
-        fields.setdefault(
-            "place", services.Place(point=Point(132.755, 35.367, srid=4326), source="device")
-        )
-        fields.setdefault("source", "web")
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.report_submit(services.Submission(category=category, **fields))
-
+    label = label_services.label_issue(asset=light, acting_user=policy.SYSTEM)
     hole = submit(pothole, description="大きな穴があります", answers={"width": "lt30"})
     lamp = submit(lamp_out, asset=light, source="qr", label_code=label.code)
-    services.report_accept(report=lamp, acting_user=None)
+    services.report_accept(report=lamp, acting_user=policy.SYSTEM)
     return {"hole": hole, "lamp": lamp, "light": light, "label": label}
 
 
@@ -107,7 +100,7 @@ def test_the_client_reads_requests_by_id_and_by_filters(base, seeded):
 
 
 def test_extensions_give_detailed_statuses(base, seeded):
-    services.report_close(report=seeded["hole"], reason="not_ours", acting_user=None)
+    services.report_close(report=seeded["hole"], reason="not_ours", acting_user=policy.SYSTEM)
 
     plain = http.get(f"{base}/requests.json").json()
     detailed = http.get(f"{base}/requests.json", params={"extensions": "true"}).json()
@@ -156,9 +149,13 @@ def test_pages_of_requests(base, seeded):
 
 def test_updates_list_status_changes_and_public_notes_never_internal_ones(base, seeded):
     lamp = seeded["lamp"]
-    services.report_note_add(report=lamp, text="来週修理します", public=True, acting_user=None)
-    services.report_note_add(report=lamp, text="業者に電話済み", public=False, acting_user=None)
-    services.report_fix(report=lamp, acting_user=None)
+    services.report_note_add(
+        report=lamp, text="来週修理します", public=True, acting_user=policy.SYSTEM
+    )
+    services.report_note_add(
+        report=lamp, text="業者に電話済み", public=False, acting_user=policy.SYSTEM
+    )
+    services.report_fix(report=lamp, acting_user=policy.SYSTEM)
 
     updates = http.get(f"{base}/servicerequestupdates.json").json()
     in_xml = xml(http.get(f"{base}/servicerequestupdates.xml"))
@@ -232,7 +229,7 @@ def test_posting_with_a_photo_and_a_japanese_description(base, seeded, key, mail
 
 def test_posting_form_urlencoded_by_sticker_code_lands_on_the_asset(base, seeded, key):
     light = factories.asset("security-light", owner=seeded["light"].owner)
-    label = label_services.label_issue(asset=light)
+    label = label_services.label_issue(asset=light, acting_user=policy.SYSTEM)
 
     response = http.post(
         f"{base}/requests.xml",
@@ -352,7 +349,7 @@ def test_revoked_keys_keys_limited_to_services_and_rate_limits(base, seeded, man
         http.post(f"{base}/requests.json", data=lamp).status_code == 429
     )  # the one allowed was used above
     clients.client_revoke(client=limited, acting_user=manager)
-    settings.OPEN311_RATE_LIMIT = "100/60"
+    settings.OPEN311_RATE_LIMIT = Rate.parse("100/60")
     revoked = http.post(f"{base}/requests.json", data=lamp)
     assert revoked.status_code == 403 and "revoked" in revoked.json()[0]["description"]
     wrong = http.post(f"{base}/requests.json", data={**lamp, "api_key": "0123456789.nope"})
@@ -370,7 +367,7 @@ def test_unknown_resources_and_ids_are_spec_errors(base, seeded):
 
 
 def test_a_duplicate_closed_by_merging_is_not_listed(base, seeded):
-    services.report_merge(duplicate=seeded["hole"], into=seeded["lamp"], acting_user=None)
+    services.report_merge(duplicate=seeded["hole"], into=seeded["lamp"], acting_user=policy.SYSTEM)
 
     listed = http.get(f"{base}/requests.json").json()
 

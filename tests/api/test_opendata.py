@@ -11,7 +11,7 @@ from django.test import Client
 
 from assets import jp_layouts
 from assets.models import Town
-from reports import services
+from reports import intake, services
 from tests import factories
 from tests.conftest import require
 
@@ -163,17 +163,13 @@ def test_feeds_revalidate_with_etag_and_last_modified(toilets, settings):
     assert client.get("/open-data/assets.geojson")["ETag"] != changed["ETag"]
 
 
-def test_report_feeds_filter_and_refuse_bad_filters(catalogue, city, pothole, lamp_out, manager):
+def test_report_feeds_filter_and_refuse_bad_filters(
+    catalogue, city, pothole, lamp_out, manager, submit
+):
     light = factories.asset("security-light", owner=city["road"])
-    services.report_submit(
-        services.Submission(category=lamp_out, place=services.Place(), source="qr", asset=light)
-    )
-    road = services.report_submit(
-        services.Submission(
-            category=pothole,
-            place=services.Place(point=Point(132.75, 35.36, srid=4326), source="device"),
-            source="web",
-        )
+    submit(lamp_out, place=intake.Place(), source="qr", asset=light)
+    road = submit(
+        pothole, place=intake.Place(point=Point(132.75, 35.36, srid=4326), source="device")
     )
     services.report_fix(report=road, acting_user=manager)
     client = Client()

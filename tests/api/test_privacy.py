@@ -11,13 +11,15 @@ import re
 
 import pytest
 import requests as http
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Point
 from PIL import Image
 
+from accounts import policy
 from assets.models import FaultCategory
 from qr_labels import services as label_services
-from reports import clients, services
-from reports.models import Photo
+from reports import clients, intake, services
+from reports.models import Photo, Receipt
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +58,7 @@ def private_world(catalogue, city, manager, pothole, lamp_out):
         address="今市町2丁目",
         attributes={"supplier": SECRETS["internal attribute"]},
     )
-    label = label_services.label_issue(asset=light)
+    label = label_services.label_issue(asset=light, acting_user=policy.SYSTEM)
     factories.asset(
         "park",
         owner=city["parks"],
@@ -64,25 +66,24 @@ def private_world(catalogue, city, manager, pothole, lamp_out):
         attributes={"management_contractor": SECRETS["internal attribute"]},
     )
     photos = [
-        services.photo_stage(data=photo_with_private_exif(f"p{n}.jpg"), filename=f"p{n}.jpg")
+        factories.photo(photo_with_private_exif(f"p{n}.jpg"), filename=f"p{n}.jpg")
         for n in range(2)
     ]
-    report = services.report_submit(
-        services.Submission(
-            category=lamp_out,
-            place=services.Place(address_text=SECRETS["landmark"]),
-            source="qr",
-            asset=light,
-            label_code=label.code,
-            description=SECRETS["unmoderated description"],
-            photos=photos,
-            email=SECRETS["email"],
-            name=SECRETS["name"],
-            phone=SECRETS["phone"],
-            consent=True,
-        )
+    secret_contact = intake.Contact(
+        email=SECRETS["email"], name=SECRETS["name"], phone=SECRETS["phone"], consent=True
     )
-    services.report_me_too(report=report, email=SECRETS["me too email"])
+    report = intake.report_intake(
+        channel="qr",
+        acting_user=AnonymousUser(),
+        category=lamp_out,
+        place=intake.Place(address_text=SECRETS["landmark"]),
+        asset=light,
+        label_code=label.code,
+        description=SECRETS["unmoderated description"],
+        photos=photos,
+        contact=secret_contact,
+    ).report
+    factories.me_too(report, email=SECRETS["me too email"])
     services.report_note_add(
         report=report, text=SECRETS["internal note"], public=False, acting_user=manager
     )
@@ -91,22 +92,22 @@ def private_world(catalogue, city, manager, pothole, lamp_out):
     )
     # One photo made public by staff, the other not; the description stays unmoderated.
     services.photo_set_public(photo=photos[0], public=True, acting_user=manager)
-    road = services.report_submit(
-        services.Submission(
-            category=pothole,
-            place=services.Place(
-                point=Point(132.756, 35.368, srid=4326),
-                source="device",
-                address_text=SECRETS["landmark"],
-            ),
-            source="open311",
-            description=SECRETS["unmoderated description"],
-            email=SECRETS["email"],
-            name=SECRETS["name"],
-            phone=SECRETS["phone"],
-        )
-    )
-    _client, key = clients.client_create(name="app", acting_user=manager)
+    client, key = clients.client_create(name="app", acting_user=manager)
+    road = intake.report_intake(
+        channel="open311",
+        acting_user=AnonymousUser(),
+        api_client=client,
+        category=pothole,
+        place=intake.Place(
+            point=Point(132.756, 35.368, srid=4326),
+            source="device",
+            address_text=SECRETS["landmark"],
+        ),
+        description=SECRETS["unmoderated description"],
+        contact=intake.Contact(
+            email=SECRETS["email"], name=SECRETS["name"], phone=SECRETS["phone"]
+        ),
+    ).report
     return {"report": report, "road": road, "photos": photos, "key": key}
 
 
@@ -158,7 +159,7 @@ def test_no_private_value_appears_in_any_public_response(live_server, private_wo
 def test_the_open311_receipt_tells_the_sender_only_its_own_token(live_server, private_world):
     listed = http.get(f"{live_server.url}/open311/v2/requests.json").json()
 
-    tokens = {private_world["report"].tracking, private_world["road"].tracking}
+    tokens = set(Receipt.objects.values_list("token", flat=True))
     assert not any(token in str(listed) for token in tokens)
 
 

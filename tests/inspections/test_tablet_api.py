@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from api.models import DeviceToken
 from assets.models import Asset
+from config.env import Rate
 from inspections.models import Assignment, AssignmentAsset, InspectionPhoto
 from tests import factories
 from tests.inspections.conftest import record, sync, tablet_for
@@ -42,15 +43,22 @@ def test_a_wrong_password_gets_no_token(client, inspector):
 
 
 def test_signing_in_is_rate_limited(client, inspector, settings):
-    settings.RATE_LIMIT_SIGN_IN = "2/600"
+    settings.LOGIN_FAILURES_PER_USERNAME = Rate.parse("3/600")
     codes = [
         client.post(
             "/api/v1/auth/token/", {"username": "inspector", "password": "no", "device": "x"}
         ).status_code
         for _ in range(3)
     ]
+    locked = client.post(
+        "/api/v1/auth/token/",
+        {"username": "inspector", "password": "pw-Machimori-2026", "device": "x"},
+    )
 
+    # The third failure reaches the limit: its answer already says so.
     assert codes == [400, 400, 429]
+    assert locked.status_code == 429 and locked.json()["code"] == "throttled"
+    assert not DeviceToken.objects.exists()
 
 
 def test_a_revoked_token_stops_at_once(tablet, lights):

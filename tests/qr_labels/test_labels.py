@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts import policy
 from assets.models import Asset
 from qr_labels import codes, services
 from qr_labels.models import Label, LabelEvent
@@ -25,7 +26,7 @@ def test_an_asset_gets_a_valid_code_and_the_issue_is_recorded(light, manager):
 
 def test_an_asset_cannot_get_a_second_label_in_use(label, light):
     with pytest.raises(services.LabelError) as caught:
-        services.label_issue(asset=light)
+        services.label_issue(asset=light, acting_user=policy.SYSTEM)
 
     assert caught.value.code == "already_labelled"
     assert Label.objects.count() == 1
@@ -36,13 +37,13 @@ def test_a_retired_asset_gets_no_label(light):
     light.refresh_from_db()
 
     with pytest.raises(services.LabelError) as caught:
-        services.label_issue(asset=light)
+        services.label_issue(asset=light, acting_user=policy.SYSTEM)
 
     assert caught.value.code == "asset_retired"
 
 
 def test_a_replaced_code_says_so_and_still_leads_to_the_asset(label, light):
-    new = services.label_replace(label=label, note="落書き")
+    new = services.label_replace(label=label, note="落書き", acting_user=policy.SYSTEM)
 
     label.refresh_from_db()
     assert label.state == Label.State.REPLACED
@@ -54,7 +55,7 @@ def test_a_replaced_code_says_so_and_still_leads_to_the_asset(label, light):
 
 
 def test_a_replaced_code_can_keep_working_if_staff_allow_it(label, light):
-    services.label_replace(label=label, keeps_working=True)
+    services.label_replace(label=label, keeps_working=True, acting_user=policy.SYSTEM)
 
     resolution = label_resolve(label.code)
 
@@ -62,9 +63,9 @@ def test_a_replaced_code_can_keep_working_if_staff_allow_it(label, light):
 
 
 def test_staff_can_stop_a_replaced_code_working_later(label):
-    services.label_replace(label=label, keeps_working=True)
+    services.label_replace(label=label, keeps_working=True, acting_user=policy.SYSTEM)
 
-    services.label_set_keeps_working(label=label, keeps_working=False)
+    services.label_set_keeps_working(label=label, keeps_working=False, acting_user=policy.SYSTEM)
 
     assert label_resolve(label.code).outcome == "replaced"
 
@@ -72,7 +73,9 @@ def test_staff_can_stop_a_replaced_code_working_later(label):
 def test_a_moved_label_means_the_new_asset_and_keeps_its_history(label, light, city):
     pole = factories.asset("security-light", owner=city["road"], lon=132.756)
 
-    services.label_move(label=label, to_asset=pole, note="隣の柱に貼られていた")
+    services.label_move(
+        label=label, to_asset=pole, note="隣の柱に貼られていた", acting_user=policy.SYSTEM
+    )
 
     assert label_resolve(label.code).asset == pole
     moved = label.events.get(kind=LabelEvent.Kind.MOVED)
@@ -82,10 +85,10 @@ def test_a_moved_label_means_the_new_asset_and_keeps_its_history(label, light, c
 
 def test_a_label_cannot_move_to_an_asset_that_has_one(label, city):
     pole = factories.asset("security-light", owner=city["road"], lon=132.756)
-    services.label_issue(asset=pole)
+    services.label_issue(asset=pole, acting_user=policy.SYSTEM)
 
     with pytest.raises(services.LabelError) as caught:
-        services.label_move(label=label, to_asset=pole)
+        services.label_move(label=label, to_asset=pole, acting_user=policy.SYSTEM)
 
     assert caught.value.code == "already_labelled"
     label.refresh_from_db()
@@ -93,13 +96,13 @@ def test_a_label_cannot_move_to_an_asset_that_has_one(label, city):
 
 
 def test_a_withdrawn_code_says_so_but_is_never_given_out_again(label, light):
-    services.label_retire(label=label, note="撤去")
+    services.label_retire(label=label, note="撤去", acting_user=policy.SYSTEM)
 
     assert label_resolve(label.code).outcome == "retired"
-    fresh = services.label_issue(asset=light)
+    fresh = services.label_issue(asset=light, acting_user=policy.SYSTEM)
     assert fresh.code != label.code
     with pytest.raises(services.LabelError) as caught:
-        services.label_replace(label=label)
+        services.label_replace(label=label, acting_user=policy.SYSTEM)
     assert caught.value.code == "label_not_active"
 
 
@@ -112,13 +115,13 @@ def test_the_label_of_a_retired_asset_says_the_asset_is_gone(label, light):
 def test_labels_are_issued_in_bulk_for_assets_without_one(catalogue, city, light, label):
     others = [factories.asset(owner=city["road"]) for _ in range(5)]
 
-    issued = services.labels_issue_missing(assets=Asset.objects.all())
+    issued = services.labels_issue_missing(assets=Asset.objects.all(), acting_user=policy.SYSTEM)
 
     assert issued == 5
     assert Label.objects.filter(state="active").count() == 6
     for asset in others:
         assert codes.is_valid(asset.labels.get().code)
-    assert services.labels_issue_missing(assets=Asset.objects.all()) == 0
+    assert services.labels_issue_missing(assets=Asset.objects.all(), acting_user=policy.SYSTEM) == 0
 
 
 @pytest.mark.parametrize("role", ["inspector", "viewer"])

@@ -11,6 +11,7 @@ import zxingcpp
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from accounts import policy
 from qr_labels import codes, services
 from qr_labels.models import Label
 from qr_labels.sheets import PRESETS, LabelContent, SheetLayout, iter_sheets
@@ -134,7 +135,7 @@ def test_assets_are_selected_by_type_owner_ledger_ids_and_box(tmp_path, street, 
 
 
 def test_only_assets_without_a_label_can_be_chosen(tmp_path, street):
-    services.label_issue(asset=street[0])
+    services.label_issue(asset=street[0], acting_user=policy.SYSTEM)
 
     _, report = _print(tmp_path, "--without-label")
 

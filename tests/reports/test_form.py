@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from assets.models import Town
+from config.env import Rate
 from reports.models import MeToo, Photo, Report
 from tests import factories
 from tests.factories import jpeg, jpeg_with_gps
@@ -44,7 +45,7 @@ def test_a_resident_reports_from_a_sticker_and_lands_on_the_receipt(client, labe
 
     report = Report.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/r/{report.tracking}?new=1"
+    assert response["Location"] == f"/r/{factories.receipt_token(report)}?new=1"
     assert (report.asset, report.source, report.label_code) == (light, "qr", label.code)
     assert report.answers == {"since": "days"} and report.description == "真っ暗です"
     assert report.photos.count() == 1
@@ -109,7 +110,9 @@ def test_an_open_report_on_the_asset_is_shown_before_the_form_with_me_too(
 
     assert "This is already reported" in page
     assert f"/report/me-too/{existing.number}/" in page
-    assert existing.tracking not in page  # the tracking link belongs to its reporter
+    assert (
+        factories.receipt_token(existing) not in page
+    )  # the tracking link belongs to its reporter
     assert response.status_code == 200
     existing.refresh_from_db()
     assert existing.me_too_count == 1
@@ -141,7 +144,7 @@ def test_the_honeypot_stops_bots(client, label):
 
 
 def test_too_many_reports_from_one_session_are_slowed_down(client, label, settings):
-    settings.RATE_LIMIT_REPORTS_PER_SESSION = "2/3600"
+    settings.RATE_LIMIT_REPORTS_PER_SESSION = Rate.parse("2/3600")
     client.get(f"/q/{label.code}")
 
     codes = [
@@ -153,10 +156,28 @@ def test_too_many_reports_from_one_session_are_slowed_down(client, label, settin
     assert Report.objects.count() == 2
 
 
+def test_a_client_cannot_escape_the_session_limit_by_choosing_its_cookies(label, settings):
+    from django.test import Client
+
+    settings.RATE_LIMIT_REPORTS_PER_SESSION = Rate.parse("2/3600")
+    codes = []
+    for n in range(3):
+        # A script that makes up a new CSRF cookie and a forged form cookie each time.
+        script = Client()
+        script.cookies["csrftoken"] = f"{n:032d}"
+        script.cookies["mm_form"] = f"forged-{n}"
+        codes.append(
+            _post(script, f"/q/{label.code}", category="lamp-out", force_new="1").status_code
+        )
+
+    assert codes == [302, 302, 429]
+    assert Report.objects.count() == 2
+
+
 def test_the_limit_per_address_is_shared_by_every_session_behind_it(client, label, settings):
     from django.test import Client
 
-    settings.RATE_LIMIT_REPORTS_PER_ADDRESS = "2/3600"
+    settings.RATE_LIMIT_REPORTS_PER_ADDRESS = Rate.parse("2/3600")
     phones = [Client(REMOTE_ADDR="198.51.100.7") for _ in range(3)]
 
     codes = [
@@ -170,7 +191,7 @@ def test_the_limit_per_address_is_shared_by_every_session_behind_it(client, labe
 def test_the_limit_per_asset_protects_one_sticker(client, label, settings):
     from django.test import Client
 
-    settings.RATE_LIMIT_REPORTS_PER_ASSET = "1/3600"
+    settings.RATE_LIMIT_REPORTS_PER_ASSET = Rate.parse("1/3600")
 
     first = Client().post(f"/q/{label.code}", {"category": "lamp-out"})
     second = Client().post(f"/q/{label.code}", {"category": "lamp-out", "force_new": "1"})
@@ -308,7 +329,7 @@ def test_text_is_stored_as_typed_and_shown_escaped(client, label):
     )
 
     report = Report.objects.get()
-    page = client.get(f"/r/{report.tracking}").content.decode()
+    page = client.get(f"/r/{factories.receipt_token(report)}").content.decode()
     assert report.description == '<script>alert("x")</script>'
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
@@ -316,20 +337,18 @@ def test_text_is_stored_as_typed_and_shown_escaped(client, label):
 def test_the_status_page_needs_the_secret_link(client, label, submit, lamp_out, light):
     report = submit(lamp_out, asset=light, source="qr")
 
-    assert client.get(f"/r/{report.tracking}").status_code == 200
-    assert client.get(f"/r/{report.tracking[:-2]}xx").status_code == 404
+    assert client.get(f"/r/{factories.receipt_token(report)}").status_code == 200
+    assert client.get(f"/r/{factories.receipt_token(report)[:-2]}xx").status_code == 404
     assert client.get(f"/r/{report.number}").status_code == 404
 
 
 def test_photos_are_served_only_to_their_reporter_until_staff_make_them_public(
     client, label, light, submit, lamp_out
 ):
-    from reports.services import photo_stage
-
-    photo = photo_stage(data=jpeg())
+    photo = factories.photo(jpeg())
     report = submit(lamp_out, asset=light, photos=[photo])
 
-    own = client.get(f"/r/{report.tracking}/{photo.token}/photo.jpg")
+    own = client.get(f"/r/{factories.receipt_token(report)}/{photo.token}/photo.jpg")
     public_before = client.get(f"/photos/{photo.token}/photo.jpg")
     photo.is_public = True
     photo.save()

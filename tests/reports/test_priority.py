@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from assets.models import FaultCategory
-from reports import priority, selectors, services
+from reports import intake, priority, selectors, services
 from reports.models import ContextPlace, Report, ReportEvent
 from tests import factories
 
@@ -19,7 +19,7 @@ EAST_91M = 0.001
 
 
 def place_at(lon, lat):
-    return services.Place(point=Point(lon, lat, srid=4326), source="device", accuracy_m=5)
+    return intake.Place(point=Point(lon, lat, srid=4326), source="device", accuracy_m=5)
 
 
 def queue_numbers(user, now=None, **filters):
@@ -98,10 +98,10 @@ def test_me_too_raises_the_score_up_to_a_cap(categories, submit, manager):
     second = submit(categories["crack"], place=place_at(132.8, 35.4))
     assert queue_numbers(manager) == [first.number, second.number]  # older first on a tie
 
-    services.report_me_too(report=second)
+    factories.me_too(second)
     assert queue_numbers(manager) == [second.number, first.number]
     for _ in range(9):
-        services.report_me_too(report=second)
+        factories.me_too(second)
     second.refresh_from_db()
     assert second.me_too_count == 10
     assert [p for p in second.priority_reasons if p[1] == "me_too"] == [
@@ -129,7 +129,7 @@ def test_the_database_score_equals_the_explained_score(categories, submit, manag
     swing = factories.asset("swing", owner=city["road"])
     submit(categories["debris"])
     submit(categories["broken-part"], asset=swing, source="inspection", defect_grade="C")
-    services.report_me_too(report=submit(categories["graffiti"]))
+    factories.me_too(submit(categories["graffiti"]))
     now = timezone.now() + datetime.timedelta(hours=30)
 
     rows = selectors.queue(manager, filters=selectors.QueueFilter(), now=now)

@@ -8,6 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from reports import services
+from tests import factories
 
 
 class Inbox:
@@ -50,5 +51,5 @@ def test_a_new_report_reaches_the_section_and_the_resident_over_smtp(
     assert report.number in staff["Subject"]
     assert len(resident) == 2  # the receipt, then "fixed"
     body = resident[1].get_content()
-    assert "電球を交換しました" in body and f"/r/{report.tracking}" in body
+    assert "電球を交換しました" in body and f"/r/{factories.receipt_token(report)}" in body
     assert resident[1]["Content-Type"].params.get("charset", "").lower() == "utf-8"

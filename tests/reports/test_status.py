@@ -119,8 +119,8 @@ def test_another_section_may_not_change_a_report(report, city, other_city_manage
 
 
 def test_me_too_is_counted_and_its_email_hears_of_changes(report, section_staff, run_on_commit):
-    services.report_me_too(report=report, email="neighbour@example.com", language="ko")
-    services.report_me_too(report=report)
+    factories.me_too(report, email="neighbour@example.com", language="ko")
+    factories.me_too(report)
 
     run_on_commit(services.report_fix, report=report, acting_user=section_staff)
 
@@ -133,7 +133,7 @@ def test_me_too_on_a_closed_report_is_refused(report, section_staff):
     services.report_fix(report=report, acting_user=section_staff)
 
     with pytest.raises(services.ReportError) as caught:
-        services.report_me_too(report=report)
+        factories.me_too(report)
 
     assert caught.value.code == "report_not_open"
 
@@ -142,7 +142,7 @@ def test_contact_details_are_deleted_a_set_time_after_the_report_ended(
     report, section_staff, settings
 ):
     settings.REPORT_CONTACT_RETENTION_DAYS = 30
-    services.report_me_too(report=report, email="neighbour@example.com")
+    factories.me_too(report, email="neighbour@example.com")
     services.report_fix(report=report, acting_user=section_staff)
     Report.objects.filter(pk=report.pk).update(
         contact_name="山田",

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from reports import selectors, services
-from reports.models import MeToo, Report, ReportEvent
+from reports.models import Report, ReportEvent
 from tests import factories
 
 
@@ -76,11 +76,11 @@ def test_nobody_assigns_outside_their_organisation_and_viewers_do_not_assign(
 def test_merging_carries_photos_me_toos_and_subscribers_and_tells_the_duplicates_resident(
     submit, lamp_out, light, report, manager, on_commit
 ):
-    photo = services.photo_stage(data=factories.jpeg())
+    photo = factories.photo(data=factories.jpeg())
     duplicate = submit(
         lamp_out, asset=light, email="dup@example.com", language="vi", photos=[photo]
     )
-    services.report_me_too(report=duplicate, email="neighbour@example.com", language="ko")
+    factories.me_too(duplicate, email="neighbour@example.com", language="ko")
     mail.outbox.clear()
 
     kept = on_commit(services.report_merge, duplicate=duplicate, into=report, acting_user=manager)
@@ -91,8 +91,14 @@ def test_merging_carries_photos_me_toos_and_subscribers_and_tells_the_duplicates
     assert duplicate.duplicate_of == report
     assert kept.me_too_count == 2  # the duplicate's reporter and their neighbour
     assert list(kept.photos.values_list("pk", flat=True)) == [photo.pk]
-    subscribers = set(MeToo.objects.filter(report=kept).values_list("email", "language"))
-    assert subscribers == {("dup@example.com", "vi"), ("neighbour@example.com", "ko")}
+    # Everyone follows the kept report now, each through their own receipt.
+    subscribers = {r.contact: r.token for r in selectors.report_subscribers(kept)}
+    assert set(subscribers) == {
+        ("kept@example.com", report.language),
+        ("dup@example.com", "vi"),
+        ("neighbour@example.com", "ko"),
+    }
+    assert len(set(subscribers.values())) == 3
     assert [p[1] for p in kept.priority_reasons].count("me_too") == 1
     merged = kept.events.get(kind=ReportEvent.Kind.MERGED)
     assert (merged.from_value, merged.by) == (duplicate.number, manager)
@@ -100,6 +106,9 @@ def test_merging_carries_photos_me_toos_and_subscribers_and_tells_the_duplicates
     told = {message.to[0]: message for message in mail.outbox}
     assert report.number in told["dup@example.com"].body
     assert "Trạng thái" in told["dup@example.com"].body
+    # …through their own link, never the kept report's reporter's.
+    assert subscribers[("dup@example.com", "vi")] in told["dup@example.com"].body
+    assert factories.receipt_token(report) not in told["dup@example.com"].body
 
     later = on_commit(services.report_fix, report=kept, acting_user=manager, note="交換済み")
     assert later.status == Report.Status.FIXED
@@ -158,9 +167,14 @@ def test_forwarding_hands_the_report_to_its_owner_and_tells_everyone(
     told = {message.to[0]: message for message in mail.outbox}
     assert report.number in told["doboku@pref.example"].body
     assert "Shimane Pref." in told["kept@example.com"].body
-    # The city's staff no longer see it; the resident's page says who has it.
-    assert not selectors.reports_for_user(section_staff).filter(pk=report.pk).exists()
-    page = client.get(f"/r/{report.tracking}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # The city's staff keep sight of it (to take it back) but no longer change it; the
+    # resident's page says who has it.
+    assert selectors.reports_for_user(section_staff).filter(pk=report.pk).exists()
+    with pytest.raises(services.ReportError):
+        services.report_accept(report=report, acting_user=section_staff)
+    page = client.get(
+        f"/r/{factories.receipt_token(report)}", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Passed on to the organisation that looks after it: Shimane Pref." in page
 
 

@@ -4,14 +4,13 @@ every page and action of ours; a viewer reads but changes nothing; a stranger si
 import pytest
 from django.core import mail
 
-from reports import services
 from reports.models import Report, ReportEvent
 from tests import factories
 
 
 @pytest.fixture
 def report(submit, lamp_out, light):
-    photo = services.photo_stage(data=factories.jpeg())
+    photo = factories.photo(data=factories.jpeg())
     report = submit(
         lamp_out, asset=light, email="private@example.com", name="出雲太郎", photos=[photo]
     )

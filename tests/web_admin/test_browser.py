@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import translation
 
 from assets.models import FaultCategory
-from reports import services
+from reports import intake
 from reports.models import ContextPlace, Report
 from tests import factories
 from tests.browser import AXE, chromium
@@ -22,7 +22,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture
-def morning(catalogue, city, manager, light, label):
+def morning(catalogue, city, manager, light, label, submit):
     """Three open reports; the worst is a leaning pole by a school, reported in Portuguese."""
     FaultCategory.objects.update(default_owner=city["road"])
     city["contractor"].contact_email = "densetsu@example.com"
@@ -30,31 +30,15 @@ def morning(catalogue, city, manager, light, label):
     lon, lat = factories.IZUMO
     ContextPlace.objects.create(kind="school", name="今市小学校", location=Point(lon, lat + 0.0005))
     pole = FaultCategory.objects.get(code="pole-damaged")
-    here = services.Place(point=Point(lon, lat, srid=4326), source="device", accuracy_m=5)
-    elsewhere = services.Place(point=Point(lon + 0.02, lat, srid=4326), source="device")
-    submit = services.report_submit
+    here = intake.Place(point=Point(lon, lat, srid=4326), source="device", accuracy_m=5)
+    elsewhere = intake.Place(point=Point(lon + 0.02, lat, srid=4326), source="device")
     top = submit(
-        services.Submission(
-            category=pole,
-            place=here,
-            source="qr",
-            asset=light,
-            email="moradora@example.com",
-            language="pt-br",
-        )
+        pole, place=here, source="qr", asset=light, email="moradora@example.com", language="pt-br"
     )
     duplicate = submit(
-        services.Submission(
-            category=pole,
-            place=here,
-            source="web",
-            asset=light,
-            email="vizinho@example.com",
-            language="pt-br",
-        )
+        pole, place=here, source="web", asset=light, email="vizinho@example.com", language="pt-br"
     )
-    low = submit(services.Submission(category=FaultCategory.objects.get(code="graffiti"),
-                                     place=elsewhere, source="web"))  # fmt: skip
+    low = submit(FaultCategory.objects.get(code="graffiti"), place=elsewhere, source="web")
     mail.outbox.clear()
     return {"top": top, "duplicate": duplicate, "low": low, "label": label}
 
@@ -62,6 +46,7 @@ def morning(catalogue, city, manager, light, label):
 def test_a_managers_morning(live_server, morning, city, chromium_path):
     require(AXE.exists(), f"axe-core ({AXE})")
     top, duplicate = morning["top"], morning["duplicate"]
+    receipt = factories.receipt_token(top)  # read before the browser runs (no queries inside)
     base = live_server.url
     violations = {}
     with chromium(chromium_path, locale="ja-JP", **DESKTOP) as session:
@@ -125,7 +110,7 @@ def test_a_managers_morning(live_server, morning, city, chromium_path):
         page.wait_for_selector("#queue-map .leaflet-interactive, #queue-map .marker-cluster")
 
     with chromium(chromium_path, locale="pt-BR") as resident:
-        resident.page.goto(f"{base}/r/{top.tracking}")
+        resident.page.goto(f"{base}/r/{receipt}")
         status_page = resident.page.inner_text("main")
         violations["status"] = resident.axe_violations()
 

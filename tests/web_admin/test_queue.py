@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assets.models import FaultCategory
-from reports import services
+from reports import intake, services
 from tests import factories
 
 
@@ -21,7 +21,7 @@ def categories(catalogue, city):
 
 
 def place(lon=factories.IZUMO[0], lat=factories.IZUMO[1]):
-    return services.Place(point=Point(lon, lat, srid=4326), source="device", accuracy_m=5)
+    return intake.Place(point=Point(lon, lat, srid=4326), source="device", accuracy_m=5)
 
 
 def rows(response) -> list[str]:

@@ -114,8 +114,11 @@ def test_pass_it_on_to_the_prefecture(signed_in, report, django_capture_on_commi
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.owner == prefecture
-    # It is theirs now: the city's staff no longer open it.
-    assert signed_in.get(f"/manage/reports/{report.number}/").status_code == 404
+    # It is theirs now: the city's staff still open it (to take it back), without the
+    # forms that change it.
+    page = signed_in.get(f"/manage/reports/{report.number}/")
+    assert page.status_code == 200 and page.context["can_change"] is False
+    assert page.context["can_forward"] is True
     assert "県道の照明です" in mail.outbox[-1].body
 
 
@@ -147,7 +150,7 @@ def test_a_public_note_reaches_the_resident_in_their_language(
         details = translation.gettext("Details:")
     assert details != "Details:" and details in notice.body
     assert "明日交換します" in notice.body and notice.to == ["resident@example.com"]
-    status_page = client.get(f"/r/{report.tracking}").content.decode()
+    status_page = client.get(f"/r/{factories.receipt_token(report)}").content.decode()
     assert "明日交換します" in status_page and "業者A社" not in status_page
 
 

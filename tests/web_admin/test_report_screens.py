@@ -3,7 +3,6 @@
 import pytest
 from django.core import mail
 
-from reports import services
 from reports.models import Report
 from tests import factories
 from tests.factories import jpeg
@@ -11,7 +10,7 @@ from tests.factories import jpeg
 
 @pytest.fixture
 def report(submit, lamp_out, light):
-    photo = services.photo_stage(data=jpeg())
+    photo = factories.photo(data=jpeg())
     report = submit(
         lamp_out, asset=light, email="resident@example.com", description="暗い", photos=[photo]
     )
@@ -103,7 +102,7 @@ def test_internal_notes_stay_off_the_residents_page(client, report, section_staf
     )
     client.logout()
 
-    page = client.get(f"/r/{report.tracking}").content.decode()
+    page = client.get(f"/r/{factories.receipt_token(report)}").content.decode()
 
     assert "来週交換します" in page
     assert "業者に連絡済み" not in page

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 
+from config.env import Rate
 from tests import factories
 
 PASSWORD = "pw-Machimori-2026"
@@ -22,9 +23,11 @@ def sign_in(client, username="kacho", password=PASSWORD, address="192.0.2.10"):
 
 
 def test_five_wrong_passwords_lock_the_account_for_a_while(client, account, settings):
-    settings.LOGIN_FAILURES_PER_USERNAME = "5/900"
-    for _ in range(5):
+    settings.LOGIN_FAILURES_PER_USERNAME = Rate.parse("5/900")
+    for _ in range(4):
         assert sign_in(client, password="wrong").status_code == 200
+    # The fifth failure is checked, and the answer says the account is now locked.
+    assert sign_in(client, password="wrong").status_code == 429
 
     locked = sign_in(client)  # even the right password
     assert locked.status_code == 429
@@ -42,7 +45,7 @@ def test_the_username_is_locked_whatever_its_case(client, account):
 
 
 def test_one_address_guessing_many_accounts_is_stopped(client, account, settings):
-    settings.LOGIN_FAILURES_PER_ADDRESS = "3/900"
+    settings.LOGIN_FAILURES_PER_ADDRESS = Rate.parse("3/900")
     for name in ("a", "b", "c"):
         sign_in(client, username=name, password="wrong", address="203.0.113.9")
     assert sign_in(client, address="203.0.113.9").status_code == 429
@@ -89,7 +92,7 @@ def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, 
 
 
 def test_reset_requests_from_one_address_are_limited(client, account, settings):
-    settings.PASSWORD_RESETS_PER_ADDRESS = "2/3600"
+    settings.PASSWORD_RESETS_PER_ADDRESS = Rate.parse("2/3600")
     for _ in range(4):
         client.post("/manage/password-reset/", {"email": "kacho@city.example"})
     assert len(mail.outbox) == 2

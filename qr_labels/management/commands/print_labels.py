@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts import policy
 from assets.errors import DomainError
 from assets.geo import CoordinateError, parse_bbox
 from assets.models import Asset
@@ -114,6 +115,7 @@ class Command(BaseCommand):
                 assets=assets,
                 without_label=options["without_label"],
                 issue=not options["no_issue"],
+                acting_user=policy.SYSTEM,
             )
             if not selectors.labels_active_among(assets).exists():
                 raise CommandError("No labelled asset matched the selection: nothing to print.")

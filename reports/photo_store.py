@@ -1,0 +1,166 @@
+"""Photos in storage: stage an upload, discard what was not used, sweep what was left.
+
+The one place photos are written to and deleted from the storage (a local folder or S3).
+A photo is staged as soon as it arrives (so a form that comes back never asks for it
+again) and attached when its report or "me too" is saved; what is never attached is
+discarded by the caller that gave up, or swept a day later.
+"""
+
+import datetime
+import logging
+import uuid
+
+from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.utils import timezone
+
+from assets.errors import DomainError
+from reports.models import Photo
+from reports.photos import PhotoError, ProcessedPhoto, process_photo
+
+logger = logging.getLogger(__name__)
+
+_EXTENSIONS = {"jpeg": "jpg", "png": "png", "heif": "heic", "mpo": "mpo", "webp": "webp"}
+
+
+class StorageUnavailable(DomainError):
+    """The photo storage did not answer: nothing was kept; the resident may try again."""
+
+    code = "storage_unavailable"
+
+
+def _storage():
+    return storages["default"]
+
+
+def photo_files_store(processed: ProcessedPhoto, *, prefix: str = "reports") -> list[str]:
+    """Store a processed photo's original, public copy and thumbnail; on any failure,
+    delete what was written and raise StorageUnavailable."""
+    base = f"{prefix}/{timezone.localdate():%Y/%m/%d}/{uuid.uuid4().hex}"
+    names = (
+        f"{base}-original.{_EXTENSIONS.get(processed.original_format, 'bin')}",
+        f"{base}.jpg",
+        f"{base}-thumb.jpg",
+    )
+    storage, written = _storage(), []
+    try:
+        for name, content in zip(
+            names, (processed.original, processed.public, processed.thumbnail), strict=True
+        ):
+            written.append(storage.save(name, ContentFile(content)))
+    except Exception as exc:
+        # Nothing half-stored: a sweep would find these, but there is no need to wait.
+        logger.warning("photo storage failed: %s", exc)
+        delete_files(written)
+        raise StorageUnavailable("The photo could not be stored just now.") from exc
+    return written
+
+
+def photo_stage(*, data, filename: str = "") -> Photo:
+    """Check and process one upload, store its three files, and keep it until a report
+    (or a "me too") takes it. Raises PhotoError for a photo we cannot take and
+    StorageUnavailable when the storage does not answer."""
+    processed: ProcessedPhoto = process_photo(data, filename=filename)
+    written = photo_files_store(processed)
+    try:
+        lat_lon = processed.gps
+        return Photo.objects.create(
+            original=written[0],
+            public=written[1],
+            thumbnail=written[2],
+            content_type=processed.content_type,
+            sha256=processed.sha256,
+            width=processed.public_size[0],
+            height=processed.public_size[1],
+            gps=Point(lat_lon[1], lat_lon[0], srid=4326) if lat_lon else None,
+            taken_at=processed.taken_at,
+        )
+    except Exception:
+        delete_files(written)
+        raise
+
+
+def photos_stage(uploads, *, room: int) -> tuple[list[Photo], list[tuple[str, PhotoError]]]:
+    """Stage each upload (at most `room`): (the photos kept, (name, error) for each file
+    refused). A storage failure discards this batch and raises StorageUnavailable."""
+    photos, refused = [], []
+    try:
+        for index, upload in enumerate(uploads):
+            name = getattr(upload, "name", "") or f"#{index + 1}"
+            if index >= room:
+                refused.append((name, PhotoError("too many photos", code="too_many_photos")))
+                continue
+            try:
+                photos.append(photo_stage(data=upload, filename=name))
+            except PhotoError as exc:
+                refused.append((name, exc))
+    except StorageUnavailable:
+        photos_discard(photos)
+        raise
+    return photos, refused
+
+
+def photos_discard(photos) -> None:
+    """Staged photos that no report took: gone now, not at the next sweep."""
+    for photo in photos:
+        if photo.pk is None:
+            continue
+        if Photo.objects.filter(pk=photo.pk, report__isnull=True, me_too__isnull=True).exists():
+            names = photo.names
+            Photo.objects.filter(pk=photo.pk).delete()
+            delete_files(names)
+
+
+def delete_files(names) -> None:
+    storage = _storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # the sweep removes what could not be deleted now
+            logger.warning("could not delete %s; the sweep will", name)
+
+
+def photos_sweep(*, older_than: datetime.timedelta = datetime.timedelta(hours=24)) -> int:
+    """Delete staged photos never attached to a report, with their files."""
+    stale = Photo.objects.filter(
+        report__isnull=True, me_too__isnull=True, created_at__lt=timezone.now() - older_than
+    )
+    count = 0
+    for photo in stale.iterator():
+        delete_files(photo.names)
+        photo.delete()
+        count += 1
+    return count
+
+
+def photo_files_sweep(*, older_than: datetime.timedelta = datetime.timedelta(hours=24)) -> int:
+    """Delete files under reports/ that no photo row names (left by a crash between the
+    storage write and the database commit)."""
+    storage, known, removed = _storage(), set(), 0
+    for names in Photo.objects.values_list("original", "public", "thumbnail").iterator():
+        known.update(names)
+    cutoff = timezone.now() - older_than
+
+    def walk(folder):
+        nonlocal removed
+        try:
+            folders, files = storage.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in files:
+            path = f"{folder}/{name}"
+            if path in known:
+                continue
+            try:
+                modified = storage.get_modified_time(path)
+            except Exception:
+                modified = None
+            if modified is None or modified < cutoff:
+                storage.delete(path)
+                removed += 1
+        for sub in folders:
+            walk(f"{folder}/{sub}")
+
+    walk("reports")
+    return removed
