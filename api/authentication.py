@@ -4,8 +4,8 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from api.models import DeviceToken
-from assets import keys
+from accounts import keys
+from accounts.models import DeviceToken
 
 
 class DeviceTokenAuthentication(authentication.BaseAuthentication):

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +17,7 @@ from api.permissions import IsCityStaff
 from api.serializers import ErrorSerializer
 from assets import geo
 from assets import selectors as asset_selectors
+from config import city
 from qr_labels import qr, selectors, services
 from qr_labels.models import Label, LabelEvent
 from qr_labels.sheets import PRESETS, iter_sheets
@@ -315,10 +315,10 @@ class LabelSheetApi(APIView):
             raise ApiError("No labelled asset matched the selection.", code="nothing_to_print")
         services.labels_mark_printed_for(assets=assets)
         contents = selectors.label_contents(
-            assets, city=settings.CITY_NAME, phone=settings.CITY_PHONE
+            assets, city=city.current().name, phone=city.current().phone
         )
         response = StreamingHttpResponse(
-            iter_sheets(contents, layout=PRESETS[preset], title=f"{settings.CITY_NAME} QR labels"),
+            iter_sheets(contents, layout=PRESETS[preset], title=f"{city.current().name} QR labels"),
             content_type="application/pdf",
         )
         response["Content-Disposition"] = 'attachment; filename="labels.pdf"'

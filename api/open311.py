@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from assets import fieldspecs
 from assets.models import FaultCategory
+from config import city
 from qr_labels import codes
 from reports import clients, intake, opendata, photo_store, services
 from reports import selectors as report_selectors
@@ -156,7 +157,7 @@ def endpoint(methods=("GET", "HEAD")) -> Callable:
             language = locale if locale and translation.check_for_language(locale) else None
             with translation.override(language or translation.get_language()):
                 try:
-                    if jurisdiction and jurisdiction != settings.OPEN311_JURISDICTION:
+                    if jurisdiction and jurisdiction != city.current().jurisdiction_id:
                         raise Open311Error(
                             404, f"jurisdiction_id {jurisdiction} is not served here"
                         )
@@ -190,12 +191,13 @@ def _categories():
 
 @endpoint()
 def discovery(request, fmt, params):
-    base = settings.PUBLIC_BASE_URL
+    here = city.current(request)
+    base = here.public_base_url
     changeset = DISCOVERY_CHANGESET
     data = {
         "changeset": changeset,
-        "contact": settings.OPEN311_CONTACT or f"{settings.CITY_NAME_EN} {settings.CITY_PHONE}",
-        "key_service": f"API keys are issued by {settings.CITY_NAME_EN}: {settings.CITY_PHONE}",
+        "contact": here.open311_contact or f"{here.name_en} {here.phone}",
+        "key_service": f"API keys are issued by {here.name_en}: {here.phone}",
         "endpoints": [
             {
                 "specification": SPECIFICATION,

@@ -24,6 +24,7 @@ from assets.errors import DomainError
 from assets.exporter import export_csv_rows, export_geojson_chunks, export_queryset
 from assets.models import AssetType
 from assets.selectors import catalogue_version
+from config import city
 from reports import opendata
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -57,7 +58,8 @@ def _error(status: int, code: str, detail: str) -> HttpResponse:
 def _feed(request, qs, body, *, content_type: str, filename: str):
     """The feed, or 304 when the client already has this version."""
     latest, tag = opendata.feed_version(qs)
-    seed = f"{request.get_full_path()}|{tag}|{catalogue_version()}|{settings.OPEN_DATA_LICENSE}"
+    licence = city.current(request).open_data_license
+    seed = f"{request.get_full_path()}|{tag}|{catalogue_version()}|{licence}"
     seed += f"|{get_language()}"
     etag = '"' + hashlib.blake2b(seed.encode(), digest_size=16).hexdigest() + '"'
     modified = int(latest.timestamp()) if latest else None
@@ -108,8 +110,8 @@ def index(request):
         {
             "types": AssetType.objects.order_by("sort_order", "code"),
             "layouts": layouts,
-            "license": settings.OPEN_DATA_LICENSE,
-            "license_url": settings.OPEN_DATA_LICENSE_URL,
+            "license": city.current().open_data_license,
+            "license_url": city.current().open_data_license_url,
         },
     )
 
@@ -179,5 +181,5 @@ def jp_layout(request, code: str):
         qs,
         lambda: _csv_chunks(layout.rows(qs)),
         content_type=CSV_TYPE,
-        filename=f"{settings.LOCAL_GOVERNMENT_CODE}_{code.replace('-', '_')}.csv",
+        filename=f"{city.current().local_government_code}_{code.replace('-', '_')}.csv",
     )

@@ -25,8 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import guard, policy
+from accounts.models import DeviceToken
 from api.exceptions import ApiError
-from api.models import DeviceToken
 from api.permissions import IsCityStaff
 from api.serializers import ErrorSerializer
 from api.views import internal_option

@@ -23,8 +23,9 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import GuardedAuthenticationForm
+from accounts.models import Organization, User
 from assets import selectors, versions
-from assets.models import Asset, AssetType, FaultCategory, Organization, User
+from assets.models import Asset, AssetType, FaultCategory
 from assets.scales import SCALES
 from assets.widgets import MapWidget
 

@@ -22,7 +22,8 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assets.models import Asset, AssetType, Organization
+from accounts.models import Organization
+from assets.models import Asset, AssetType
 
 CENTER_LON, CENTER_LAT = 132.7550, 35.3670
 BLOCK_M = 120.0  # street spacing

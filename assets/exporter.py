@@ -4,7 +4,6 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import Func, QuerySet, TextField, Value
 
@@ -12,6 +11,7 @@ from assets.geojson import GEOMETRY_PRECISION, collection_chunks, feature_texts
 from assets.importer import UsageError
 from assets.models import Asset, AssetType
 from assets.selectors import assets_of_types_and_owners
+from config import city
 
 EXPORT_STATUSES = ("in_service", "retired", "all")
 CSV_COLUMNS = (
@@ -69,7 +69,7 @@ def export_queryset(
 def export_geojson_chunks(qs: QuerySet[Asset]) -> Iterator[bytes]:
     """A FeatureCollection of public data, streamed: the database writes each feature."""
     features = feature_texts(qs).iterator(chunk_size=EXPORT_CHUNK)
-    return collection_chunks(features, license=settings.OPEN_DATA_LICENSE)
+    return collection_chunks(features, license=city.current().open_data_license)
 
 
 def _public_keys(qs: QuerySet[Asset]) -> list[str]:
@@ -95,7 +95,7 @@ def _cell(value: Any) -> Any:
 def export_csv_rows(qs: QuerySet[Asset]) -> Iterator[list[Any]]:
     """The header, then one row per asset; only public attributes, never internal ones."""
     keys = _public_keys(qs)
-    license_name = settings.OPEN_DATA_LICENSE
+    license_name = city.current().open_data_license
     yield [*CSV_COLUMNS, *(f"attr.{key}" for key in keys), "license"]
     rows = qs.annotate(_point=PointOnSurface("geom"), _wkt=_RoundedWKT("geom")).values_list(
         "id",

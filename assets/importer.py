@@ -33,9 +33,10 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Organization
 from assets import fieldspecs
 from assets.errors import DomainError
-from assets.models import Asset, AssetType, Organization
+from assets.models import Asset, AssetType
 
 FIELDS = (
     "ledger_id",

@@ -8,11 +8,11 @@ Each layout is a fixed list of columns, spelled exactly as the Digital Agency's 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import QuerySet
 
 from assets.models import Asset, AssetType, Town
+from config import city
 
 # デジタル庁 自治体標準オープンデータセット（正式版） 13. 公衆トイレ一覧: 39 columns.
 PUBLIC_TOILET_COLUMNS = (
@@ -97,12 +97,13 @@ class _Address:
 
 def split_address(address: str, towns: list[str]) -> _Address:
     """The whole address (prefecture and city added when missing), its 町字 and the rest."""
-    prefecture, city = settings.PREFECTURE_NAME, settings.CITY_NAME
+    here = city.current()
+    prefecture, city_name = here.prefecture, here.name
     text = address.strip()
-    local = text.removeprefix(prefecture).removeprefix(city)
+    local = text.removeprefix(prefecture).removeprefix(city_name)
     if not text:
         return _Address("", "", "")
-    full = prefecture + city + local
+    full = prefecture + city_name + local
     town = max((t for t in towns if local.startswith(t)), key=len, default="")
     return _Address(full, town, local[len(town) :].strip() if town else "")
 
@@ -120,8 +121,8 @@ def _count(value) -> str:
 def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
     """The header, then one row per toilet of qs (Layout.assets())."""
     yield list(PUBLIC_TOILET_COLUMNS)
-    code = settings.LOCAL_GOVERNMENT_CODE
-    government = settings.PREFECTURE_NAME + settings.CITY_NAME
+    code = city.current().local_government_code
+    government = city.current().prefecture + city.current().name
     towns = list(Town.objects.values_list("name", flat=True))
     rows = qs.annotate(_point=PointOnSurface("geom")).select_related("parent").order_by("id")
     for asset in rows.iterator(chunk_size=2000):
@@ -138,8 +139,8 @@ def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
             code,
             "",
             address.full,
-            settings.PREFECTURE_NAME if address.full else "",
-            settings.CITY_NAME if address.full else "",
+            city.current().prefecture if address.full else "",
+            city.current().name if address.full else "",
             address.town,
             address.rest,
             "",
@@ -200,10 +201,10 @@ def public_facility_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
     for asset in rows.iterator(chunk_size=2000):
         point = asset._point
         yield [
-            settings.LOCAL_GOVERNMENT_CODE,
+            city.current().local_government_code,
             asset.ledger_id or str(asset.pk),
-            settings.PREFECTURE_NAME,
-            settings.CITY_NAME,
+            city.current().prefecture,
+            city.current().name,
             asset.name,
             "",
             "",

@@ -1,6 +1,6 @@
-"""Organisations and their people, asset types with their fault categories, and assets."""
+"""Asset types with their fault categories and grading scales, and the assets themselves.
+(Organisations and people are in accounts.)"""
 
-from django.contrib.auth.models import AbstractUser
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from assets import fieldspecs
 from assets.scales import SCALE_CHOICES, SCALES
 
@@ -41,101 +42,6 @@ class Translated(models.Model):
 
     def __str__(self) -> str:
         return self.name_in()
-
-
-class Organization(models.Model):
-    class Kind(models.TextChoices):
-        CITY = "city", _("city")
-        PREFECTURE = "prefecture", _("prefecture")
-        SECTION = "section", _("section")
-        ASSOCIATION = "association", _("neighbourhood association")
-        UTILITY = "utility", _("utility company")
-        CONTRACTOR = "contractor", _("contractor")
-
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent organisation"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
-    contact_email = models.EmailField(
-        _("contact email"), blank=True, help_text=_("Receives notices of new faults.")
-    )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    service_area = models.MultiPolygonField(_("service area"), srid=4326, null=True, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        if self.name_en and not (get_language() or "ja").startswith("ja"):
-            return self.name_en
-        return self.name
-
-    def clean(self):
-        # Walk up from the new parent: meeting ourselves means a cycle.
-        seen = {self.pk} if self.pk else set()
-        node = self.parent
-        while node is not None:
-            if node.pk in seen:
-                raise ValidationError(
-                    {
-                        "parent": ValidationError(
-                            _("An organisation cannot be its own ancestor."), code="cycle"
-                        )
-                    }
-                )
-            seen.add(node.pk)
-            node = node.parent
-
-
-class User(AbstractUser):
-    class Role(models.TextChoices):
-        MANAGER = "manager", _("manager")
-        SECTION_STAFF = "section_staff", _("section staff")
-        INSPECTOR = "inspector", _("inspector")
-        VIEWER = "viewer", _("viewer")
-
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organisation"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="members",
-    )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(organization__isnull=True, role="")
-                | Q(organization__isnull=False) & ~Q(role=""),
-                name="user_role_goes_with_organization",
-            ),
-        ]
-
-    def clean(self):
-        super().clean()
-        if bool(self.organization_id) != bool(self.role):
-            raise ValidationError(_("Staff need both an organisation and a role."))
-
-    @property
-    def is_city_staff(self) -> bool:
-        return self.is_active and bool(self.organization_id and self.role)
 
 
 class FaultCategory(Translated):

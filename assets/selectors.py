@@ -10,8 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts import policy
+from accounts.models import Organization
 from assets.errors import UnknownCode
-from assets.models import Asset, AssetType, FaultCategory, Organization
+from assets.models import Asset, AssetType, FaultCategory
 
 CATALOGUE_CACHE_SECONDS = 300
 CATALOGUE_VERSION_KEY = "catalogue-version"

@@ -7,8 +7,9 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.cache import cache
 from django.db import transaction
 
+from accounts.models import Organization
 from assets import catalogue, fieldspecs, versions
-from assets.models import Asset, AssetType, FaultCategory, Organization
+from assets.models import Asset, AssetType, FaultCategory
 from assets.selectors import CATALOGUE_VERSION_KEY
 
 

@@ -145,7 +145,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from assets.models import Organization, User
+    from accounts.models import Organization, User
     from assets.selectors import organization_scope_ids
     from reports import priority
 

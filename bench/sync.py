@@ -30,7 +30,8 @@ def main():
     from django.contrib.gis.geos import Point
     from django.db import transaction
 
-    from assets.models import Asset, AssetType, Organization
+    from accounts.models import Organization
+    from assets.models import Asset, AssetType
     from inspections import catalogue, payload, services
     from inspections.models import ChecklistTemplate, Inspection
 

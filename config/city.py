@@ -1,14 +1,54 @@
-"""The city this deployment serves: its values, read from the settings in one place.
+"""The city a request is for: its name, phone, public address, licence, Open311
+jurisdiction and area, read from the settings in this one place.
 
-Every module that needs the city's area (and, as they move here, its name, phone, address
-and licence) asks this module, so that serving several cities later changes one place.
+Every module that needs a city value asks `current(request)`, so that serving several
+cities from one deployment later changes this module, not its callers.
 """
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
+from django.utils.translation import get_language
+
+
+@dataclass(frozen=True)
+class City:
+    """The municipality a request is for, with what residents and other systems are told."""
+
+    name: str  # 出雲市
+    name_en: str  # Izumo City
+    phone: str
+    public_base_url: str  # printed in QR codes; links in e-mails
+    open_data_license: str
+    open_data_license_url: str
+    jurisdiction_id: str  # Open311
+    open311_contact: str
+    local_government_code: str  # 全国地方公共団体コード, with its check digit
+    prefecture: str
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name for a reader of `language` (the active one by default)."""
+        language = language or get_language() or "ja"
+        return self.name if language.startswith("ja") else self.name_en
+
+
+def current(request=None) -> City:
+    """The city of this request (the deployment's one city until several are served)."""
+    return City(
+        name=settings.CITY_NAME,
+        name_en=settings.CITY_NAME_EN,
+        phone=settings.CITY_PHONE,
+        public_base_url=settings.PUBLIC_BASE_URL,
+        open_data_license=settings.OPEN_DATA_LICENSE,
+        open_data_license_url=settings.OPEN_DATA_LICENSE_URL,
+        jurisdiction_id=settings.OPEN311_JURISDICTION,
+        open311_contact=settings.OPEN311_CONTACT,
+        local_government_code=settings.LOCAL_GOVERNMENT_CODE,
+        prefecture=settings.PREFECTURE_NAME,
+    )
 
 
 @lru_cache(maxsize=4)

@@ -1,13 +1,15 @@
-"""Values every page shows: the city's name and phone number."""
+"""Values every page shows: the city's name and phone number, and how long contact
+details are kept (the purpose-of-use notice)."""
 
 from django.conf import settings
-from django.utils.translation import get_language
+
+from config import city as cities
 
 
 def city(request):
-    japanese = (get_language() or "ja").startswith("ja")
+    here = cities.current(request)
     return {
-        "city_name": settings.CITY_NAME if japanese else settings.CITY_NAME_EN,
-        "city_phone": settings.CITY_PHONE,
+        "city_name": here.name_in(),
+        "city_phone": here.phone,
         "retention_days": settings.REPORT_CONTACT_RETENTION_DAYS,
     }

@@ -160,7 +160,7 @@ else:
     }
 
 # --- Auth and sessions ----------------------------------------------------------------------
-AUTH_USER_MODEL = "assets.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -17,7 +17,6 @@ centre and radius are only a rough circle drawn for residents who cannot share a
 
 import math
 
-from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import Centroid, Distance
 from django.db.models import (
@@ -38,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Abs
 
 from assets.models import Asset, Town
+from config import city
 
 NO_AREA = "none"  # how a filter asks for the assets in no town
 
@@ -101,12 +101,12 @@ def area_expression(towns: list[Town]):
     (evaluated only for the rows rule 1 left)."""
     if not towns:
         return Value(None, output_field=IntegerField())
-    city = settings.CITY_NAME
+    city_name = city.current().name
     whens = []
     for town in sorted(towns, key=lambda t: (-len(t.name), t.pk)):
         named = Q(address__startswith=town.name)
-        if city:
-            named |= Q(address__startswith=f"{city}{town.name}")
+        if city_name:
+            named |= Q(address__startswith=f"{city_name}{town.name}")
         whens.append(When(named, then=Value(town.pk)))
     return Case(*whens, default=_nearest_town_within_radius(towns), output_field=IntegerField())
 

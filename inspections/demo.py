@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from accounts.models import Organization
 from assets.demo import CENTER_LAT, CENTER_LON
-from assets.models import Asset, Organization
+from assets.models import Asset
 from assets.selectors import fault_categories_for_type
 from inspections import payload, services
 from inspections.models import ChecklistTemplate, Inspection

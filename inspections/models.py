@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assets.models import Asset, AssetType, Organization
+from accounts.models import Organization
+from assets.models import Asset, AssetType
 from reports.models import Report
 
 
@@ -159,7 +160,7 @@ class Inspection(models.Model):
     )
     content_hash = models.CharField(max_length=64, editable=False)
     device = models.ForeignKey(
-        "api.DeviceToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.DeviceToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
@@ -255,7 +256,7 @@ class Quarantine(models.Model):
     )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     device = models.ForeignKey(
-        "api.DeviceToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.DeviceToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(default=timezone.now)
     content_hash = models.CharField(max_length=64)

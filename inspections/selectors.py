@@ -17,8 +17,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts import policy
+from accounts.models import Organization, User
 from accounts.policy import Right
-from assets.models import Asset, AssetType, Organization, User
+from assets.models import Asset, AssetType
 from assets.selectors import assets_in_bbox, organization_scope_ids, user_scope_ids
 from inspections import areas
 from inspections.models import (

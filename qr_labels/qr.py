@@ -11,10 +11,10 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 import qrcode
-from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_Q
 
+from config import city
 from qr_labels import codes
 
 QUIET_ZONE = 4  # modules, as the QR standard asks
@@ -22,7 +22,7 @@ FONT_PATH = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 
 
 def label_url(code: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/Q/{code}".upper()
+    return f"{city.current().public_base_url}/Q/{code}".upper()
 
 
 def matrix(code: str) -> list[list[bool]]:

@@ -4,8 +4,9 @@ through the services (admin actions), so they are audited and residents are told
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ApiClient
 from reports import services
-from reports.models import ApiClient, MeToo, Photo, Receipt, Report, ReportEvent
+from reports.models import MeToo, Photo, Receipt, Report, ReportEvent
 
 
 class PhotoInline(admin.TabularInline):

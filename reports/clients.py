@@ -8,13 +8,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts import limits, policy
+from accounts import keys, limits, policy
+from accounts.models import ApiClient, Organization
 from accounts.policy import Right
-from assets import keys
 from assets.errors import DomainError
-from assets.models import FaultCategory, Organization
+from assets.models import FaultCategory
 from config.env import Rate
-from reports.models import ApiClient
 
 
 class ClientError(DomainError):

@@ -9,14 +9,15 @@ import csv
 import io
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from accounts.models import Organization
 from assets.geojson import AsJSON, JSONBuild, collection_chunks
-from assets.models import AssetType, FaultCategory, Organization
+from assets.models import AssetType, FaultCategory
+from config import city
 from reports.opendata import spreadsheet_safe
 
 COLUMNS = [
@@ -66,7 +67,7 @@ def csv_chunks(qs: QuerySet) -> Iterator[str]:
     categories, types, organisations = _names()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    base = settings.PUBLIC_BASE_URL
+    base = city.current().public_base_url
     buffer.write("\ufeff")
     writer.writerow(COLUMNS)
     rows = qs.values_list(
@@ -127,7 +128,7 @@ def csv_chunks(qs: QuerySet) -> Iterator[str]:
 
 
 def feature_expression():
-    base = settings.PUBLIC_BASE_URL
+    base = city.current().public_base_url
     return Cast(
         JSONBuild(
             type=Value("Feature"),

@@ -103,9 +103,7 @@ class ReportForm(forms.Form):
         label=_("Email, to hear how it goes (optional)"), required=False, max_length=254
     )
     consent = forms.BooleanField(
-        label=_(
-            "The city, and whoever repairs the fault for it, may contact me about this report"
-        ),
+        label=_("The city, and whoever repairs the fault for it, may contact me about this report"),
         required=False,
     )
     asset_choice = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -23,6 +23,7 @@ from accounts import policy
 from accounts.policy import Right
 from assets import fieldspecs, versions
 from assets.models import Asset, FaultCategory
+from config import city
 from qr_labels import codes
 from qr_labels.selectors import label_resolve
 from reports import notices, photo_store, priority, selectors, services
@@ -410,7 +411,7 @@ def _check_service_area(point: Point) -> None:
     area = selectors.service_area()
     if area is not None and not area.contains(point):
         raise ReportError(
-            f"This place is outside {settings.CITY_NAME_EN}'s area. Please report it to the "
+            f"This place is outside {city.current().name_en}'s area. Please report it to the "
             "city or town that looks after it.",
             code="outside_area",
             field="location",

@@ -10,56 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assets import keys
-from assets.models import Asset, FaultCategory, Organization
-
-
-class ApiClient(models.Model):
-    """Another system allowed to post reports over Open311 (a city's app, a call-centre
-    system): one key each, stored hashed and shown once, revocable, with its own rate limit
-    and the services (fault categories) it may post to."""
-
-    name = models.CharField(_("system"), max_length=100, unique=True)
-    # The organisation that issued the key: its managers see and revoke it.
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
-    )
-    contact_email = models.EmailField(_("contact email"), blank=True)
-    prefix = models.CharField(max_length=keys.PREFIX_LENGTH, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
-    rate_limit = models.CharField(
-        _("rate limit"),
-        max_length=20,
-        blank=True,
-        help_text=_("Requests per period in seconds, e.g. 600/3600. Empty: the default."),
-    )
-    services = models.ManyToManyField(
-        FaultCategory,
-        verbose_name=_("services it may post to"),
-        blank=True,
-        related_name="+",
-        help_text=_("None chosen: all services."),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("API client")
-        verbose_name_plural = _("API clients")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def matches(self, secret: str) -> bool:
-        return keys.matches(self.key_hash, secret)
+from accounts.models import ApiClient, Organization
+from assets.models import Asset, FaultCategory
 
 
 class Report(models.Model):

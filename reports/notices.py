@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from config import city
 from reports.models import Receipt, Report, ReportEvent
 from reports.selectors import report_subscribers
 
@@ -30,11 +31,11 @@ def _send(to: str, template: str, context: dict, language: str) -> None:
 def _context(report, receipt=None) -> dict:
     """What every mail may show. A resident's mail carries that person's own link; staff
     and contractors get the staff page."""
-    base = settings.PUBLIC_BASE_URL
+    base = city.current().public_base_url
     return {
         "report": report,
-        "city_name": settings.CITY_NAME,
-        "city_phone": settings.CITY_PHONE,
+        "city_name": city.current().name,
+        "city_phone": city.current().phone,
         "tracking_url": f"{base}/r/{receipt.token}" if receipt is not None else "",
         "staff_url": f"{base}/manage/reports/{report.number}/",
     }

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import orjson
-from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from assets.geojson import collection_chunks
+from config import city
 from reports.models import Photo, Report, ReportEvent
 from reports.selectors import reports_public
 
@@ -87,7 +87,7 @@ def reports_matching(
 
 
 def photo_url(token) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("public-photo", args=[token, "photo"])
+    return city.current().public_base_url + reverse("public-photo", args=[token, "photo"])
 
 
 def _last_public_notes(ids: list[int]) -> dict[int, str]:
@@ -265,7 +265,7 @@ def _row(report: PublicReport) -> dict:
         "description": report.description,
         "status_notes": report.status_notes,
         "photo_urls": report.photo_urls,
-        "license": settings.OPEN_DATA_LICENSE,
+        "license": city.current().open_data_license,
     }
 
 
@@ -291,7 +291,7 @@ def feed_geojson_chunks(qs: QuerySet[Report], *, language: str = "ja") -> Iterat
         ).decode()
         for report in public_reports(qs, language=language)
     )
-    return collection_chunks(features, license=settings.OPEN_DATA_LICENSE)
+    return collection_chunks(features, license=city.current().open_data_license)
 
 
 def spreadsheet_safe(value):

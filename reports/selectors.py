@@ -9,8 +9,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts import policy
+from accounts.models import Organization
 from assets import selectors as asset_selectors
-from assets.models import Asset, FaultCategory, Organization, Town
+from assets.models import Asset, FaultCategory, Town
 from config import city
 from reports import priority
 from reports.models import Photo, Receipt, Report, ReportEvent

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from assets import selectors as asset_selectors
 from assets.models import Asset, FaultCategory
+from config import city
 from qr_labels import codes
 from qr_labels import selectors as label_selectors
 from qr_labels import services as label_services
@@ -132,7 +133,7 @@ class _FormPage:
             message = _(
                 "Too many reports were sent from here in a short time. Please try again later, "
                 "or call %(phone)s."
-            ) % {"phone": settings.CITY_PHONE}
+            ) % {"phone": city.current().phone}
             return self.render(form, status=429, extra_errors=[message])
         photos = _staged_photos(request.POST.getlist("photo_tokens"))
         try:
@@ -213,7 +214,7 @@ def _storage_message() -> str:
     return _(
         "We could not save your photos just now. Everything you typed is still here: please "
         "try again in a moment, or send the report without photos, or call %(phone)s."
-    ) % {"phone": settings.CITY_PHONE}
+    ) % {"phone": city.current().phone}
 
 
 def _error_text(exc) -> str:

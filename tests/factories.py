@@ -6,7 +6,8 @@ import itertools
 from django.contrib.gis.geos import GEOSGeometry, LineString, Point, Polygon
 from PIL import Image
 
-from assets.models import Asset, AssetType, Organization, User
+from accounts.models import Organization, User
+from assets.models import Asset, AssetType
 from assets.services import asset_create
 
 _counter = itertools.count(1)

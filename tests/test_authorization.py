@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import policy
-from api.models import DeviceToken
+from accounts.models import DeviceToken
 from inspections import payload
 from inspections import services as inspection_services
 from inspections.models import Inspection, Quarantine

@@ -75,7 +75,9 @@ class Seaweed:
         deadline = time.monotonic() + 60
         while _free(self.ports["s3"]):
             if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"SeaweedFS did not start; see {self.data / 'weed.log'}")
+                self.log.flush()
+                tail = (self.data / "weed.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"SeaweedFS did not start (ports {self.ports}):\n{tail}")
             time.sleep(0.2)
         self._bucket()
 

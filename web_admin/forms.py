@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assets.models import AssetType, FaultCategory, Organization, Town
+from accounts.models import Organization
+from assets.models import AssetType, FaultCategory, Town
 from reports.forms import MultipleFileInput, PhotosField
 from reports.models import Report
 from reports.selectors import QUEUE_ORDERS, QueueFilter

@@ -28,6 +28,7 @@ from accounts.forms import GuardedAuthenticationForm
 from accounts.policy import Right
 from assets.models import FaultCategory
 from assets.selectors import organizations_for_user
+from config import city
 from inspections import selectors as inspection_selectors
 from reports import clients, exports, photo_store, priority, selectors, services
 from reports import forms as report_forms
@@ -69,13 +70,13 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not guard.password_reset_allowed(self.request, form.cleaned_data["email"]):
             return redirect(self.success_url)
         form.save(
-            domain_override=settings.PUBLIC_BASE_URL.split("://", 1)[-1],
-            use_https=settings.PUBLIC_BASE_URL.startswith("https"),
+            domain_override=city.current().public_base_url.split("://", 1)[-1],
+            use_https=city.current().public_base_url.startswith("https"),
             from_email=settings.DEFAULT_FROM_EMAIL,
             email_template_name=self.email_template_name,
             subject_template_name=self.subject_template_name,
             request=self.request,
-            extra_email_context={"city_name": settings.CITY_NAME},
+            extra_email_context={"city_name": city.current().name},
         )
         return redirect(self.success_url)
 
@@ -396,7 +397,7 @@ def intake(request):
     outcome = _file_intake(request, form) if form.is_valid() else None
     if outcome is not None:
         report = outcome.report
-        url = f"{settings.PUBLIC_BASE_URL}/r/{outcome.receipt.token}"
+        url = f"{city.current().public_base_url}/r/{outcome.receipt.token}"
         messages.success(
             request,
             _("Report %(number)s filed. Tell the caller the number; progress: %(url)s")

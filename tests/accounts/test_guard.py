@@ -9,8 +9,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.core import mail
 from django.test import Client
 
-from api.models import DeviceToken
-from assets.models import User
+from accounts.models import DeviceToken, User
 from config.env import Rate
 from tests import factories
 

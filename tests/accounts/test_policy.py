@@ -6,8 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Polygon
 
 from accounts import policy
+from accounts.models import User
 from accounts.policy import ROLE_RIGHTS, Right
-from assets.models import User
 from reports import clients, intake, services
 from tests import factories
 

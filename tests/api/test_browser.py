@@ -4,7 +4,7 @@ data page and the key screen pass axe-core (no serious or critical violation).""
 import pytest
 import requests as http
 
-from reports.models import ApiClient
+from accounts.models import ApiClient
 from tests.browser import AXE, chromium
 from tests.conftest import require
 

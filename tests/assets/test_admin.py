@@ -8,7 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from assets.models import Asset, AssetType, Organization
+from accounts.models import Organization
+from assets.models import Asset, AssetType
 from tests import factories
 
 ADMIN = "/admin/"
@@ -376,7 +377,7 @@ def test_the_map_uses_no_tiles_unless_a_tile_server_is_set(admin_client, catalog
 
 
 def test_the_service_area_of_an_organisation_is_drawn_on_the_map(admin_client, city):
-    response = admin_client.get(f"/admin/assets/organization/{city['city'].pk}/change/")
+    response = admin_client.get(f"/admin/accounts/organization/{city['city'].pk}/change/")
 
     assert response.status_code == 200
     options = _map_options(response, "service_area")
@@ -401,7 +402,7 @@ def test_an_organisation_gets_a_service_area_drawn_as_geojson(admin_client, city
         "service_area": json.dumps(area),
     }
 
-    response = admin_client.post("/admin/assets/organization/add/", data)
+    response = admin_client.post("/admin/accounts/organization/add/", data)
 
     assert response.status_code == 302
     saved = Organization.objects.get(code="izumo-hikawa")
@@ -462,13 +463,13 @@ def test_a_malformed_nearby_box_is_a_400(admin_client, bbox):
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/assets/organization/",
-        "/admin/assets/user/",
+        "/admin/accounts/organization/",
+        "/admin/accounts/user/",
         "/admin/assets/faultcategory/",
         "/admin/assets/assettype/",
         "/admin/assets/faultcategory/add/",
         "/admin/assets/assettype/add/",
-        "/admin/assets/user/add/",
+        "/admin/accounts/user/add/",
     ],
 )
 def test_the_catalogue_and_people_pages_open(admin_client, catalogue, manager, url):
@@ -476,7 +477,7 @@ def test_the_catalogue_and_people_pages_open(admin_client, catalogue, manager, u
 
 
 def test_the_user_list_shows_organisation_and_role(admin_client, manager):
-    response = admin_client.get("/admin/assets/user/", {"role": "manager"})
+    response = admin_client.get("/admin/accounts/user/", {"role": "manager"})
 
     body = response.content.decode()
     assert "manager" in body
@@ -487,7 +488,7 @@ def test_a_user_with_an_organisation_but_no_role_comes_back_as_a_form_error(
     admin_client, manager, city
 ):
     response = admin_client.post(
-        f"/admin/assets/user/{manager.pk}/change/",
+        f"/admin/accounts/user/{manager.pk}/change/",
         {
             "username": "manager",
             "first_name": "",

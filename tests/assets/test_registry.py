@@ -6,8 +6,9 @@ from django.contrib.gis.geos import LineString, Point
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.models import Organization
 from assets import fieldspecs, selectors
-from assets.models import Asset, AssetType, Organization
+from assets.models import Asset, AssetType
 from assets.scales import SCALES, get_scale
 from assets.services import asset_create, asset_update, catalogue_install, next_inspection_due
 from tests import factories
@@ -45,7 +46,7 @@ def test_staff_need_both_an_organisation_and_a_role(city):
 
 
 def test_the_database_refuses_a_role_without_an_organisation(db):
-    from assets.models import User
+    from accounts.models import User
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="orphan", role="manager")

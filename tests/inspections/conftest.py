@@ -4,7 +4,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from api.models import DeviceToken
+from accounts.models import DeviceToken
 from inspections.services import checklists_install
 from tests import factories
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from api.models import DeviceToken
+from accounts.models import DeviceToken
 from assets.models import Asset
 from config.env import Rate
 from inspections.models import Assignment, AssignmentAsset, InspectionPhoto

@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
+from accounts.models import ApiClient
 from assets.models import FaultCategory
 from reports import clients
-from reports.models import ApiClient
 from tests import factories
 
 URL = "/manage/api-clients/"

@@ -4,7 +4,6 @@ import sys
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -12,6 +11,7 @@ from accounts import policy
 from assets.errors import DomainError
 from assets.geo import CoordinateError, parse_bbox
 from assets.models import Asset
+from config import city
 from qr_labels import selectors, services
 from qr_labels.sheets import PRESETS, LayoutError, SheetLayout, write_sheets
 
@@ -120,7 +120,7 @@ class Command(BaseCommand):
             if not selectors.labels_active_among(assets).exists():
                 raise CommandError("No labelled asset matched the selection: nothing to print.")
             contents = selectors.label_contents(
-                assets, city=settings.CITY_NAME, phone=settings.CITY_PHONE
+                assets, city=city.current().name, phone=city.current().phone
             )
             count = 0
 
@@ -134,7 +134,7 @@ class Command(BaseCommand):
             stream = sys.stdout.buffer if target == "-" else open(target, "wb")  # noqa: SIM115
             try:
                 size = write_sheets(
-                    stream, counted(), layout=layout, title=f"{settings.CITY_NAME} QR labels"
+                    stream, counted(), layout=layout, title=f"{city.current().name} QR labels"
                 )
             finally:
                 if stream is not sys.stdout.buffer:

@@ -1,0 +1,215 @@
+"""People and who they answer to: organisations, users, and the hashed keys that let a
+device or another system in (tablet tokens, Open311 API keys).
+
+These models were made in other apps (assets, api, reports) and moved here keeping their
+tables (db_table), so that people and permissions sit below every other app.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts import keys, policy
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", _("city")
+        PREFECTURE = "prefecture", _("prefecture")
+        SECTION = "section", _("section")
+        ASSOCIATION = "association", _("neighbourhood association")
+        UTILITY = "utility", _("utility company")
+        CONTRACTOR = "contractor", _("contractor")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    contact_email = models.EmailField(
+        _("contact email"), blank=True, help_text=_("Receives notices of new faults.")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    service_area = models.MultiPolygonField(_("service area"), srid=4326, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "assets_organization"  # where it was made, before accounts held it
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        if self.name_en and not (get_language() or "ja").startswith("ja"):
+            return self.name_en
+        return self.name
+
+    def clean(self):
+        # Walk up from the new parent: meeting ourselves means a cycle.
+        seen = {self.pk} if self.pk else set()
+        node = self.parent
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError(
+                    {
+                        "parent": ValidationError(
+                            _("An organisation cannot be its own ancestor."), code="cycle"
+                        )
+                    }
+                )
+            seen.add(node.pk)
+            node = node.parent
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        # The roles of the permission policy (accounts/policy.py), which holds their rights.
+        MANAGER = policy.Role.MANAGER, _("manager")
+        SECTION_STAFF = policy.Role.SECTION_STAFF, _("section staff")
+        INSPECTOR = policy.Role.INSPECTOR, _("inspector")
+        VIEWER = policy.Role.VIEWER, _("viewer")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+
+    class Meta:
+        db_table = "assets_user"  # where it was made, before accounts held it
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=True, role="")
+                | Q(organization__isnull=False) & ~Q(role=""),
+                name="user_role_goes_with_organization",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if bool(self.organization_id) != bool(self.role):
+            raise ValidationError(_("Staff need both an organisation and a role."))
+
+    @property
+    def is_city_staff(self) -> bool:
+        return self.is_active and bool(self.organization_id and self.role)
+
+
+class HashedKey(models.Model):
+    """A secret shown once and stored hashed ("prefix.secret"): the prefix finds the row,
+    only a hash of the secret is kept (accounts/keys.py)."""
+
+    prefix = models.CharField(max_length=keys.PREFIX_LENGTH, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def matches(self, secret: str) -> bool:
+        return keys.matches(self.key_hash, secret)
+
+    def mark_used(self) -> None:
+        keys.mark_used(self)
+
+
+class DeviceToken(HashedKey):
+    """A revocable sign-in of one device. Only a hash of the secret is stored; the token
+    is shown once, when it is issued."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_tokens"
+    )
+    name = models.CharField(_("device"), max_length=100)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "api_devicetoken"  # where it was made, before accounts held it
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
+
+    @classmethod
+    def issue(cls, *, user, name: str, lifetime: datetime.timedelta) -> tuple["DeviceToken", str]:
+        """A new token and its clear text ("prefix.secret"), which is never stored."""
+        prefix, text, key_hash = keys.new_key()
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=prefix,
+            key_hash=key_hash,
+            expires_at=timezone.now() + lifetime,
+        )
+        return token, text
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
+
+
+class ApiClient(HashedKey):
+    """Another system allowed to post reports over Open311 (a city's app, a call-centre
+    system): one key each, stored hashed and shown once, revocable, with its own rate limit
+    and the services (fault categories) it may post to."""
+
+    name = models.CharField(_("system"), max_length=100, unique=True)
+    # The organisation that issued the key: its managers see and revoke it.
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    rate_limit = models.CharField(
+        _("rate limit"),
+        max_length=20,
+        blank=True,
+        help_text=_("Requests per period in seconds, e.g. 600/3600. Empty: the default."),
+    )
+    services = models.ManyToManyField(
+        "assets.FaultCategory",
+        verbose_name=_("services it may post to"),
+        blank=True,
+        related_name="+",
+        help_text=_("None chosen: all services."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "reports_apiclient"  # where it was made, before accounts held it
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
