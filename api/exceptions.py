@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from assets.errors import DomainError
+from accounts.errors import DomainError
 
 # Domain codes that are not plain "bad input" (400).
 STATUS_BY_CODE = {

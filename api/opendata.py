@@ -19,8 +19,8 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from accounts.errors import DomainError
 from assets import jp_layouts
-from assets.errors import DomainError
 from assets.exporter import export_csv_rows, export_geojson_chunks, export_queryset
 from assets.models import AssetType
 from assets.selectors import catalogue_version

@@ -9,13 +9,9 @@ class AssetsConfig(AppConfig):
 
     def ready(self):
         from assets.changes import ensure_change_triggers
-        from assets.spatialite import ensure_spatial_indexes
 
-        # Infrastructure, not domain logic: see assets/spatialite.py and assets/changes.py.
+        # Infrastructure, not domain logic: the assets' change sequence (assets/changes.py).
         # Sent once, after every app's migrations.
-        post_migrate.connect(
-            ensure_spatial_indexes, sender=self, dispatch_uid="machimori-spatial-indexes"
-        )
         post_migrate.connect(
             ensure_change_triggers, sender=self, dispatch_uid="machimori-change-triggers"
         )

@@ -1,19 +1,6 @@
-"""The base of errors the domain raises on purpose, each with a stable code."""
+"""Errors of the asset registry."""
 
-
-class DomainError(Exception):
-    """A request the domain refuses; `code` is stable for APIs, forms and tests."""
-
-    code = "invalid"
-
-    def __init__(self, message: str = "", *, code: str | None = None):
-        super().__init__(message)
-        if code:
-            self.code = code
-
-    @property
-    def detail(self) -> str:
-        return str(self)
+from accounts.errors import DomainError
 
 
 class UnknownCode(DomainError, ValueError):

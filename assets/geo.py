@@ -4,7 +4,7 @@ import math
 
 from django.contrib.gis.geos import Point
 
-from assets.errors import DomainError
+from accounts.errors import DomainError
 
 
 class CoordinateError(DomainError, ValueError):

@@ -33,9 +33,9 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.errors import DomainError
 from accounts.models import Organization
 from assets import fieldspecs
-from assets.errors import DomainError
 from assets.models import Asset, AssetType
 
 FIELDS = (

@@ -72,8 +72,8 @@ def find_bbox():
     """A box around the demo centre holding just over 1,000 assets in service."""
     from django.contrib.gis.geos import Polygon
 
-    from assets.demo import CENTER_LAT, CENTER_LON
     from assets.models import Asset
+    from demo.city import CENTER_LAT, CENTER_LON
 
     low, high = 0.001, 0.2
     for _ in range(30):

@@ -63,8 +63,8 @@ def seed_faults(scope: list[int]) -> float:
 
     from django.contrib.gis.geos import Point
 
-    from assets.demo import CENTER_LAT, CENTER_LON
     from assets.models import Asset, AssetType
+    from demo.city import CENTER_LAT, CENTER_LON
     from reports import priority
     from reports.models import ContextPlace, Report
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "inspections",
     "api",
     "web_admin",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import policy
+from accounts.errors import DomainError
 from accounts.policy import Right
 from assets import versions
-from assets.errors import DomainError
 from assets.models import Asset, AssetType, FaultCategory
 from assets.scales import UnknownGrade
 from assets.selectors import user_scope_ids

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from assets.errors import DomainError
+from accounts.errors import DomainError
 from assets.models import Asset
 from assets.selectors import (
     assets_in_bbox,

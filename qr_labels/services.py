@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import policy
+from accounts.errors import DomainError
 from accounts.policy import Right
-from assets import versions
-from assets.errors import DomainError
 from assets.models import Asset
 from qr_labels import codes
+from qr_labels import versions as label_versions
 from qr_labels.models import Label, LabelEvent, Scan
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def label_replace(
     with keeps_working it opens the report form as before.
     """
     label = _active(label, acting_user)
-    versions.label_changed(label.code)
+    label_versions.label_changed(label.code)
     label.state = Label.State.REPLACED
     label.keeps_working = keeps_working
     label.ended_at = timezone.now()
@@ -161,7 +161,7 @@ def label_set_keeps_working(*, label: Label, keeps_working: bool, acting_user) -
         raise LabelError("Only a replaced label can keep working.", code="label_not_replaced")
     label.keeps_working = keeps_working
     label.save(update_fields=["keeps_working"])
-    versions.label_changed(label.code)
+    label_versions.label_changed(label.code)
     return label
 
 
@@ -182,7 +182,7 @@ def label_move(*, label: Label, to_asset: Asset, acting_user, note: str = "") ->
         )
     label.asset = to_asset
     label.save(update_fields=["asset"])
-    versions.label_changed(label.code)
+    label_versions.label_changed(label.code)
     LabelEvent.objects.create(
         label=label,
         kind=LabelEvent.Kind.MOVED,
@@ -202,7 +202,7 @@ def label_retire(*, label: Label, acting_user, note: str = "") -> Label:
     label.state = Label.State.RETIRED
     label.ended_at = timezone.now()
     label.save(update_fields=["state", "ended_at"])
-    versions.label_changed(label.code)
+    label_versions.label_changed(label.code)
     LabelEvent.objects.create(
         label=label,
         kind=LabelEvent.Kind.RETIRED,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from assets.errors import DomainError
+from accounts.errors import DomainError
 from qr_labels import codes, qr
 from qr_labels.pdf import MM, Canvas, EmbeddedFont, PDFWriter
 

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import keys, limits, policy
+from accounts.errors import DomainError
 from accounts.models import ApiClient, Organization
 from accounts.policy import Right
-from assets.errors import DomainError
 from assets.models import FaultCategory
 from config.env import Rate
 

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.utils import timezone
 
-from assets.errors import DomainError
+from accounts.errors import DomainError
 from reports.models import Photo
 from reports.photos import PhotoError, ProcessedPhoto, process_photo
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from assets.errors import DomainError
+from accounts.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from assets import versions
 from assets.models import Asset
 from assets.selectors import catalogue_version
 from qr_labels import codes
+from qr_labels import versions as label_versions
 from qr_labels.selectors import Resolution, label_row
 
 SECONDS = 300
@@ -85,7 +86,7 @@ def _page_key(shape: tuple) -> str:
 
 
 def _resolution_key(code: str) -> str:
-    return f"scan-res:{code}:{versions.label_version(code)}"
+    return f"scan-res:{code}:{label_versions.label_version(code)}"
 
 
 def _fill(html: str, values: dict, request) -> str:

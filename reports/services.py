@@ -13,9 +13,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts import policy
+from accounts.errors import DomainError
 from accounts.policy import Right
 from assets import versions
-from assets.errors import DomainError
 from assets.models import Asset
 from reports import notices, priority
 from reports.models import ContextPlace, MeToo, Photo, Receipt, Report, ReportEvent

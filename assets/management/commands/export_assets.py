@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.errors import DomainError
 from assets import exporter
-from assets.errors import DomainError
 
 
 class _TextSink:

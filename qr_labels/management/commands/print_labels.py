@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import policy
-from assets.errors import DomainError
+from accounts.errors import DomainError
 from assets.geo import CoordinateError, parse_bbox
 from assets.models import Asset
 from config import city

@@ -5,9 +5,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assets import demo
 from assets.models import Asset
 from assets.services import catalogue_install
+from demo import city as demo
 
 
 class Command(BaseCommand):

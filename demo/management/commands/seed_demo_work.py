@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from inspections import demo
+from demo import work as demo
 
 
 class Command(BaseCommand):

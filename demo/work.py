@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Organization
-from assets.demo import CENTER_LAT, CENTER_LON
 from assets.models import Asset
 from assets.selectors import fault_categories_for_type
+from demo.city import CENTER_LAT, CENTER_LON
 from inspections import payload, services
 from inspections.models import ChecklistTemplate, Inspection
 from reports import intake
