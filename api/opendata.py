@@ -3,11 +3,8 @@ a Japanese standard layout in that layout. Public fields only, with the licence,
 and with ETag / Last-Modified so a CDN can serve them and clients can revalidate cheaply.
 """
 
-import csv
 import datetime
 import hashlib
-import io
-from collections.abc import Iterable, Iterator
 
 import orjson
 from django.conf import settings
@@ -21,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.errors import DomainError
 from assets import jp_layouts
+from assets.csvfiles import csv_chunks
 from assets.exporter import export_csv_rows, export_geojson_chunks, export_queryset
 from assets.models import AssetType
 from assets.selectors import catalogue_version
@@ -29,22 +27,6 @@ from reports import opendata
 
 CSV_TYPE = "text/csv; charset=utf-8"
 GEOJSON_TYPE = "application/geo+json"
-
-
-def _csv_chunks(rows: Iterable[list], *, bom: bool = True) -> Iterator[str]:
-    """CSV text in chunks of a few hundred rows, CRLF line ends (RFC 4180). The BOM lets
-    Excel in Japan open it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if bom:
-        buffer.write("\ufeff")
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 def _error(status: int, code: str, detail: str) -> HttpResponse:
@@ -81,7 +63,7 @@ def _csv_or_geojson(request, qs, fmt: str, *, name: str, csv_rows, geojson):
         return _feed(
             request,
             qs,
-            lambda: _csv_chunks(csv_rows()),
+            lambda: csv_chunks(csv_rows(), bom=True),
             content_type=CSV_TYPE,
             filename=f"{name}.csv",
         )
@@ -179,7 +161,7 @@ def jp_layout(request, code: str):
     return _feed(
         request,
         qs,
-        lambda: _csv_chunks(layout.rows(qs)),
+        lambda: csv_chunks(layout.rows(qs), bom=True),
         content_type=CSV_TYPE,
         filename=f"{city.current().local_government_code}_{code.replace('-', '_')}.csv",
     )

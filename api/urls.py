@@ -7,7 +7,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from api import labels, tablet, views
+from api import labels, views
+from api.tablet import auth, history, packs, photos, sync
 
 app_name = "api"
 
@@ -37,28 +38,28 @@ urlpatterns = [
         labels.LabelImageApi.as_view(),
         name="label-image",
     ),
-    path("v1/auth/token/", tablet.SignInApi.as_view(), name="sign-in"),
-    path("v1/auth/sign-out/", tablet.SignOutApi.as_view(), name="sign-out"),
-    path("v1/auth/devices/", tablet.DeviceListApi.as_view(), name="device-list"),
-    path("v1/auth/devices/<int:pk>/", tablet.DeviceRevokeApi.as_view(), name="device-revoke"),
-    path("v1/assignments/", tablet.AssignmentListApi.as_view(), name="assignment-list"),
-    path("v1/workpack/", tablet.WorkPackApi.as_view(), name="workpack"),
-    path("v1/changes/", tablet.ChangesApi.as_view(), name="changes"),
-    path("v1/inspections/sync/", tablet.SyncApi.as_view(), name="inspection-sync"),
+    path("v1/auth/token/", auth.SignInApi.as_view(), name="sign-in"),
+    path("v1/auth/sign-out/", auth.SignOutApi.as_view(), name="sign-out"),
+    path("v1/auth/devices/", auth.DeviceListApi.as_view(), name="device-list"),
+    path("v1/auth/devices/<int:pk>/", auth.DeviceRevokeApi.as_view(), name="device-revoke"),
+    path("v1/assignments/", packs.AssignmentListApi.as_view(), name="assignment-list"),
+    path("v1/workpack/", packs.WorkPackApi.as_view(), name="workpack"),
+    path("v1/changes/", packs.ChangesApi.as_view(), name="changes"),
+    path("v1/inspections/sync/", sync.SyncApi.as_view(), name="inspection-sync"),
     path(
         "v1/inspections/<uuid:uuid>/photos/",
-        tablet.InspectionPhotoApi.as_view(),
+        photos.InspectionPhotoApi.as_view(),
         name="inspection-photos",
     ),
     path(
         "v1/inspections/<uuid:uuid>/photos/<str:sha256>/confirm/",
-        tablet.InspectionPhotoConfirmApi.as_view(),
+        photos.InspectionPhotoConfirmApi.as_view(),
         name="inspection-photo-confirm",
     ),
-    path("v1/assets/<int:pk>/history/", tablet.AssetHistoryApi.as_view(), name="asset-history"),
+    path("v1/assets/<int:pk>/history/", history.AssetHistoryApi.as_view(), name="asset-history"),
     path(
         "v1/condition-history.csv",
-        tablet.ConditionHistoryCsvApi.as_view(),
+        history.ConditionHistoryCsvApi.as_view(),
         name="condition-history",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

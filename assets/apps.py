@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AssetsConfig(AppConfig):
+    """Asset types with their grading scales and fault categories, the assets, and the
+    ledgers they are imported from and exported to."""
+
     name = "assets"
     verbose_name = _("Assets")
 

@@ -1,5 +1,8 @@
 """The standard catalogue: asset types and fault categories a Japanese city starts from.
 
+It is one long file because it is data, not logic: one catalogue read top to bottom, whose
+asset types refer to the fault categories above them.
+
 `catalogue_install()` (in services) writes it idempotently; a city then edits it in the admin.
 Names follow GLOSSARY.md; each category and question is in the six resident languages.
 """

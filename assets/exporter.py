@@ -8,7 +8,7 @@ from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import Func, QuerySet, TextField, Value
 
 from assets.geojson import GEOMETRY_PRECISION, collection_chunks, feature_texts
-from assets.importer import UsageError
+from assets.ledger.problems import UsageError
 from assets.models import Asset, AssetType
 from assets.selectors import assets_of_types_and_owners
 from config import city

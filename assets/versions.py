@@ -33,4 +33,3 @@ def assets_changed(asset_ids) -> None:
     """Many at once (an inspection batch): fresh random stamps in one round trip."""
     stamp = secrets.randbelow(2**62)  # an int, so a later incr still works
     cache.set_many({f"asset-version:{pk}": stamp for pk in asset_ids}, timeout=FOREVER)
-

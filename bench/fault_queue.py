@@ -10,9 +10,7 @@ Prints one JSON line. Run by bench/run.py.
 """
 
 import argparse
-import datetime
 import json
-import random
 import re
 import time
 
@@ -57,78 +55,12 @@ def floor_sql(scope: list[int], w: dict) -> tuple[str, str]:
 
 
 def seed_faults(scope: list[int]) -> float:
-    """100,000 open faults on point assets of the city, with their stored priority parts, as
-    report_submit would leave them (written in bulk: the service is not what is measured)."""
-    import secrets
+    """The open faults the queue is measured on (demo/benchmark.py writes them)."""
+    from demo.benchmark import faults_install
 
-    from django.contrib.gis.geos import Point
-
-    from assets.models import Asset, AssetType
-    from demo.city import CENTER_LAT, CENTER_LON
-    from reports import priority
-    from reports.models import ContextPlace, Report
-
-    mine = Report.objects.filter(number__startswith=NUMBER_PREFIX, owner_id__in=scope)
-    if mine.count() == FAULTS:
-        return 0.0
     started = time.monotonic()
-    Report.objects.filter(number__startswith=NUMBER_PREFIX).delete()
-    rng = random.Random(11)
-    if not ContextPlace.objects.filter(source="bench").exists():
-        ContextPlace.objects.bulk_create(
-            ContextPlace(
-                kind=rng.choice(["school", "hospital", "station"]),
-                name=f"施設{n}",
-                location=Point(
-                    CENTER_LON + rng.uniform(-0.08, 0.08), CENTER_LAT + rng.uniform(-0.06, 0.06)
-                ),
-                source="bench",
-            )
-            for n in range(60)
-        )
-    places = list(ContextPlace.objects.all())
-    categories = {
-        t.pk: list(t.categories.filter(is_active=True))
-        for t in AssetType.objects.filter(geometry_kind="point")
-    }
-    assets = list(
-        Asset.objects.filter(
-            asset_type_id__in=list(categories), status="in_service", owner_id__in=scope
-        )
-        .select_related("asset_type", "owner")
-        .only("geom", "criticality", "attributes", "owner_id", "asset_type_id")[:FAULTS]
-    )
-    now = datetime.datetime.now(datetime.UTC)
-    rows = []
-    for n in range(FAULTS):
-        asset = assets[n % len(assets)]
-        category = rng.choice(categories[asset.asset_type_id])
-        created = now - datetime.timedelta(minutes=n * 3 + rng.randint(0, 2))
-        report = Report(
-            number=f"{NUMBER_PREFIX}{n:06d}",
-            tracking=secrets.token_urlsafe(18),
-            source=rng.choice(["qr", "qr", "web", "inspection", "staff"]),
-            language="ja",
-            category=category,
-            asset=asset,
-            owner_id=asset.owner_id,
-            location=asset.geom,
-            location_source="asset",
-            status=rng.choice(["new", "new", "accepted", "in_progress"]),
-            me_too_count=rng.choice([0, 0, 0, 1, 2, 5]),
-            created_at=created,
-            respond_by=created + datetime.timedelta(hours=category.response_hours),
-        )
-        report.created_epoch = int(report.created_at.timestamp())
-        report.respond_epoch = int(report.respond_by.timestamp())
-        report.priority_reasons = priority.static_parts(report, places)
-        report.priority_base = sum(part[0] for part in report.priority_reasons)
-        rows.append(report)
-        if len(rows) == 5000:
-            Report.objects.bulk_create(rows)
-            rows = []
-    Report.objects.bulk_create(rows)
-    analyze()
+    if faults_install(scope=scope, count=FAULTS, prefix=NUMBER_PREFIX):
+        analyze()
     return time.monotonic() - started
 
 

@@ -32,10 +32,10 @@ def main():
 
     from accounts.models import Organization
     from assets.models import Asset, AssetType
-    from inspections import catalogue, payload, services
+    from inspections import catalogue, checklists, conditions, payload, sync
     from inspections.models import ChecklistTemplate, Inspection
 
-    services.checklists_install()
+    checklists.checklists_install()
     light = AssetType.objects.get(code="security-light")
     items_spec = catalogue.LIGHT + [
         {
@@ -48,7 +48,7 @@ def main():
         }
         for n in range(3)
     ]
-    template = services.checklist_publish(asset_type=light, items=items_spec)
+    template = checklists.checklist_publish(asset_type=light, items=items_spec)
     owner = Organization.objects.get(code="izumo-bosai")
     User = get_user_model()
     inspector, _ = User.objects.get_or_create(
@@ -92,7 +92,7 @@ def main():
 
     def send(raw):
         parsed = [payload.parse_item(item)[0] for item in raw]
-        results = services.sync_batch(items=parsed, inspector=inspector)
+        results = sync.sync_batch(items=parsed, inspector=inspector)
         return [r.status for r in results]
 
     def floor(raw):
@@ -136,7 +136,7 @@ def main():
     assert statuses == ["duplicate"] * BATCH
     # Leave the database as it was (the floor's rows first: they carry no real history).
     Inspection.objects.filter(inspector=inspector).delete()
-    services.conditions_refresh(asset_ids)
+    conditions.conditions_refresh(asset_ids)
     ChecklistTemplate.objects.filter(pk=template.pk).delete()
     ChecklistTemplate.objects.filter(asset_type=light).order_by("-version").update(is_current=False)
     latest = ChecklistTemplate.objects.filter(asset_type=light).order_by("-version").first()

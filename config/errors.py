@@ -29,7 +29,7 @@ _API = {
     500: ("Server error: try again later.", "server_error"),
     503: ("The service is unavailable: try again later.", "unavailable"),
 }
-# As api/open311.py says it for the paths it serves itself.
+# As api/open311/render.py says it for the paths it serves itself.
 _OPEN311 = {404: "no such resource: see /open311/v2/discovery.json"}
 
 
@@ -83,7 +83,7 @@ def _open311(path: str, status: int, message: str) -> HttpResponse:
     fmt = "xml" if path.endswith(".xml") else "json"
     description = message or _OPEN311.get(status) or _API[status][0].lower().rstrip(".")
     try:
-        from api.open311 import error_response  # imports the report models: only when needed
+        from api.open311.render import error_response  # imports the report models: only when needed
 
         return error_response(fmt, status, description)
     except Exception:

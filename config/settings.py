@@ -1,6 +1,7 @@
 """Machimori settings. Everything a deployment changes comes from the environment.
 
 See README.md ("Production settings") for the list; nothing secret lives in the repository.
+This is one long file on purpose: one place lists every setting, as Django expects.
 """
 
 import datetime

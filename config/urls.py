@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 
 from api import health
 from config import errors
+from reports import receipt_views
 from reports import views as report_views
 
 urlpatterns = [
@@ -17,13 +18,13 @@ urlpatterns = [
     path("report/", report_views.report_new, name="report-new"),
     path("report/me-too/<str:number>/", report_views.me_too, name="report-me-too"),
     path("report/staged/<uuid:token>.jpg", report_views.staged_photo, name="report-staged-photo"),
-    path("r/<str:token>", report_views.report_status, name="report-status"),
+    path("r/<str:token>", receipt_views.report_status, name="report-status"),
     path(
         "r/<str:token>/<uuid:photo>/<str:variant>.jpg",
-        report_views.report_photo,
+        receipt_views.report_photo,
         name="report-photo",
     ),
-    path("photos/<uuid:token>/<str:variant>.jpg", report_views.public_photo, name="public-photo"),
+    path("photos/<uuid:token>/<str:variant>.jpg", receipt_views.public_photo, name="public-photo"),
     path("api/", include("api.urls")),
     path("open311/v2/", include("api.open311_urls")),
     path("open-data/", include("api.opendata_urls")),

@@ -20,7 +20,7 @@ from accounts.models import Organization
 from assets.models import Asset
 from assets.selectors import fault_categories_for_type
 from demo.city import CENTER_LAT, CENTER_LON
-from inspections import payload, services
+from inspections import payload, sync
 from inspections.models import ChecklistTemplate, Inspection
 from reports import intake
 from reports import services as report_services
@@ -137,7 +137,7 @@ def inspections_install(*, seed: int, assets: int = 240) -> int:
                 "defects": defects,
             }
             items.append(payload.parse_item(raw)[0])
-        results = services.sync_batch(items=items, inspector=inspector)
+        results = sync.sync_batch(items=items, inspector=inspector)
         recorded += sum(result.status == "created" for result in results)
         if year < this_year:
             # Last years' faults were dealt with.

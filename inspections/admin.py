@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from inspections import services
+from inspections.errors import InspectionError
 from inspections.models import (
     Assignment,
     AssignmentAsset,
@@ -12,6 +12,7 @@ from inspections.models import (
     Inspection,
     Quarantine,
 )
+from inspections.quarantine import quarantine_resolve
 
 
 @admin.register(ChecklistTemplate)
@@ -73,8 +74,8 @@ def _resolve(accept: bool, label):
     def action(modeladmin, request, queryset):
         for record in queryset:
             try:
-                services.quarantine_resolve(record=record, accept=accept, acting_user=request.user)
-            except services.InspectionError as exc:
+                quarantine_resolve(record=record, accept=accept, acting_user=request.user)
+            except InspectionError as exc:
                 modeladmin.message_user(request, f"{record}: {exc}", messages.WARNING)
 
     action.short_description = label

@@ -124,3 +124,13 @@ def in_area(qs: QuerySet[Asset], area, towns: list[Town]) -> QuerySet[Asset]:
     if area == NO_AREA:
         return qs.filter(area_id__isnull=True)
     return qs.filter(area_id=area)
+
+
+def area_of(asset: Asset, towns: list[Town]) -> Town | None:
+    """The asset's town (see the module's rule), or None."""
+    area_id = (
+        with_area(Asset.objects.filter(pk=asset.pk), towns)
+        .values_list("area_id", flat=True)
+        .first()
+    )
+    return next((town for town in towns if town.pk == area_id), None)

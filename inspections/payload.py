@@ -2,7 +2,7 @@
 
 A sync batch holds up to a thousand records: DRF's serializers would spend 0.4 ms on each,
 more than the database does. This reads the same shape in plain Python; the serializer in
-api/tablet.py documents it, and a test keeps the two in step.
+api/tablet/sync.py documents it, and a test keeps the two in step.
 """
 
 import datetime

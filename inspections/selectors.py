@@ -1,4 +1,5 @@
-"""Questions about inspections: what an inspector may see, work packs, changes, history."""
+"""Questions about inspections: what an inspector may see, which inspections count, work
+packs, changes, history, and what the managers' planning screens list."""
 
 import datetime
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -41,8 +43,39 @@ def assets_for_inspector(user) -> QuerySet[Asset]:
     return qs if scope is None else qs.filter(owner_id__in=scope)
 
 
+def asset_for_inspector(user, pk) -> Asset | None:
+    """The asset, if the user may read it, with its type, owner and parent."""
+    return (
+        assets_for_inspector(user)
+        .select_related("asset_type", "owner", "parent__asset_type")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def may_record_inspections(user) -> bool:
     return policy.may(user, Right.INSPECT)
+
+
+def effective_inspections(qs: QuerySet[Inspection] | None = None) -> QuerySet[Inspection]:
+    """The inspections that count: those no correction supersedes (a correction counts in
+    place of the record it corrects)."""
+    qs = Inspection.objects.all() if qs is None else qs
+    return qs.filter(superseded_by__isnull=True)
+
+
+def with_effective(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    """The inspections with `is_effective`: whether effective_inspections holds each."""
+    return qs.annotate(is_effective=Exists(effective_inspections().filter(pk=OuterRef("pk"))))
+
+
+def inspection_for_user(user, uuid) -> Inspection | None:
+    """The inspection with this id, if it is of an asset the user may read."""
+    return Inspection.objects.filter(uuid=uuid, asset__in=assets_for_inspector(user)).first()
+
+
+def inspection_photo(*, inspection: Inspection, sha256: str) -> InspectionPhoto | None:
+    return InspectionPhoto.objects.filter(inspection=inspection, sha256=sha256).first()
 
 
 def assignments_for_user(user) -> QuerySet[Assignment]:
@@ -57,6 +90,18 @@ def assignments_for_user(user) -> QuerySet[Assignment]:
     return qs.filter(organization_id__in=scope)
 
 
+def assignment_for_user(user, pk) -> Assignment | None:
+    return assignments_for_user(user).filter(pk=pk).first()
+
+
+def assignments_with_stops(user, *, open_only: bool = False) -> QuerySet[Assignment]:
+    """The user's assignments (the open ones only, if asked) with their stops: a tablet's."""
+    qs = assignments_for_user(user)
+    if open_only:
+        qs = qs.filter(status=Assignment.Status.OPEN)
+    return qs.prefetch_related("stops")
+
+
 def assignment_assets(assignment: Assignment) -> QuerySet[Asset]:
     return Asset.objects.filter(
         pk__in=AssignmentAsset.objects.filter(assignment=assignment).values("asset_id")
@@ -69,11 +114,15 @@ def pack_assets(user, *, assignment: Assignment | None = None, bbox=None) -> Que
         qs = qs.filter(pk__in=AssignmentAsset.objects.filter(assignment=assignment).values("asset"))
     if bbox is not None:
         qs = assets_in_bbox(qs, bbox)
-    return qs.filter(status=Asset.Status.IN_SERVICE)
+    return qs.filter(status=Asset.Status.IN_SERVICE).order_by("id")
 
 
 def current_checklists(type_ids) -> QuerySet[ChecklistTemplate]:
     return ChecklistTemplate.objects.filter(asset_type_id__in=type_ids, is_current=True)
+
+
+def current_checklists_by_type(type_ids) -> dict[int, ChecklistTemplate]:
+    return {c.asset_type_id: c for c in current_checklists(type_ids)}
 
 
 def pack_fingerprint(assets: QuerySet[Asset], assignments: QuerySet[Assignment]) -> tuple:
@@ -97,14 +146,29 @@ def asset_types_for(type_ids) -> QuerySet[AssetType]:
     return AssetType.objects.filter(pk__in=type_ids).prefetch_related("categories")
 
 
-def changes_since(user, since: int, *, bbox=None):
+@dataclass(frozen=True)
+class Changes:
+    """What changed since a cursor; `asset_count` says whether a new work pack is cheaper."""
+
+    assets: QuerySet[Asset]
+    asset_count: int
+    templates: QuerySet[ChecklistTemplate]
+    assignments: QuerySet[Assignment]
+
+
+def changes_since(user, since: int, *, bbox=None) -> Changes:
     """Assets, checklists and assignments stamped after `since` that the user may see."""
     assets = assets_for_inspector(user).filter(change_seq__gt=since)
     if bbox is not None:
         assets = assets_in_bbox(assets, bbox)
-    templates = ChecklistTemplate.objects.filter(change_seq__gt=since)
-    assignments = assignments_for_user(user).filter(change_seq__gt=since)
-    return assets, templates, assignments
+    return Changes(
+        assets=assets.order_by("id"),
+        asset_count=assets.count(),
+        templates=ChecklistTemplate.objects.filter(change_seq__gt=since).select_related(
+            "asset_type"
+        ),
+        assignments=assignments_with_stops(user).filter(change_seq__gt=since),
+    )
 
 
 def asset_history(asset: Asset) -> QuerySet[Inspection]:
@@ -123,7 +187,7 @@ def asset_history(asset: Asset) -> QuerySet[Inspection]:
 def condition_rows(user, *, type_code: str | None = None):
     """(asset id, ledger id, grade, rank, inspected on) of every effective inspection:
     the input of Markov deterioration models."""
-    qs = Inspection.objects.filter(superseded_by__isnull=True, asset__in=assets_for_inspector(user))
+    qs = effective_inspections().filter(asset__in=assets_for_inspector(user))
     if type_code:
         qs = qs.filter(asset__asset_type__code=type_code)
     return qs.order_by("asset_id", "performed_at").values_list(
@@ -199,6 +263,43 @@ def assets_to_inspect(
     return qs
 
 
+def assets_to_inspect_listed(
+    user, selection: AssetSelection, *, today: datetime.date, towns: list
+) -> QuerySet[Asset]:
+    """The assets of the selection as the list shows them: with their area, type and owner,
+    the soonest due first (never inspected last)."""
+    return (
+        assets_to_inspect(user, selection, today=today, towns=towns, annotate_area=True)
+        .select_related("asset_type", "owner")
+        .defer("geom", "attributes", "internal_attributes", "owner__service_area")
+        .order_by(F("next_inspection_due").asc(nulls_last=True), "asset_type", "ledger_id", "pk")
+    )
+
+
+def assets_to_inspect_mapped(
+    user, selection: AssetSelection, *, today: datetime.date, towns: list, limit: int
+) -> tuple[list[Asset], bool]:
+    """At most `limit` assets of the selection with what a map marker needs, and whether
+    there were more."""
+    qs = (
+        assets_to_inspect(user, selection, today=today, towns=towns)
+        .select_related("asset_type")
+        .only(
+            "pk",
+            "ledger_id",
+            "name",
+            "geom",
+            "next_inspection_due",
+            "asset_type__name_ja",
+            "asset_type__name_en",
+            "asset_type__names",
+        )
+        .order_by("pk")
+    )
+    assets = list(qs[: limit + 1])
+    return assets[:limit], len(assets) > limit
+
+
 def inspectors_for_user(user) -> QuerySet[User]:
     """Active inspectors of the user's organisations: whom the user may send out."""
     qs = User.objects.filter(is_active=True, role=User.Role.INSPECTOR)
@@ -250,3 +351,22 @@ def assignment_stops(assignment: Assignment) -> QuerySet[AssignmentAsset]:
         )
         .order_by("position", "id")
     )
+
+
+def open_assignments_with_progress(user, *, limit: int) -> QuerySet[Assignment]:
+    """The user's open assignments with their progress, the soonest due first."""
+    qs = assignments_for_user(user).filter(status=Assignment.Status.OPEN)
+    qs = assignments_with_progress(qs.select_related("inspector"))
+    return qs.order_by("due_date", "id")[:limit]
+
+
+def assignments_listed(user) -> QuerySet[Assignment]:
+    """The user's assignments with their progress, the latest due first."""
+    return assignments_with_progress(
+        assignments_for_user(user).select_related("inspector", "organization")
+    ).order_by("-due_date", "-id")
+
+
+def assignment_with_progress(user, pk) -> Assignment | None:
+    qs = assignments_for_user(user).select_related("inspector", "organization", "created_by")
+    return assignments_with_progress(qs).filter(pk=pk).first()

@@ -15,8 +15,12 @@ from django.utils import timezone
 
 from assets.models import AssetType, Town
 from inspections import areas
-from inspections.models import Inspection
-from inspections.selectors import AssetSelection, assets_to_inspect, due_condition
+from inspections.selectors import (
+    AssetSelection,
+    assets_to_inspect,
+    due_condition,
+    effective_inspections,
+)
 
 NOT_INSPECTED = ""  # the grade key of assets without an effective inspection
 MAX_YEARS = 10
@@ -194,9 +198,8 @@ def grades_at_year_end(
     that year; an asset without such an inspection counts as NOT_INSPECTED."""
     end = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
     latest = (
-        Inspection.objects.filter(
-            asset=OuterRef("pk"), superseded_by__isnull=True, performed_at__lt=end
-        )
+        effective_inspections()
+        .filter(asset=OuterRef("pk"), performed_at__lt=end)
         .order_by("-performed_at", "-id")
         .values("overall_grade")[:1]
     )

@@ -5,8 +5,6 @@ no contact details, which never leave the report page. GeoJSON features are writ
 database (assets/geojson.py); Python only joins them.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
@@ -15,6 +13,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accounts.models import Organization
+from assets import csvfiles
 from assets.geojson import AsJSON, JSONBuild, collection_chunks
 from assets.models import AssetType, FaultCategory
 from config import city
@@ -64,12 +63,13 @@ def _local(moment) -> str:
 
 def csv_chunks(qs: QuerySet) -> Iterator[str]:
     """The queue as CSV (UTF-8 with BOM, so Excel in Japan opens it right), row by row."""
+    return csvfiles.csv_chunks(_csv_rows(qs), bom=True, rows_per_chunk=200)
+
+
+def _csv_rows(qs: QuerySet) -> Iterator[list]:
     categories, types, organisations = _names()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     base = city.current().public_base_url
-    buffer.write("\ufeff")
-    writer.writerow(COLUMNS)
+    yield COLUMNS
     rows = qs.values_list(
         "number",
         "status",
@@ -90,7 +90,7 @@ def csv_chunks(qs: QuerySet) -> Iterator[str]:
         "photo_far_from_asset",
         "description",
     )
-    for count, row in enumerate(rows.iterator(chunk_size=2000)):
+    for row in rows.iterator(chunk_size=2000):
         (
             number,
             status,
@@ -112,19 +112,14 @@ def csv_chunks(qs: QuerySet) -> Iterator[str]:
             description,
         ) = row
         code, name = categories.get(category_id, ("", ""))
-        writer.writerow([
+        yield [
             number, status, score, code, name, types.get(type_id, ""), ledger_id or "",
             organisations.get(owner_id, ""), organisations.get(assignee_id, ""),
             due.isoformat() if due else "",
             _local(respond_by), _local(created_at), source, me_too, _text(town),
             _text(address), f"{point.y:.6f}" if point else "", f"{point.x:.6f}" if point else "",
             "yes" if far else "", _text(description), f"{base}/manage/reports/{number}/",
-        ])  # fmt: skip
-        if count % 200 == 199:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        ]  # fmt: skip
 
 
 def feature_expression():

@@ -1,7 +1,7 @@
 """Resident photos: check an upload, keep the original, publish an EXIF-free JPEG and a thumbnail.
 
 Pure image handling: no models, no storage. Everything that goes wrong becomes a PhotoError
-with a stable code; nothing from Pillow, pillow-heif or exifread escapes.
+with a stable code; nothing from Pillow, pillow-heif or exifread (reports/exif.py) escapes.
 """
 
 import contextlib
@@ -13,13 +13,12 @@ import re
 import warnings
 from dataclasses import dataclass
 
-import exifread
 import pillow_heif
 from django.conf import settings
-from django.utils import timezone
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from accounts.errors import DomainError
+from reports import exif
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ def process_photo(data, *, filename: str = "") -> ProcessedPhoto:
         raise
     except Exception as exc:
         raise _refusal(exc, filename) from exc
-    tags = _exif_tags(data)
+    tags = exif.read(data, heif=_is_heif(data))
     return ProcessedPhoto(
         original=data,
         original_format=original_format,
@@ -98,15 +97,15 @@ def process_photo(data, *, filename: str = "") -> ProcessedPhoto:
         public=public,
         public_size=public_image.size,
         thumbnail=thumbnail,
-        gps=_gps(tags),
-        taken_at=_taken_at(tags),
+        gps=exif.gps(tags),
+        taken_at=exif.taken_at(tags),
         sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
 def read_gps(data: bytes) -> tuple[float, float] | None:
     """(lat, lon) from the EXIF GPS block of a JPEG, HEIC, PNG or WebP; None when unknown."""
-    return _gps(_exif_tags(data))
+    return exif.gps(exif.read(data, heif=_is_heif(data)))
 
 
 # --- Reading and checking ------------------------------------------------------------------
@@ -142,7 +141,7 @@ def _sniff(data: bytes) -> str:
         return "PNG"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
-    if data[4:8] == b"ftyp" and _is_heif(data):
+    if _is_heif(data):
         return "HEIF"
     for magic, name in _REFUSED_MAGIC:
         if data.startswith(magic):
@@ -153,6 +152,8 @@ def _sniff(data: bytes) -> str:
 
 
 def _is_heif(data: bytes) -> bool:
+    if data[4:8] != b"ftyp":
+        return False
     box_size = int.from_bytes(data[:4], "big")
     major, compatible = data[8:12], data[16 : min(box_size, 256)]
     brands = {major} | {compatible[i : i + 4] for i in range(0, len(compatible) - 3, 4)}
@@ -342,113 +343,3 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
-
-
-# --- EXIF: location and time ----------------------------------------------------------------
-
-
-def _exif_tags(data: bytes) -> dict:
-    """exifread's tags, or {} for a file whose EXIF it cannot parse (corrupt EXIF is common)."""
-    tags = _parsed_exif(data)
-    if not tags and data[4:8] == b"ftyp" and _is_heif(data):
-        # exifread's HEIC reader wants "Exif\0\0" before the TIFF header, which libheif-written
-        # files lack; pillow-heif finds the block in any HEIC, and exifread reads it as TIFF.
-        try:
-            block = pillow_heif.open_heif(io.BytesIO(data)).info.get("exif") or b""
-        except Exception:
-            block = b""
-        tags = _parsed_exif(block.removeprefix(b"Exif\x00\x00")) if block else {}
-    return tags
-
-
-def _parsed_exif(data: bytes) -> dict:
-    try:
-        return exifread.process_file(io.BytesIO(data), details=False, extract_thumbnail=False)
-    except Exception:
-        return {}
-
-
-def _gps(tags: dict) -> tuple[float, float] | None:
-    latitude = _coordinate(tags, "GPS GPSLatitude", {"N": 1, "S": -1}, 90)
-    longitude = _coordinate(tags, "GPS GPSLongitude", {"E": 1, "W": -1}, 180)
-    if latitude is None or longitude is None:
-        return None
-    # Receivers without a fix write zeros; nobody reports a streetlight at Null Island.
-    if latitude == 0 and longitude == 0:
-        return None
-    return round(latitude, 7), round(longitude, 7)
-
-
-def _coordinate(tags: dict, name: str, signs: dict[str, int], bound: float) -> float | None:
-    """Degrees from an EXIF (degrees, minutes, seconds) triple and its N/S or E/W reference.
-
-    A missing or unknown reference gives None rather than a guess: assuming N/E would put a
-    western or southern photo on the wrong side of the globe, and a wrong pin is worse than
-    none (the resident places it by hand)."""
-    try:
-        reference = str(tags[name + "Ref"].values).strip(" \x00").upper()[:1]
-        values = tags[name].values
-        sign = signs[reference]
-    except (KeyError, AttributeError, TypeError):
-        return None
-    if not isinstance(values, list) or len(values) != 3:
-        return None
-    degrees, minutes, seconds = parts = [_number(value) for value in values]
-    if any(part is None or part < 0 for part in parts) or minutes > 60 or seconds > 60:
-        return None
-    result = degrees + minutes / 60 + seconds / 3600
-    if result > bound:
-        return None
-    return sign * result
-
-
-def _number(value) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return float(value)
-    numerator = getattr(value, "numerator", None)
-    denominator = getattr(value, "denominator", None)
-    if not isinstance(numerator, int) or not isinstance(denominator, int) or denominator == 0:
-        return None
-    return numerator / denominator
-
-
-_EARLIEST = datetime.datetime(2000, 1, 2, tzinfo=datetime.UTC)
-
-
-def _taken_at(tags: dict) -> datetime.datetime | None:
-    """DateTimeOriginal when it is a plausible time: not in the future, not a reset clock.
-
-    EXIF times are local to the camera: OffsetTimeOriginal says where, else we take the
-    city's own time zone (residents photograph faults in the city)."""
-    tag = tags.get("EXIF DateTimeOriginal")
-    if tag is None:
-        return None
-    text = str(tag.values).strip(" \x00")
-    try:
-        naive = datetime.datetime.strptime(text, "%Y:%m:%d %H:%M:%S")
-    except ValueError:
-        return None
-    offset = _offset(tags.get("EXIF OffsetTimeOriginal"))
-    if offset is None:
-        taken_at = timezone.make_aware(naive, timezone.get_default_timezone())
-    else:
-        taken_at = naive.replace(tzinfo=offset)
-    # Cameras whose clock was never set say 1970, 1980, 1998 or 2000-01-01 00:00.
-    if not _EARLIEST <= taken_at <= timezone.now() + datetime.timedelta(days=1):
-        return None
-    return taken_at
-
-
-def _offset(tag) -> datetime.timezone | None:
-    if tag is None:
-        return None
-    match = re.fullmatch(r"([+-])(\d\d):(\d\d)", str(tag.values).strip(" \x00"))
-    if not match:
-        return None
-    sign, hours, minutes = match.groups()
-    delta = datetime.timedelta(hours=int(hours), minutes=int(minutes))
-    if delta > datetime.timedelta(hours=14):
-        return None
-    return datetime.timezone(-delta if sign == "-" else delta)

@@ -14,7 +14,9 @@ from pathlib import Path
 from django.contrib.gis.geos import Point
 from django.db import transaction
 
-from assets.importer import Problem, find_column, read_source
+from assets.ledger.columns import find_column
+from assets.ledger.problems import Problem
+from assets.ledger.sources import read_source
 from reports import services
 from reports.models import ContextPlace
 

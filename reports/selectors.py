@@ -1,5 +1,7 @@
 """Questions about reports: who handles one, what is already reported nearby, what is public."""
 
+import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -92,6 +94,26 @@ def receipt_for_token(token: str) -> Receipt | None:
         .filter(token=token)
         .first()
     )
+
+
+STAGED_PHOTO_LIFETIME = datetime.timedelta(hours=24)
+
+
+def photos_staged(tokens) -> list[Photo]:
+    """Photos uploaded with an earlier try of a form and not used yet, in the order of
+    their tokens (the key a resident holds); tokens that are not UUIDs are ignored."""
+    valid = []
+    for token in list(tokens)[: settings.REPORT_MAX_PHOTOS]:
+        try:
+            valid.append(str(uuid.UUID(str(token))))
+        except ValueError:
+            continue
+    fresh_since = timezone.now() - STAGED_PHOTO_LIFETIME
+    photos = Photo.objects.filter(
+        token__in=valid, report__isnull=True, me_too__isnull=True, created_at__gte=fresh_since
+    )
+    by_token = {str(p.token): p for p in photos}
+    return [by_token[t] for t in valid if t in by_token]
 
 
 def receipt_own_photos(receipt: Receipt) -> QuerySet[Photo]:

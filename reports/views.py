@@ -1,17 +1,12 @@
-"""Pages for residents: the front page, the report form (from a sticker or not), the receipt
-and status page, "me too", and the photos they are allowed to see."""
+"""Pages where residents send a report: the front page, the form (from a sticker or not), "me
+too", and the photos a form that came back already holds."""
 
-import datetime
-import uuid
 from functools import partial
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -25,9 +20,8 @@ from qr_labels import services as label_services
 from reports import intake, photo_store, ratelimit, scanpage, selectors, services
 from reports.files import serve_stored
 from reports.forms import MeTooForm, ReportForm, photo_errors, photo_message
-from reports.models import Photo, Report
-
-STAGED_PHOTO_LIFETIME = datetime.timedelta(hours=24)
+from reports.language import request_language
+from reports.models import Report
 
 
 @require_safe
@@ -35,32 +29,12 @@ def home(request):
     return render(request, "home.html", {"counts": asset_selectors.asset_counts_by_type()})
 
 
-def _language() -> str:
-    return (get_language() or settings.LANGUAGE_CODE).lower()
-
-
-def _staged_photos(tokens) -> list[Photo]:
-    """Photos this resident already uploaded with an earlier try of the form."""
-    valid = []
-    for token in tokens[: settings.REPORT_MAX_PHOTOS]:
-        try:
-            valid.append(str(uuid.UUID(str(token))))
-        except ValueError:
-            continue
-    fresh_since = timezone.now() - STAGED_PHOTO_LIFETIME
-    photos = Photo.objects.filter(
-        token__in=valid, report__isnull=True, me_too__isnull=True, created_at__gte=fresh_since
-    )
-    by_token = {str(p.token): p for p in photos}
-    return [by_token[t] for t in valid if t in by_token]
-
-
 class _FormPage:
     """One report form (from a sticker, or the general one): GET shows it, POST takes it."""
 
     def __init__(self, request, *, asset=None, label=None, resolution=None):
         self.request, self.asset, self.label, self.resolution = request, asset, label, resolution
-        self.language = _language()
+        self.language = request_language()
         if asset is not None:
             self.categories = list(asset_selectors.fault_categories_for_type(asset.asset_type))
         else:
@@ -135,7 +109,7 @@ class _FormPage:
                 "or call %(phone)s."
             ) % {"phone": city.current().phone}
             return self.render(form, status=429, extra_errors=[message])
-        photos = _staged_photos(request.POST.getlist("photo_tokens"))
+        photos = selectors.photos_staged(request.POST.getlist("photo_tokens"))
         try:
             new_photos, refused = photo_store.photos_stage(
                 request.FILES.getlist("photos"), room=settings.REPORT_MAX_PHOTOS - len(photos)
@@ -322,36 +296,6 @@ def report_new(request):
     return ratelimit.form_session_keep(request, page.render(form))
 
 
-@never_cache
-@require_safe
-def report_status(request, token: str):
-    """/r/<token>: one person's receipt: the report's public face and what they sent."""
-    receipt = selectors.receipt_for_token(token)
-    if receipt is None:
-        raise Http404
-    report = receipt.report
-    own = None
-    if not receipt.public_only:
-        own = receipt.me_too if receipt.me_too_id else receipt.origin
-    return render(
-        request,
-        "reports/status.html",
-        {
-            "receipt": receipt,
-            "report": report,
-            "own": own,
-            "own_is_report": own is not None and not receipt.me_too_id,
-            "merged_from": receipt.origin if receipt.origin_id != report.pk else None,
-            "history": selectors.report_history_public(report),
-            "photos": selectors.receipt_own_photos(receipt),
-            "public_photos": report.photos.filter(is_public=True).exclude(
-                pk__in=selectors.receipt_own_photos(receipt).values("pk")
-            ),
-            "just_sent": request.GET.get("new") == "1",
-        },
-    )
-
-
 @require_POST
 def me_too(request, number: str):
     """ "I saw it too": counted on an open report, with an optional email and photo; the
@@ -374,13 +318,13 @@ def me_too(request, number: str):
             form.add_error("photo", photo_message(refused[0][1]))
             return render(request, "reports/me_too.html", context, status=400)
     elif form.cleaned_data.get("photo_token"):
-        photos = _staged_photos([form.cleaned_data["photo_token"]])
+        photos = selectors.photos_staged([form.cleaned_data["photo_token"]])
     try:
         outcome = intake.me_too_intake(
             report=report,
             acting_user=request.user,
             contact=intake.Contact(email=form.cleaned_data.get("email", "")),
-            language=_language(),
+            language=request_language(),
             photos=photos,
         )
     except services.ReportError as exc:
@@ -395,32 +339,9 @@ def me_too(request, number: str):
 
 
 @require_safe
-def report_photo(request, token: str, photo, variant: str):
-    """A photo on a receipt page: the person's own, or one staff made public (the public
-    copy or thumbnail only, never the original)."""
-    receipt = selectors.receipt_for_token(token)
-    if receipt is None:
-        raise Http404
-    item = get_object_or_404(selectors.receipt_visible_photos(receipt), token=photo)
-    return serve_stored(item.public if variant == "photo" else item.thumbnail, private=True)
-
-
-@require_safe
 def staged_photo(request, token):
     """A thumbnail of a photo uploaded with a form that came back (its token is the key)."""
-    photo = get_object_or_404(
-        Photo,
-        token=token,
-        report__isnull=True,
-        created_at__gte=timezone.now() - STAGED_PHOTO_LIFETIME,
-    )
-    return serve_stored(photo.thumbnail, private=True)
-
-
-@require_safe
-def public_photo(request, token, variant: str):
-    """A photo staff made public (moderated), for public lists and open data."""
-    photo = get_object_or_404(
-        Photo.objects.filter(Q(is_public=True) & Q(report__isnull=False)), token=token
-    )
-    return serve_stored(photo.public if variant == "photo" else photo.thumbnail, private=False)
+    photo = selectors.photos_staged([token])
+    if not photo:
+        raise Http404
+    return serve_stored(photo[0].thumbnail, private=True)

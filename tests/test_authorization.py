@@ -23,9 +23,10 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import DeviceToken
 from inspections import payload
-from inspections import services as inspection_services
+from inspections.assignments import assignment_create
+from inspections.checklists import checklists_install
 from inspections.models import Inspection, Quarantine
-from inspections.services import checklists_install
+from inspections.sync import sync_batch
 from qr_labels import services as label_services
 from reports import clients, intake, services
 from tests import factories
@@ -368,14 +369,12 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
         "answers": {},
         "defects": [],
     }
-    [created] = inspection_services.sync_batch(
-        items=[payload.parse_item(first)[0]], inspector=inspector
-    )
-    [held] = inspection_services.sync_batch(
+    [created] = sync_batch(items=[payload.parse_item(first)[0]], inspector=inspector)
+    [held] = sync_batch(
         items=[payload.parse_item({**first, "overall_grade": "III"})[0]], inspector=inspector
     )
     assert (created.status, held.status) == ("created", "conflict")
-    assignment = inspection_services.assignment_create(
+    assignment = assignment_create(
         name="巡回",
         inspector=inspector,
         assets=[light],

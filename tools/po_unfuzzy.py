@@ -1,29 +1,27 @@
 """Empty the guesses msgmerge marks as fuzzy, so a new string is never shown with the
-translation of a different one. Run by `make i18n` after makemessages."""
+translation of a different one; other flags (python-format…) are kept. Run by `make i18n`
+after makemessages."""
 
 import sys
 from pathlib import Path
 
+import polib
+
 
 def unfuzzy(path: Path) -> int:
-    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    """Empty every fuzzy entry of the .po file at `path` (the header aside); how many."""
+    catalog = polib.pofile(str(path), wrapwidth=79)
     changed = 0
-    for index, block in enumerate(blocks):
-        if "#, fuzzy" not in block or 'msgid ""\nmsgstr ""' in block:
-            continue  # not fuzzy, or the header
-        kept, in_msgstr = [], False
-        for line in block.split("\n"):
-            if line.startswith(("#, fuzzy", "#| ")):
-                continue
-            if line.startswith("msgstr"):
-                # msgstr "…" or, for plurals, msgstr[0] "…", msgstr[1] "…": each emptied.
-                in_msgstr = True
-                kept.append(line.split(" ", 1)[0] + ' ""')
-            elif not (in_msgstr and line.startswith('"')):
-                kept.append(line)
-        blocks[index] = "\n".join(kept)
+    for entry in catalog:
+        if entry.obsolete or "fuzzy" not in entry.flags:
+            continue
+        entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+        entry.msgstr = ""
+        entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
         changed += 1
-    path.write_text("\n\n".join(blocks), encoding="utf-8")
+    if changed:
+        catalog.save(str(path))
     return changed
 
 

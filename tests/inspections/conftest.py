@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
-from inspections.services import checklists_install
+from inspections.checklists import checklists_install
 from tests import factories
 
 

@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass
 
 from assets.models import Asset, Town
-from inspections import payload, services
+from inspections import payload
+from inspections.sync import sync_batch
 from tests import factories
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
@@ -33,7 +34,7 @@ def inspect(inspector, asset, grade, when, *, supersedes=None, defects=(), kind=
         raw["supersedes"] = str(supersedes)
     item, errors = payload.parse_item(raw)
     assert not errors, errors
-    [result] = services.sync_batch(items=[item], inspector=inspector)
+    [result] = sync_batch(items=[item], inspector=inspector)
     assert result.status == "created", result
     return raw["uuid"]
 

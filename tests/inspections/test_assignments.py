@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from assets.models import Asset
-from inspections import services
+from inspections.assignments import AssignmentError, assignment_create
 from inspections.models import Assignment, AssignmentAsset
 from tests import factories
 
@@ -25,7 +25,7 @@ def next_week():
 
 
 def test_an_assignment_keeps_its_assets_in_the_order_given(manager, inspector, swings, next_week):
-    assignment = services.assignment_create(
+    assignment = assignment_create(
         name="  公園遊具 春の点検 ",
         inspector=inspector,
         assets=[swings[2], swings[0], swings[2].pk],
@@ -51,7 +51,7 @@ def test_an_assignment_keeps_its_assets_in_the_order_given(manager, inspector, s
 
 
 def test_an_assignment_takes_a_queryset_as_it_is(manager, inspector, swings, next_week):
-    assignment = services.assignment_create(
+    assignment = assignment_create(
         name="全部",
         inspector=inspector,
         assets=Asset.objects.filter(ledger_id__startswith="PS-").order_by("-ledger_id"),
@@ -68,8 +68,8 @@ def test_an_assignment_takes_a_queryset_as_it_is(manager, inspector, swings, nex
 
 def _refusal(**overrides):
     try:
-        services.assignment_create(**overrides)
-    except services.AssignmentError as exc:
+        assignment_create(**overrides)
+    except AssignmentError as exc:
         return exc.code, list(exc.errors)
     return None
 

@@ -149,9 +149,9 @@ def test_a_manager_accepts_a_quarantined_record_as_a_correction(tablet, lights, 
     sync(tablet, original)
     sync(tablet, {**original, "overall_grade": "III"})
     manager = factories.user(city["road"], "manager")
-    from inspections import services
+    from inspections.quarantine import quarantine_resolve
 
-    services.quarantine_resolve(record=Quarantine.objects.get(), accept=True, acting_user=manager)
+    quarantine_resolve(record=Quarantine.objects.get(), accept=True, acting_user=manager)
 
     lights[0].refresh_from_db()
     assert lights[0].condition_grade == "III"
@@ -259,7 +259,7 @@ def test_the_same_record_twice_in_one_batch_is_recorded_once(tablet, lights):
     ],
 )
 def test_the_fast_reader_agrees_with_the_documented_schema(lights, change):
-    from api.tablet import InspectionInSerializer
+    from api.tablet.sync import InspectionInSerializer
     from inspections.payload import parse_item
 
     raw = {**record(lights[0]), **change}

@@ -12,8 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from assets.models import Town
-from inspections import payload, services
+from inspections import payload
+from inspections.assignments import assignment_create
 from inspections.models import Assignment, AssignmentAsset, Inspection, Quarantine
+from inspections.sync import sync_batch
 from reports.models import Report
 from tests import factories
 from tests.browser import AXE, chromium
@@ -37,7 +39,7 @@ def _send(inspector, asset, grade, when, **extra) -> dict:
     }
     item, errors = payload.parse_item(raw)
     assert not errors, errors
-    [result] = services.sync_batch(items=[item], inspector=inspector)
+    [result] = sync_batch(items=[item], inspector=inspector)
     assert result.status in ("created", "conflict"), result
     return raw
 
@@ -309,7 +311,7 @@ def test_a_refused_assignment_comes_back_with_the_error_and_saves_nothing(
 
 
 def test_the_assignment_page_shows_how_far_the_inspector_got(place, manager, inspector, as_user):
-    assignment = services.assignment_create(
+    assignment = assignment_create(
         name="巡回",
         inspector=inspector,
         assets=[place.overdue, place.never],
@@ -341,7 +343,7 @@ def held(place):
     """PS-1's inspection sent again with the same id and another grade."""
     first = _send(place.inspector, place.overdue, "A", _ago(10), notes="初回")
     item, _ = payload.parse_item({**first, "overall_grade": "C", "notes": "見直し"})
-    [result] = services.sync_batch(items=[item], inspector=place.inspector)
+    [result] = sync_batch(items=[item], inspector=place.inspector)
     assert result.status == "conflict"
     return Quarantine.objects.get()
 
@@ -491,7 +493,7 @@ def _pages(place, assignment) -> list[str]:
 
 @pytest.fixture
 def assignment(place, manager, inspector):
-    return services.assignment_create(
+    return assignment_create(
         name="巡回",
         inspector=inspector,
         assets=[place.overdue],
@@ -584,8 +586,8 @@ def test_the_inspection_screens_pass_axe_and_the_map_box_narrows_the_list(
     place = Place(city, other_city, inspector)
     first = _send(inspector, place.overdue, "A", _ago(10))
     item, _ = payload.parse_item({**first, "overall_grade": "C"})
-    services.sync_batch(items=[item], inspector=inspector)
-    assignment = services.assignment_create(
+    sync_batch(items=[item], inspector=inspector)
+    assignment = assignment_create(
         name="巡回",
         inspector=inspector,
         assets=[place.overdue, place.never],

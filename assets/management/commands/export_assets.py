@@ -1,6 +1,5 @@
 """manage.py export_assets: assets as open data (GeoJSON or CSV), without internal fields."""
 
-import csv
 import os
 import tempfile
 from pathlib import Path
@@ -9,16 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import DomainError
 from assets import exporter
-
-
-class _TextSink:
-    """Lets csv.writer write through the command's stdout wrapper."""
-
-    def __init__(self, stdout):
-        self.stdout = stdout
-
-    def write(self, text: str) -> None:
-        self.stdout.write(text, ending="")
+from assets.csvfiles import csv_chunks
 
 
 class Command(BaseCommand):
@@ -71,8 +61,8 @@ class Command(BaseCommand):
                 self.stdout.write(chunk.decode(), ending="")
             self.stdout.write("")
         else:
-            self.stdout.write("\ufeff", ending="")
-            csv.writer(_TextSink(self.stdout)).writerows(exporter.export_csv_rows(qs))
+            for chunk in csv_chunks(exporter.export_csv_rows(qs), bom=True):
+                self.stdout.write(chunk, ending="")
 
     def _to_file(self, path: Path, file_format: str, qs) -> None:
         # Written beside the target and renamed, so a published file is never half-written.
@@ -86,8 +76,8 @@ class Command(BaseCommand):
                 with open(temporary, "wb") as stream:
                     stream.writelines(exporter.export_geojson_chunks(qs))
             else:
-                with open(temporary, "w", encoding="utf-8-sig", newline="") as stream:
-                    csv.writer(stream).writerows(exporter.export_csv_rows(qs))
+                with open(temporary, "w", encoding="utf-8", newline="") as stream:
+                    stream.writelines(csv_chunks(exporter.export_csv_rows(qs), bom=True))
             os.chmod(temporary, 0o644)
             os.replace(temporary, path)
         except BaseException:

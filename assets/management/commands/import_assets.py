@@ -4,7 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets import importer
+from assets.ledger.columns import parse_assignments
+from assets.ledger.plan import assets_import
+from assets.ledger.problems import UsageError
+from assets.ledger.report import write_problems_csv
 
 USAGE_ERROR = 2
 REFUSED = 1
@@ -52,9 +55,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            mapping = importer.parse_assignments(options["map"], option="--map")
-            constants = importer.parse_assignments(options["constants"], option="--set")
-            report = importer.assets_import(
+            mapping = parse_assignments(options["map"], option="--map")
+            constants = parse_assignments(options["constants"], option="--set")
+            report = assets_import(
                 path=Path(options["file"]),
                 type_code=options["type_code"],
                 owner_code=options["owner_code"],
@@ -66,13 +69,13 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
             )
-        except importer.UsageError as exc:
+        except UsageError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR) from None
         self.stdout.write(report.text(), ending="")
         if options["report"]:
             try:
                 with open(options["report"], "w", encoding="utf-8-sig", newline="") as stream:
-                    importer.write_problems_csv(report.problems, stream, unit=report.unit)
+                    write_problems_csv(report.problems, stream, unit=report.unit)
             except OSError as exc:
                 raise CommandError(f"cannot write the report: {exc}", returncode=2) from None
             self.stdout.write(f"Problems written to {options['report']}.")

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from inspections.services import checklists_install
+from inspections.checklists import checklists_install
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assets.importer import UsageError
+from assets.ledger.problems import UsageError
 from reports.models import ContextPlace
 from reports.places import places_import
 

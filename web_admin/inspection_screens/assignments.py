@@ -1,0 +1,44 @@
+"""The assignments of the user's organisations, and one assignment's stops and progress."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from inspections import selectors
+from web_admin.access import staff_required
+from web_admin.inspection_screens.common import screen_context
+
+ASSIGNMENTS_PER_PAGE = 50
+STOPS_PER_PAGE = 100
+
+
+@require_safe
+@staff_required
+def assignment_list(request):
+    page = Paginator(selectors.assignments_listed(request.user), ASSIGNMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "web_admin/inspections/assignment_list.html",
+        screen_context("assignments", page=page),
+    )
+
+
+@require_safe
+@staff_required
+def assignment_detail(request, pk: int):
+    """An assignment's assets, inspector and due date, and how many of its assets were
+    inspected since it was made."""
+    assignment = selectors.assignment_with_progress(request.user, pk)
+    if assignment is None:
+        raise Http404
+    page = Paginator(selectors.assignment_stops(assignment), STOPS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "web_admin/inspections/assignment_detail.html",
+        screen_context("assignments", assignment=assignment, page=page),
+    )

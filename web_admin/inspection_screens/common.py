@@ -1,0 +1,38 @@
+"""What the inspection screens share: the asset filter read from a request, the filter as a
+query string, and the page context."""
+
+from urllib.parse import urlencode
+
+from django.utils import timezone
+
+from assets.selectors import organizations_for_user
+from web_admin.inspection_forms import AssetFilterForm
+
+
+def filter_form(request, towns, fields) -> AssetFilterForm:
+    return AssetFilterForm(
+        request.GET,
+        organisations=organizations_for_user(request.user).order_by("code"),
+        towns=towns,
+        fields=fields,
+    )
+
+
+def filter_query(form: AssetFilterForm, **changes) -> str:
+    """The filter as a query string (valid fields only), with some values changed."""
+    params = {}
+    for name in ("type", "area", "owner", "due", "days", "bbox"):
+        value = form.value(name)
+        if name not in form.fields or value is None:
+            continue
+        if name in ("type", "owner"):
+            value = value.code
+        elif name == "bbox":
+            value = ",".join(f"{v:.6f}" for v in value)
+        params[name] = value
+    params.update(changes)
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def screen_context(subnav: str, **context) -> dict:
+    return {"nav": "inspections", "subnav": subnav, "today": timezone.localdate(), **context}

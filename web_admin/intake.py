@@ -1,0 +1,101 @@
+"""Phone and counter intake: a report taken for a caller, through the residents' door."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.policy import Right
+from assets.models import FaultCategory
+from config import city
+from reports import forms as report_forms
+from reports import intake as intake_door
+from reports import photo_store, services
+from reports.models import Report
+from web_admin import forms
+from web_admin.access import right_required
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@right_required(Right.INTAKE)
+def intake(request):
+    """A report taken for a caller, through the same door as the residents' form."""
+    if request.method != "POST":
+        return render(request, "web_admin/intake.html", _intake_context(forms.IntakeForm()))
+    form = forms.IntakeForm(request.POST, request.FILES)
+    outcome = _file_intake(request, form) if form.is_valid() else None
+    if outcome is not None:
+        report = outcome.report
+        url = f"{city.current().public_base_url}/r/{outcome.receipt.token}"
+        messages.success(
+            request,
+            _("Report %(number)s filed. Tell the caller the number; progress: %(url)s")
+            % {"number": report.number, "url": url},
+        )
+        return redirect("manage-report", number=report.number)
+    status = 503 if form.has_error("photos", "storage_unavailable") else 400
+    return render(request, "web_admin/intake.html", _intake_context(form), status=status)
+
+
+def _intake_context(form) -> dict:
+    return {
+        "nav": "intake",
+        "form": form,
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "map_center": settings.MAP_CENTER,
+        "map_zoom": settings.MAP_ZOOM,
+    }
+
+
+def _file_intake(request, form):
+    """The caller's report through the intake door; None (with errors on the form) when it
+    cannot be filed."""
+    data = form.cleaned_data
+    try:
+        photos, refused = photo_store.photos_stage(data["photos"], room=settings.REPORT_MAX_PHOTOS)
+    except photo_store.StorageUnavailable:
+        form.add_error(
+            "photos",
+            ValidationError(
+                _(
+                    "The photos could not be stored just now: file the report without them, "
+                    "or try again in a few minutes."
+                ),
+                code="storage_unavailable",
+            ),
+        )
+        return None
+    for problem in report_forms.photo_errors(refused):
+        form.add_error("photos", problem)
+    if refused:
+        photo_store.photos_discard(photos)
+        return None
+    lat, lon = data.get("lat"), data.get("lon")
+    place = intake_door.Place.from_form(
+        point=Point(lon, lat, srid=4326) if lat is not None and lon is not None else None,
+        address_text=data["address_text"],
+        town=data.get("town"),
+    )
+    try:
+        return intake_door.report_intake(
+            channel=Report.Source.STAFF,
+            acting_user=request.user,
+            category=FaultCategory.objects.get(code=data["category"]),
+            language=data["language"],
+            label_code=data["label_code"],
+            ledger_id=data["ledger_id"],
+            asset_type=data["asset_type"],
+            place=place,
+            description=data["description"],
+            photos=photos,
+            contact=intake_door.Contact(
+                email=data["email"], name=data["name"], phone=data["phone"], consent=data["consent"]
+            ),
+        )
+    except services.ReportError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        return None

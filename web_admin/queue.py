@@ -1,0 +1,85 @@
+"""The queue: what to fix first and why, on a page and a map, and as CSV or GeoJSON."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from assets.selectors import organizations_for_user
+from reports import exports, priority, selectors
+from web_admin import forms
+from web_admin.access import staff_required
+
+MAP_FEATURE_LIMIT = 5000  # the queue's map shows at most this many, the highest first
+
+
+def _queue_form(request) -> forms.QueueFilterForm:
+    data = request.GET.copy()
+    data.setdefault("per_page", "50")
+    form = forms.QueueFilterForm(
+        data, organisations=organizations_for_user(request.user).order_by("code")
+    )
+    form.is_valid()
+    return form
+
+
+def _queue(request, form, now=None):
+    return selectors.queue(request.user, filters=form.queue_filter(), order=form.order_key, now=now)
+
+
+@require_safe
+@staff_required
+def queue(request):
+    """What to fix first and why: open reports of my organisations by priority, with reasons."""
+    form = _queue_form(request)
+    now = timezone.now()
+    ids = _queue(request, form, now).values_list("pk", flat=True)
+    page = Paginator(ids, form.page_size).get_page(request.GET.get("page"))
+    rows = selectors.queue_page_rows(list(page.object_list), now=now)
+    reports = [(report, priority.reasons(report, now)) for report in rows]
+    filters = urlencode(
+        [(k, v) for k, values in request.GET.lists() for v in values if k != "page"]
+    )
+    return render(
+        request,
+        "web_admin/queue.html",
+        {
+            "nav": "queue",
+            "form": form,
+            "page": page,
+            "reports": reports,
+            "first_rank": page.start_index(),
+            "filters": filters,
+            "map_url": f"{reverse('manage-queue-export', args=['geojson'])}?{filters}"
+            f"{'&' if filters else ''}limit={MAP_FEATURE_LIMIT}",
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+    )
+
+
+@require_safe
+@staff_required
+def queue_export(request, fmt: str):
+    """The current filter as CSV or GeoJSON (all pages)."""
+    form = _queue_form(request)
+    qs = _queue(request, form)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(qs), content_type="text/csv")
+    elif fmt == "geojson":
+        limit = request.GET.get("limit", "")
+        limit = min(int(limit), MAP_FEATURE_LIMIT) if limit.isdigit() else None
+        response = StreamingHttpResponse(
+            exports.geojson_chunks(qs, limit=limit), content_type="application/geo+json"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="reports-{stamp}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
