@@ -5,8 +5,10 @@ by the app server's start (config/wsgi.py), so a bad value stops the deploy inst
 turning into a 500 on the first request that needs it.
 """
 
+from pathlib import Path
+
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 TAG = "machimori_settings"
 
@@ -19,7 +21,7 @@ def settings_usable(app_configs=None, **kwargs) -> list[Error]:
         Error(message, hint="See README.md, Production settings.", obj=name, id="machimori.E001")
         for name, message in env.PROBLEMS
     ]
-    errors += _priority_weights() + _service_area() + _map_tiles()
+    errors += _priority_weights() + _service_area() + _map_tiles() + _label_font()
     return errors
 
 
@@ -89,6 +91,21 @@ def _map_tiles() -> list[Error]:
                 "MAP_TILE_URL must be a tile template with {z}, {x} and {y}",
                 obj="MAP_TILE_URL",
                 id="machimori.E004",
+            )
+        ]
+    return []
+
+
+def _label_font() -> list[Warning]:
+    path = settings.LABEL_FONT_PATH
+    if not Path(path).is_file():
+        return [
+            Warning(
+                f"LABEL_FONT_PATH {path} is not a file: label sheets and QR images cannot be made",
+                hint="Install Debian's fonts-ipaexfont, or point LABEL_FONT_PATH at a Japanese "
+                "TrueType/OpenType font.",
+                obj="LABEL_FONT_PATH",
+                id="machimori.W001",
             )
         ]
     return []

@@ -423,6 +423,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The Japanese font embedded in label sheets and drawn under QR images (Debian's
+# fonts-ipaexfont, which `make run` installs).
+LABEL_FONT_PATH = envstr("LABEL_FONT_PATH", "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
+
 # --- Open311 GeoReport v2 (/open311/v2/) ---
 # Our jurisdiction_id; clients may leave it out (this server serves one city).
 OPEN311_JURISDICTION = envstr("OPEN311_JURISDICTION", _public.hostname or "localhost")

@@ -11,6 +11,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 import qrcode
+from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_Q
 
@@ -18,7 +19,6 @@ from config import city
 from qr_labels import codes
 
 QUIET_ZONE = 4  # modules, as the QR standard asks
-FONT_PATH = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 
 
 def label_url(code: str) -> str:
@@ -53,7 +53,7 @@ def runs(modules: list[list[bool]]) -> list[tuple[int, int, int]]:
 @lru_cache(maxsize=8)
 def _font(size: int):
     try:
-        return ImageFont.truetype(FONT_PATH, size)
+        return ImageFont.truetype(settings.LABEL_FONT_PATH, size)
     except OSError:  # the font package is missing; the code is still readable
         return ImageFont.load_default(size)
 

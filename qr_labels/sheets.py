@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.conf import settings
+
 from accounts.errors import DomainError
 from qr_labels import codes, qr
 from qr_labels.pdf import MM, Canvas, EmbeddedFont, PDFWriter
@@ -177,11 +179,12 @@ def iter_sheets(
     *,
     layout: SheetLayout,
     title: str = "QR labels",
-    font_path: str = qr.FONT_PATH,
+    font_path: str = "",
 ) -> Iterator[bytes]:
-    """The labels as a PDF, yielded page by page: memory stays flat however many there are."""
+    """The labels as a PDF, yielded page by page: memory stays flat however many there are.
+    The font is LABEL_FONT_PATH unless another is given."""
     layout.check()
-    font = EmbeddedFont(font_path)
+    font = EmbeddedFont(font_path or settings.LABEL_FONT_PATH)
     sink = _Chunks()
     writer = PDFWriter(sink, title=title, font=font)
     painter = LabelPainter(font, layout)

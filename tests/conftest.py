@@ -4,6 +4,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,6 +20,9 @@ from reports import intake
 from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parent.parent
+# The real-world corpus beside the repository (../shared/testdata), or where a setting says.
+TESTDATA = Path(os.environ.get("MACHIMORI_TESTDATA") or ROOT.parent / "shared" / "testdata")
 
 
 def require(available: bool, what: str) -> None:

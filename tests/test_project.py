@@ -1,5 +1,9 @@
 """Project-wide guards: migrations, health, settings."""
 
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -61,3 +65,25 @@ def test_every_spatial_index_survives_the_migrations():
         disabled = [table for table, enabled in cursor.fetchall() if enabled != 1]
 
     assert disabled == []
+
+
+def test_no_path_of_this_machine_is_in_the_tree():
+    """Shared data is reached by ../shared (or MACHIMORI_TESTDATA), scratch files go to
+    pytest's tmp_path, and fonts come from a setting: nothing names one machine's folders."""
+    root = Path(__file__).resolve().parent.parent
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    machine = re.compile(r"""["'](/work/|/root/|/home/)|/tmp/[A-Za-z_]+\.(png|json|txt|pdf|csv)""")
+    found = []
+    for name in tracked:
+        if not name.endswith((".py", ".sh", ".js", ".toml", ".html", ".cfg")) and name not in (
+            "Makefile",
+        ):
+            continue
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        found += [
+            f"{name}:{n}" for n, line in enumerate(text.splitlines(), 1) if machine.search(line)
+        ]
+
+    assert found == []

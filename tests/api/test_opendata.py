@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -13,9 +12,10 @@ from assets import jp_layouts
 from assets.models import Town
 from reports import intake, services
 from tests import factories
+from tests.conftest import TESTDATA as CORPUS
 from tests.conftest import require
 
-TESTDATA = Path("/work/shared/testdata/assets")
+TESTDATA = CORPUS / "assets"
 SCHEMA, YAIZU = TESTDATA / "schema_jp", TESTDATA / "yaizu_jp"
 
 

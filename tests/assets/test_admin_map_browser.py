@@ -78,7 +78,7 @@ def chromium(chromium_path: str) -> Iterator[Session]:
 
 
 def test_a_click_on_the_offline_map_places_the_light_where_clicked(
-    live_server, superuser, neighbours, city, settings, chromium_path
+    live_server, superuser, neighbours, city, settings, chromium_path, tmp_path
 ):
     light_type = AssetType.objects.get(code="security-light")
     owner = city["road"]
@@ -116,7 +116,7 @@ def test_a_click_on_the_offline_map_places_the_light_where_clicked(
         page.wait_for_function("document.getElementById('id_geom').value.includes('Point')")
         assert page.input_value("#id_geom_latlon").startswith(f"{expected[1]:.3f}"[:6])
         page.mouse.move(5, 5)  # off the map, so the drawing cursor does not hide the point
-        page.screenshot(path="/tmp/admin_map.png", full_page=True)
+        page.screenshot(path=str(tmp_path / "admin_map.png"), full_page=True)
 
         page.click("input[name=_save]")
         page.wait_for_url(f"{live_server.url}/admin/assets/asset/")

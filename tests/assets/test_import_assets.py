@@ -14,9 +14,10 @@ from django.core.management.base import CommandError
 
 from assets.models import Asset, AssetType
 from tests import factories
+from tests.conftest import TESTDATA as CORPUS
 from tests.conftest import require
 
-TESTDATA = Path("/work/shared/testdata/assets")
+TESTDATA = CORPUS / "assets"
 
 # Yaizu's own .prj for its parks: JGD2000 / Japan Plane Rectangular CS VIII (EPSG:2450).
 PLANE_VIII_PRJ = (

@@ -7,17 +7,12 @@ location; a GPS block without coordinates gives no location.
 
 import csv
 import math
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reports.models import Report
-from tests.conftest import require
-
-TESTDATA = Path(__file__).resolve().parents[3] / "shared" / "testdata"
-if not TESTDATA.is_dir():
-    TESTDATA = Path("/work/shared/testdata")
+from tests.conftest import TESTDATA, require
 
 
 def _manifest(folder: str) -> list[dict]:

@@ -11,7 +11,6 @@ import random
 import struct
 import time
 import zlib
-from pathlib import Path
 
 import exifread
 import pytest
@@ -20,9 +19,8 @@ from django.utils import timezone
 from PIL import Image, ImageCms, TiffImagePlugin, features
 
 from reports.photos import PhotoError, process_photo, read_gps
-from tests.conftest import require
+from tests.conftest import TESTDATA, require
 
-TESTDATA = Path("/work/shared/testdata")
 RED, BLUE = (255, 0, 0), (0, 0, 200)
 IZUMO = (35.3670833, 132.7584028)
 
