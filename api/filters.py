@@ -2,7 +2,6 @@
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -116,28 +115,3 @@ class AssetFilter(django_filters.FilterSet):
         if ordering == "distance":
             return queryset.order_by("distance", "id")
         return queryset.order_by(ordering)
-
-
-def page_bounds(params) -> tuple[int, int]:
-    """limit and offset from the query string, checked."""
-    errors = {}
-    limit, offset = settings.API_DEFAULT_PAGE_SIZE, 0
-    try:
-        if params.get("limit"):
-            limit = int(params["limit"])
-            if not 1 <= limit <= settings.API_MAX_PAGE_SIZE:
-                raise ValueError
-    except ValueError:
-        errors["limit"] = f"a whole number from 1 to {settings.API_MAX_PAGE_SIZE}"
-    try:
-        if params.get("offset"):
-            offset = int(params["offset"])
-            if offset < 0:
-                raise ValueError
-    except ValueError:
-        errors["offset"] = "a whole number, 0 or more"
-    if errors:
-        raise ValidationError(
-            {k: ValidationError(v, code="invalid_page") for k, v in errors.items()}
-        )
-    return limit, offset

@@ -6,13 +6,14 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import policy
 from api.exceptions import ApiError
+from api.pagination import LinkPagination
 from api.permissions import IsCityStaff
 from api.serializers import ErrorSerializer
 from assets import geo
@@ -80,7 +81,7 @@ def _label_response(label: Label, status_code=status.HTTP_200_OK) -> Response:
     return Response(LabelSerializer(label).data, status=status_code)
 
 
-class LabelPagination(LimitOffsetPagination):
+class LabelPagination(LinkPagination):
     default_limit = 100
     max_limit = 1000
 
@@ -123,8 +124,8 @@ class LabelIssueApi(APIView):
         return _label_response(label, status.HTTP_201_CREATED)
 
 
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
+def _valid(serializer_class, request, data=None) -> dict:
+    serializer = serializer_class(data=request.data if data is None else data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -269,57 +270,124 @@ class ScanCountApi(APIView):
         )
 
 
+class SheetSelectionSerializer(serializers.Serializer):
+    """Which stickers go on the sheet: every criterion given narrows the selection."""
+
+    preset = serializers.ChoiceField(choices=sorted(PRESETS), default="a4-24")
+    type = serializers.ListField(
+        child=serializers.CharField(max_length=60), default=list, help_text="asset type codes"
+    )
+    owner = serializers.ListField(
+        child=serializers.CharField(max_length=60), default=list, help_text="owner codes"
+    )
+    park = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="a park's id or ledger id: the park and what is in it",
+    )
+    bbox = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="min_lon,min_lat,max_lon,max_lat",
+    )
+    ledger_ids = serializers.CharField(
+        max_length=10_000, required=False, allow_blank=True, help_text="comma-separated"
+    )
+
+
+class SheetPrintSerializer(SheetSelectionSerializer):
+    issue = serializers.BooleanField(
+        default=True,
+        help_text="first issue labels to selected assets without one (managers and section "
+        "staff, for the assets they manage)",
+    )
+    without_label = serializers.BooleanField(
+        default=False, help_text="print only the labels issued by this request"
+    )
+
+
+def _sheet_assets(request, selection: dict):
+    """The selected assets among those of the user's own organisations: stickers are printed
+    (and marked printed) only by who looks after the assets."""
+    bbox = selection.get("bbox")
+    ledger_ids = selection.get("ledger_ids", "")
+    scope = policy.scope_ids(request.user)
+    mine = asset_selectors.assets_for_user(request.user)
+    if scope is not None:
+        mine = mine.filter(owner_id__in=scope)
+    return selectors.assets_for_labels(
+        mine,
+        type_codes=selection["type"],
+        owner_codes=selection["owner"],
+        park=selection.get("park") or None,
+        bbox=geo.parse_bbox(bbox) if bbox else None,
+        ledger_ids=[i.strip() for i in ledger_ids.split(",") if i.strip()],
+    )
+
+
+def _require_printable(assets) -> None:
+    if not selectors.labels_active_among(assets).exists():
+        raise ApiError("No labelled asset matched the selection.", code="nothing_to_print")
+
+
+def _sheet_response(assets, preset: str) -> StreamingHttpResponse:
+    contents = selectors.label_contents(
+        assets, city=city.current().name, phone=city.current().phone
+    )
+    response = StreamingHttpResponse(
+        iter_sheets(contents, layout=PRESETS[preset], title=f"{city.current().name} QR labels"),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = 'attachment; filename="labels.pdf"'
+    return response
+
+
+PDF_RESPONSES = {(200, "application/pdf"): OpenApiTypes.BINARY, 400: ErrorSerializer}
+
+
 class LabelSheetApi(APIView):
     """Print-ready A4 sheets of stickers (PDF), streamed page by page.
 
-    Selected assets without a label get one (managers and section staff), unless issue=0."""
+    GET shows the labels the selected assets already have and changes nothing. POST is the
+    print run: it first issues labels to selected assets that have none, then notes when
+    each label on the sheet was printed."""
 
     permission_classes = [IsCityStaff]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("preset", OpenApiTypes.STR, enum=sorted(PRESETS)),
-            OpenApiParameter("type", OpenApiTypes.STR, many=True),
-            OpenApiParameter("owner", OpenApiTypes.STR, many=True),
-            OpenApiParameter("park", OpenApiTypes.STR),
-            OpenApiParameter("bbox", OpenApiTypes.STR),
-            OpenApiParameter("ledger_ids", OpenApiTypes.STR, description="comma-separated"),
-            OpenApiParameter("without_label", OpenApiTypes.BOOL),
-            OpenApiParameter(
-                "issue", OpenApiTypes.BOOL, description="issue missing labels (default true)"
-            ),
-        ],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 400: ErrorSerializer},
+        operation_id="labels_sheet_preview",
+        parameters=[SheetSelectionSerializer],
+        responses=PDF_RESPONSES,
     )
     def get(self, request):
-        params = request.query_params
-        preset = params.get("preset", "a4-24")
-        if preset not in PRESETS:
-            raise ApiError(f"preset must be one of {', '.join(sorted(PRESETS))}.", code="invalid")
-        bbox = geo.parse_bbox(params["bbox"]) if params.get("bbox") else None
-        assets = selectors.assets_for_labels(
-            asset_selectors.assets_for_user(request.user),
-            type_codes=params.getlist("type"),
-            owner_codes=params.getlist("owner"),
-            park=params.get("park") or None,
-            bbox=bbox,
-            ledger_ids=[i.strip() for i in params.get("ledger_ids", "").split(",") if i.strip()],
-        )
+        selection = _valid(SheetSelectionSerializer, request, request.query_params)
+        assets = _sheet_assets(request, selection)
+        _require_printable(assets)
+        return _sheet_response(assets, selection["preset"])
+
+    @extend_schema(
+        operation_id="labels_sheet_print",
+        request=SheetPrintSerializer,
+        responses=PDF_RESPONSES,
+        examples=[
+            OpenApiExample(
+                "PrintSectionLights",
+                summary="Issue missing labels and print every security light of a section",
+                value={"type": ["security-light"], "owner": ["izumo-doro"], "preset": "a4-24"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        selection = _valid(SheetPrintSerializer, request)
         assets, _issued = services.labels_prepare_print(
-            assets=assets,
-            without_label=params.get("without_label") in ("1", "true"),
-            issue=params.get("issue", "1") not in ("0", "false"),
+            assets=_sheet_assets(request, selection),
+            without_label=selection["without_label"],
+            issue=selection["issue"],
             acting_user=request.user,
         )
-        if not selectors.labels_active_among(assets).exists():
-            raise ApiError("No labelled asset matched the selection.", code="nothing_to_print")
+        _require_printable(assets)
         services.labels_mark_printed_for(assets=assets)
-        contents = selectors.label_contents(
-            assets, city=city.current().name, phone=city.current().phone
-        )
-        response = StreamingHttpResponse(
-            iter_sheets(contents, layout=PRESETS[preset], title=f"{city.current().name} QR labels"),
-            content_type="application/pdf",
-        )
-        response["Content-Disposition"] = 'attachment; filename="labels.pdf"'
-        return response
+        return _sheet_response(assets, selection["preset"])

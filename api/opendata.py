@@ -37,7 +37,7 @@ def _error(status: int, code: str, detail: str) -> HttpResponse:
     )
 
 
-def _feed(request, qs, body, *, content_type: str, filename: str):
+def feed_response(request, qs, body, *, content_type: str, filename: str):
     """The feed, or 304 when the client already has this version."""
     latest, tag = opendata.feed_version(qs)
     licence = city.current(request).open_data_license
@@ -60,14 +60,18 @@ def _feed(request, qs, body, *, content_type: str, filename: str):
 
 def _csv_or_geojson(request, qs, fmt: str, *, name: str, csv_rows, geojson):
     if fmt == "csv":
-        return _feed(
+        return feed_response(
             request,
             qs,
+            # Open data keeps the BOM, unlike the API's CSVs: the Japanese standard layouts are
+            # opened in Excel, which reads UTF-8 only with it.
             lambda: csv_chunks(csv_rows(), bom=True),
             content_type=CSV_TYPE,
             filename=f"{name}.csv",
         )
-    return _feed(request, qs, geojson, content_type=GEOJSON_TYPE, filename=f"{name}.geojson")
+    return feed_response(
+        request, qs, geojson, content_type=GEOJSON_TYPE, filename=f"{name}.geojson"
+    )
 
 
 def _listed(request, name: str) -> list[str]:
@@ -158,7 +162,7 @@ def jp_layout(request, code: str):
     if layout is None:
         return _error(404, "unknown_layout", f"no layout {code}: see /open-data/")
     qs = layout.assets()
-    return _feed(
+    return feed_response(
         request,
         qs,
         lambda: csv_chunks(layout.rows(qs), bom=True),

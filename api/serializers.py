@@ -1,75 +1,131 @@
-"""Serializers: the asset-type catalogue, and the documented shape of asset GeoJSON.
+"""Serializers: the asset-type catalogue, one asset as GeoJSON, and the documented shape of
+asset lists.
 
-Asset features are written by the database (assets/geojson.py); the serializers below
-describe them for /api/schema/, and a test checks real responses against that schema.
+One asset is a Feature written by drf-gis (`AssetFeatureSerializer`); lists of assets are
+written by the database in the very same shape (assets/geojson.py, 25x faster), and the
+schema describes both with that one serializer. A test checks real responses against it.
 """
 
+from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializerExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from assets.models import AssetType, FaultCategory
+from api.pagination import LINKS_SCHEMA
+from assets.geojson import GEOMETRY_PRECISION
+from assets.models import Asset, AssetType, FaultCategory
+
+GEOMETRY_SCHEMA = {
+    "type": "object",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "enum": ["Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"],
+        },
+        "coordinates": {
+            "type": "array",
+            "description": "GeoJSON positions: lon, lat (WGS84), 7 decimals",
+            "items": {},
+        },
+    },
+    "example": {"type": "Point", "coordinates": [132.755, 35.367]},
+}
 
 
 class ConditionSerializer(serializers.Serializer):
     grade = serializers.CharField(
-        allow_blank=True, help_text="Grade on the type's scale; '' if never inspected."
+        source="condition_grade",
+        allow_blank=True,
+        help_text="Grade on the type's scale; '' if never inspected.",
     )
-    last_inspected = serializers.DateField(allow_null=True)
-    next_due = serializers.DateField(allow_null=True)
+    last_inspected = serializers.DateField(source="last_inspected_on", allow_null=True)
+    next_due = serializers.DateField(source="next_inspection_due", allow_null=True)
 
 
-class AssetPropertiesSerializer(serializers.Serializer):
+class AssetFeatureSerializer(GeoFeatureModelSerializer):
+    """An asset as a GeoJSON Feature; `properties` hold the public fields."""
+
+    geom = GeometryField(precision=GEOMETRY_PRECISION)
     ledger_id = serializers.CharField(
         allow_null=True, help_text="The city's own asset number (台帳番号)."
     )
     name = serializers.CharField(allow_blank=True)
-    type = serializers.CharField(help_text="Asset type code, see /api/v1/asset-types/.")
-    owner = serializers.IntegerField(help_text="Owner organisation id.")
-    owner_name = serializers.CharField()
-    parent = serializers.IntegerField(
-        allow_null=True, help_text="Id of the asset this one is part of."
+    type = serializers.CharField(
+        source="asset_type.code", help_text="Asset type code, see /api/v1/asset-types/."
     )
-    address = serializers.CharField(allow_blank=True)
-    status = serializers.ChoiceField(choices=["in_service", "retired"])
-    criticality = serializers.IntegerField(min_value=1, max_value=5)
-    install_date = serializers.DateField(allow_null=True)
-    condition = ConditionSerializer()
+    owner = serializers.IntegerField(source="owner_id", help_text="Owner organisation id.")
+    owner_name = serializers.CharField(source="owner.name")
+    parent = serializers.IntegerField(
+        source="parent_id", allow_null=True, help_text="Id of the asset this one is part of."
+    )
+    status = serializers.ChoiceField(choices=Asset.Status.values)
+    condition = ConditionSerializer(source="*")
     attributes = serializers.DictField(
         help_text="Public attributes, per the type's attribute schema."
     )
-    internal_attributes = serializers.DictField(
-        required=False,
-        allow_null=True,
-        help_text="Only for staff of the owning organisation; absent for everyone else.",
+    internal_attributes = serializers.SerializerMethodField(
+        help_text="Only for staff of the owning organisation: null for other staff, absent "
+        "for everyone else."
     )
     distance_m = serializers.FloatField(
-        required=False, help_text="Metres from `point`, when given."
+        required=False, help_text="Metres from `point`, in lists asked with `point`."
     )
 
+    class Meta:
+        model = Asset
+        geo_field = "geom"
+        id_field = "id"
+        fields = [
+            "id", "geom", "ledger_id", "name", "type", "owner", "owner_name", "parent",
+            "address", "status", "criticality", "install_date", "condition", "attributes",
+            "internal_attributes", "distance_m",
+        ]  # fmt: skip
 
-class GeometrySerializer(serializers.Serializer):
-    type = serializers.ChoiceField(
-        choices=["Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"]
-    )
-    coordinates = serializers.ListField(child=serializers.JSONField(), help_text="lon, lat (WGS84)")
+    def get_fields(self):
+        fields = super().get_fields()
+        if "internal_owner_ids" in self.context:  # writing one asset, not describing the shape
+            fields.pop("distance_m")
+            if self.context["internal_owner_ids"] is None:
+                fields.pop("internal_attributes")
+        return fields
+
+    @extend_schema_field({"type": ["object", "null"]})
+    def get_internal_attributes(self, obj) -> dict | None:
+        # The same rule as the database-built features (assets/geojson.py).
+        owners = self.context["internal_owner_ids"]
+        return obj.internal_attributes if owners == "all" or obj.owner_id in owners else None
 
 
-class AssetFeatureSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["Feature"])
-    id = serializers.IntegerField()
-    geometry = GeometrySerializer()
-    properties = AssetPropertiesSerializer()
+class AssetFeatureExtension(GeoFeatureModelSerializerExtension):
+    """drf-spectacular's drf-gis schema, with every geometry kind an asset may have (the
+    contrib knows Point, LineString and Polygon only) and lon/lat examples."""
+
+    target_class = "api.serializers.AssetFeatureSerializer"
+    match_subclasses = False
+    priority = 1
+
+    def map_serializer(self, auto_schema, direction):
+        schema = super().map_serializer(auto_schema, direction)
+        schema["properties"]["geometry"] = GEOMETRY_SCHEMA
+        schema["required"] = ["type", "id", "geometry", "properties"]
+        properties = schema["properties"]["properties"]
+        optional = {"internal_attributes", "distance_m"}
+        properties["required"] = [name for name in properties["properties"] if name not in optional]
+        return schema
 
 
-class LinkSerializer(serializers.Serializer):
-    rel = serializers.ChoiceField(choices=["self", "next", "prev"])
-    href = serializers.URLField()
+@extend_schema_field(LINKS_SCHEMA)
+class LinksField(serializers.JSONField):
+    pass
 
 
 class AssetCollectionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["FeatureCollection"])
     numberReturned = serializers.IntegerField()
-    links = LinkSerializer(many=True)
-    features = AssetFeatureSerializer(many=True)
+    links = LinksField()
+    features = serializers.ListField(child=AssetFeatureSerializer())
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,4 +1,7 @@
-"""REST views: thin. They check input, ask a selector, and hand back what it built."""
+"""REST views: thin. They check input, ask a selector, and hand back what it built.
+
+Lists of assets are GeoJSON written by the database (assets/geojson.py); one asset is written
+by drf-gis (api/serializers.py) in the same shape."""
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -7,10 +10,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.exceptions import ApiError
-from api.filters import AssetFilter, page_bounds
+from api.filters import AssetFilter
+from api.pagination import page_bounds, page_links, page_parameters
 from api.serializers import (
     AssetCollectionSerializer,
     AssetFeatureSerializer,
@@ -31,13 +36,6 @@ def internal_option(user):
     return scope or None
 
 
-def _page_link(request, rel: str, offset: int, limit: int) -> dict:
-    params = request.query_params.copy()
-    params["offset"] = str(offset)
-    params["limit"] = str(limit)
-    return {"rel": rel, "href": request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}
-
-
 class AssetListApi(generics.GenericAPIView):
     """Assets as a GeoJSON FeatureCollection, paginated with limit/offset."""
 
@@ -52,10 +50,7 @@ class AssetListApi(generics.GenericAPIView):
 
     @extend_schema(
         operation_id="assets_list",
-        parameters=[
-            OpenApiParameter("limit", OpenApiTypes.INT, description="page size (default 1000)"),
-            OpenApiParameter("offset", OpenApiTypes.INT, description="features to skip"),
-        ],
+        parameters=page_parameters(),
         responses={(200, GEOJSON): AssetCollectionSerializer, 400: ErrorSerializer},
     )
     def get(self, request):
@@ -67,21 +62,18 @@ class AssetListApi(generics.GenericAPIView):
         )
         # One row more than asked tells whether a next page exists, without a COUNT.
         rows = list(texts[offset : offset + limit + 1])
-        links = [_page_link(request, "self", offset, limit)]
-        if len(rows) > limit:
-            links.append(_page_link(request, "next", offset + limit, limit))
-            rows = rows[:limit]
-        if offset:
-            links.append(_page_link(request, "prev", max(offset - limit, 0), limit))
+        links = page_links(request, offset=offset, limit=limit, has_next=len(rows) > limit)
+        rows = rows[:limit]
         body = geojson.collection_bytes(rows, numberReturned=len(rows), links=links)
         return HttpResponse(body, content_type=GEOJSON)
 
 
-def _feature_response(request, queryset) -> HttpResponse:
-    text = geojson.feature_texts(queryset, internal_owner_ids=internal_option(request.user)).first()
-    if text is None:
+def _feature_response(request, queryset) -> Response:
+    asset = queryset.select_related("asset_type", "owner").first()
+    if asset is None:
         raise ApiError("No such asset.", code="not_found")
-    return HttpResponse(text.encode(), content_type=GEOJSON)
+    context = {"internal_owner_ids": internal_option(request.user)}
+    return Response(AssetFeatureSerializer(asset, context=context).data, content_type=GEOJSON)
 
 
 class AssetDetailApi(APIView):
@@ -132,7 +124,6 @@ class AssetTypeListApi(generics.ListAPIView):
     permission_classes = [AllowAny]  # public infrastructure, public data
 
     serializer_class = AssetTypeSerializer
-    pagination_class = None
     filter_backends = []
 
     def get_queryset(self):

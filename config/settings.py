@@ -308,15 +308,37 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # One page shape for every list: links (self/next/prev), numberReturned, numberMatched.
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LinkPagination",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Machimori API",
-    "DESCRIPTION": (
-        "Assets, reports and inspections of a city's small infrastructure. "
-        "Lists of assets are GeoJSON FeatureCollections (WGS84, lon/lat)."
-    ),
+    "DESCRIPTION": """\
+Assets, reports and inspections of a city's small infrastructure.
+
+**Assets** are GeoJSON (WGS84, lon/lat): `/api/v1/assets/` is a FeatureCollection, one asset
+a Feature. **Tablets** sign in for a token (`Authorization: Token …`), download a work pack,
+and sync inspections recorded offline (`POST /api/v1/inspections/sync/`; each record is
+graded on its asset type's scale and answers its type's checklist). A walkthrough with curl
+is in `docs/tablet-api.md` of the source.
+
+**Lists** page with `limit` and `offset` and answer, OGC API style, with `links` (rel
+`self`, `next`, `prev`), `numberReturned` and `numberMatched` (the asset list leaves the
+count out). **Errors** are `{"detail": …, "code": …}`, with `errors` per field for bad input.
+
+**Outside this schema** (described in `docs/open311.md` of the source):
+
+- [Open311 GeoReport v2](/open311/v2/discovery.json) at `/open311/v2/`: `discovery`,
+  `services`, `services/<code>`, `requests` (GET, and POST with an API key),
+  `requests/<id>`, `tokens/<token>`, `servicerequestupdates`, each `.json` and `.xml`.
+- [Open data](/open-data/) at `/open-data/`, under the city's open-data licence:
+  `assets.geojson`, `assets.csv`, `reports.geojson`, `reports.csv`, and Japanese standard
+  layouts `jp/public-toilets.csv`, `jp/parks.csv` (CSV in UTF-8 with a BOM).
+- [OGC API – Features](/ogc/) at `/ogc/`, for GIS clients: assets and public reports, with
+  its own definition at `/ogc/api`.
+""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("open311/v2/", include("api.open311_urls")),
     path("open-data/", include("api.opendata_urls")),
+    path("ogc/", include("api.ogc_urls")),
     path("manage/", include("web_admin.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from assets.models import Asset, AssetType
+from config.progress import Progress, silent
 from demo.streets import (
     ASSETS_PER_BLOCK,
     ASSOCIATIONS,
@@ -206,12 +207,17 @@ def _insert_spatialite(rows, now, batch=5000) -> int:
 
 
 @transaction.atomic
-def demo_assets_install(*, assets: int, seed: int) -> int:
+def demo_assets_install(*, assets: int, seed: int, progress: Progress = silent) -> int:
     """Write `assets` synthetic assets after those already there; returns how many."""
     types = {t.code: t for t in AssetType.objects.all()}
     orgs = dict(Organization.objects.values_list("code", "pk"))
     last = Asset.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    rows = demo_rows(assets=assets, seed=seed, first_id=last + 1, types=types, orgs=orgs)
+    rows = progress(
+        demo_rows(assets=assets, seed=seed, first_id=last + 1, types=types, orgs=orgs),
+        total=assets,
+        desc="demo assets",
+        unit="asset",
+    )
     now = timezone.now()
     if connection.vendor == "postgresql":
         return _insert_postgis(rows, now)

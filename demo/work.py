@@ -19,6 +19,7 @@ from accounts import policy
 from accounts.models import Organization
 from assets.models import Asset
 from assets.selectors import fault_categories_for_type
+from config.progress import Progress, silent
 from demo.city import CENTER_LAT, CENTER_LON
 from inspections import payload, sync
 from inspections.models import ChecklistTemplate, Inspection
@@ -77,7 +78,7 @@ def _answers(template: ChecklistTemplate | None, rng: random.Random, worn: bool)
     return answers
 
 
-def inspections_install(*, seed: int, assets: int = 240) -> int:
+def inspections_install(*, seed: int, assets: int = 240, progress: Progress = silent) -> int:
     """Yearly periodic inspections of playground equipment over five years: most age slowly,
     some get worse fast, repairs bring a few back. Grades that call for action raise faults
     (the services do it); those of past years were repaired since."""
@@ -99,7 +100,8 @@ def inspections_install(*, seed: int, assets: int = 240) -> int:
     this_year = timezone.localdate().year
     state = {asset.pk: rng.choice([0, 0, 0, 1]) for asset in sample}
     recorded = 0
-    for year in range(this_year - YEARS + 1, this_year + 1):
+    years = range(this_year - YEARS + 1, this_year + 1)
+    for year in progress(years, total=len(years), desc="inspections", unit="year"):
         items = []
         for asset in sample:
             rank = state[asset.pk]
@@ -193,10 +195,10 @@ def resident_reports_install(*, seed: int, count: int = 36) -> int:
 
 
 @transaction.atomic
-def demo_work_install(*, seed: int = 1) -> dict[str, int]:
+def demo_work_install(*, seed: int = 1, progress: Progress = silent) -> dict[str, int]:
     return {
         "places": places_install(),
-        "inspections": inspections_install(seed=seed),
+        "inspections": inspections_install(seed=seed, progress=progress),
         "reports": resident_reports_install(seed=seed),
         "priorities": report_services.priorities_refresh(),
     }

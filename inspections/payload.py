@@ -2,7 +2,19 @@
 
 A sync batch holds up to a thousand records: DRF's serializers would spend 0.4 ms on each,
 more than the database does. This reads the same shape in plain Python; the serializer in
-api/tablet/sync.py documents it, and a test keeps the two in step.
+api/tablet/sync.py documents it (with an example per grading scale in
+api/tablet/examples.py), and a test keeps the two in step.
+
+A record: `uuid`, `asset`, `kind`, `performed_at` (with its time zone), `overall_grade`
+(a code of the asset type's scale), optional `gps` {lat, lon, accuracy}, `template_version`,
+`answers`, `notes`, `defects` [{component, kind, grade, measurement, unit, notes}],
+`supersedes`, `report`, `assignment` and `pack_cursor`.
+
+`answers` is an object keyed by checklist item `key`. Here it is only checked to be an
+object; inspections/checklists.py checks each value against its item in the version named
+by `template_version` (needed with answers): `ok_defect` takes "ok", "defect" or "n/a",
+`number` a number within the item's min..max, `choice` one of its choices, `text` a string
+of at most 1,000 characters. Items left out are unanswered.
 """
 
 import datetime

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from config import city
 from reports.models import Receipt, Report, ReportEvent
-from reports.selectors import report_subscribers
+from reports.selectors import receipts_to_announce, report_subscribers
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def receipt_given(receipt_id: int) -> None:
 
 def receipt_links_announce() -> int:
     """Send each pending new link once (after links became per person); returns how many."""
-    pending = list(Receipt.objects.filter(announce=True).values_list("pk", flat=True))
+    pending = list(receipts_to_announce().values_list("pk", flat=True))
     for pk in pending:
         send_receipt_link.enqueue(pk)
     return len(pending)

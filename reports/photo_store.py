@@ -9,6 +9,7 @@ discarded by the caller that gave up, or swept a day later.
 import datetime
 import logging
 import uuid
+from collections.abc import Iterator
 
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
@@ -18,6 +19,7 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from reports.models import Photo
 from reports.photos import PhotoError, ProcessedPhoto, process_photo
+from reports.selectors import photos_unattached
 
 logger = logging.getLogger(__name__)
 
@@ -123,27 +125,25 @@ def delete_files(names) -> None:
 
 def photos_sweep(*, older_than: datetime.timedelta = datetime.timedelta(hours=24)) -> int:
     """Delete staged photos never attached to a report, with their files."""
-    stale = Photo.objects.filter(
-        report__isnull=True, me_too__isnull=True, created_at__lt=timezone.now() - older_than
-    )
     count = 0
-    for photo in stale.iterator():
+    for photo in photos_unattached(older_than=older_than).iterator():
         delete_files(photo.names)
         photo.delete()
         count += 1
     return count
 
 
-def photo_files_sweep(*, older_than: datetime.timedelta = datetime.timedelta(hours=24)) -> int:
-    """Delete files under reports/ that no photo row names (left by a crash between the
-    storage write and the database commit)."""
-    storage, known, removed = _storage(), set(), 0
+def photo_files_orphaned(
+    *, older_than: datetime.timedelta = datetime.timedelta(hours=24)
+) -> Iterator[str]:
+    """Files under reports/ that no photo row names and that are older than `older_than`
+    (left by a crash between the storage write and the database commit); reads only."""
+    storage, known = _storage(), set()
     for names in Photo.objects.values_list("original", "public", "thumbnail").iterator():
         known.update(names)
     cutoff = timezone.now() - older_than
 
     def walk(folder):
-        nonlocal removed
         try:
             folders, files = storage.listdir(folder)
         except FileNotFoundError:
@@ -157,10 +157,17 @@ def photo_files_sweep(*, older_than: datetime.timedelta = datetime.timedelta(hou
             except Exception:
                 modified = None
             if modified is None or modified < cutoff:
-                storage.delete(path)
-                removed += 1
+                yield path
         for sub in folders:
-            walk(f"{folder}/{sub}")
+            yield from walk(f"{folder}/{sub}")
 
-    walk("reports")
+    yield from walk("reports")
+
+
+def photo_files_sweep(*, older_than: datetime.timedelta = datetime.timedelta(hours=24)) -> int:
+    """Delete files under reports/ that no photo row names (see photo_files_orphaned)."""
+    storage, removed = _storage(), 0
+    for path in photo_files_orphaned(older_than=older_than):
+        storage.delete(path)
+        removed += 1
     return removed

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from assets import selectors as asset_selectors
 from assets.models import Asset, FaultCategory, Town
 from config import city
 from reports import priority
-from reports.models import Photo, Receipt, Report, ReportEvent
+from reports.models import ContextPlace, Photo, Receipt, Report, ReportEvent
 
 service_area = city.service_area
 
@@ -323,3 +324,50 @@ def reports_open_nearby(
         .select_related("category", "asset__asset_type")
         .order_by("distance")[:10]
     )
+
+
+# --- What housekeeping is due: read by reports_housekeeping, and alone by its --dry-run ---
+
+
+def reports_contacts_due(*, now: datetime.datetime | None = None) -> QuerySet[Report]:
+    """Ended reports whose contact details are kept past REPORT_CONTACT_RETENTION_DAYS."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.REPORT_CONTACT_RETENTION_DAYS)
+    return Report.objects.filter(ended_at__lt=cutoff, contacts_deleted_at__isnull=True)
+
+
+def photos_unattached(*, older_than: datetime.timedelta) -> QuerySet[Photo]:
+    """Staged photos that no report or "me too" took within `older_than`."""
+    return Photo.objects.filter(
+        report__isnull=True, me_too__isnull=True, created_at__lt=timezone.now() - older_than
+    )
+
+
+def priorities_outdated(*, reports: QuerySet[Report] | None = None) -> Iterator[Report]:
+    """Open reports (or `reports`) whose stored priority parts are not what they would be now,
+    each carrying its new parts, unsaved."""
+    if reports is None:
+        reports = Report.objects.filter(status__in=Report.OPEN_STATUSES)
+    places = list(ContextPlace.objects.all())
+    rows = reports.select_related("category", "asset").only(
+        "location",
+        "me_too_count",
+        "defect_rank",
+        "defect_grade",
+        "priority_base",
+        "priority_reasons",
+        "category__severity",
+        "asset__criticality",
+        "asset__attributes",
+    )
+    for report in rows.iterator(chunk_size=1000):
+        parts = priority.static_parts(report, places)
+        if parts != report.priority_reasons:
+            report.priority_reasons = parts
+            report.priority_base = sum(part[0] for part in parts)
+            yield report
+
+
+def receipts_to_announce() -> QuerySet[Receipt]:
+    """Receipts whose holder has not been sent their own new link yet."""
+    return Receipt.objects.filter(announce=True)

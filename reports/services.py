@@ -7,7 +7,6 @@ pipelines) and is checked against the permission policy; nobody (None) may chang
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -17,8 +16,8 @@ from accounts.errors import DomainError
 from accounts.policy import Right
 from assets import versions
 from assets.models import Asset
-from reports import notices, priority
-from reports.models import ContextPlace, MeToo, Photo, Receipt, Report, ReportEvent
+from reports import notices, priority, selectors
+from reports.models import MeToo, Photo, Receipt, Report, ReportEvent
 
 
 class ReportError(DomainError):
@@ -188,10 +187,7 @@ def reports_purge_contacts(*, now: datetime.datetime | None = None) -> int:
     """Delete contact details a set time after a report ended (Japan's APPI: keep personal
     data no longer than needed). Returns how many reports were cleaned."""
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.REPORT_CONTACT_RETENTION_DAYS)
-    due = Report.objects.filter(
-        ended_at__lt=cutoff, contacts_deleted_at__isnull=True
-    ).select_for_update()
+    due = selectors.reports_contacts_due(now=now).select_for_update()
     ids = list(due.values_list("pk", flat=True))
     if not ids:
         return 0
@@ -226,27 +222,9 @@ def priority_refresh(*, report: Report) -> Report:
 def priorities_refresh(*, reports: QuerySet[Report] | None = None) -> int:
     """Recompute the stored parts of many open reports (after new context places, new
     weights or changed assets); returns how many changed."""
-    if reports is None:
-        reports = Report.objects.filter(status__in=Report.OPEN_STATUSES)
-    places = list(ContextPlace.objects.all())
     changed, count = [], 0
-    rows = reports.select_related("category", "asset").only(
-        "location",
-        "me_too_count",
-        "defect_rank",
-        "defect_grade",
-        "priority_base",
-        "priority_reasons",
-        "category__severity",
-        "asset__criticality",
-        "asset__attributes",
-    )
-    for report in rows.iterator(chunk_size=1000):
-        parts = priority.static_parts(report, places)
-        if parts != report.priority_reasons:
-            report.priority_reasons = parts
-            report.priority_base = sum(part[0] for part in parts)
-            changed.append(report)
+    for report in selectors.priorities_outdated(reports=reports):
+        changed.append(report)
         if len(changed) >= 1000:
             count += _save_priorities(changed)
     return count + _save_priorities(changed)

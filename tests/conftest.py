@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -239,3 +241,40 @@ def redis_cache(settings):
     cache.clear()
     yield cache
     cache.clear()
+
+
+def manage_in_process(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    """`manage.py` in a process of its own, on the given database, as an operator runs it."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    env.pop("TEST_DATABASE_NAME", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """An empty database of the kind this run tests (SpatiaLite or PostGIS), outside the
+    test database, for commands run in a process of their own."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgis://") or url.startswith("postgres"):
+        import psycopg
+
+        name = f"machimori_move_{uuid.uuid4().hex[:8]}"
+        base = url.rsplit("/", 1)[0]
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{base}/{name}"
+        finally:
+            with psycopg.connect(
+                "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
+            ) as c:
+                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        yield f"spatialite:///{tmp_path / 'before-the-move.sqlite3'}"

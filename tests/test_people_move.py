@@ -8,16 +8,9 @@ migration, exactly as an installation of that day has it; then the project's `mi
 runs in a process of its own, as an operator would run it.
 """
 
-import os
-import subprocess
-import sys
 import textwrap
-import uuid
-from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import manage_in_process
 
 # The last migration of each moved-from app before the move.
 BEFORE_THE_MOVE = {
@@ -110,54 +103,19 @@ print("rows intact")
 """
 
 
-def _manage(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    env.pop("TEST_DATABASE_NAME", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-@pytest.fixture
-def fresh_database(tmp_path):
-    """An empty database of the kind this run tests, outside the test database."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgis://") or url.startswith("postgres"):
-        import psycopg
-
-        name = f"machimori_move_{uuid.uuid4().hex[:8]}"
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{base}/{name}"
-        finally:
-            with psycopg.connect(
-                "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
-            ) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        yield f"spatialite:///{tmp_path / 'before-the-move.sqlite3'}"
-
-
 def test_a_database_made_before_the_move_migrates_with_its_rows_intact(fresh_database):
-    made = _manage(
+    made = manage_in_process(
         fresh_database, "shell", "-c", textwrap.dedent(MAKE_OLD.format(before=BEFORE_THE_MOVE))
     )
     assert made.returncode == 0, made.stderr[-3000:]
 
     # Django's own check refuses this history; the project's migrate adopts it first.
-    migrated = _manage(fresh_database, "migrate", "--no-input")
-    checked = _manage(fresh_database, "shell", "-c", textwrap.dedent(CHECK_NEW))
+    migrated = manage_in_process(fresh_database, "migrate", "--no-input")
+    checked = manage_in_process(fresh_database, "shell", "-c", textwrap.dedent(CHECK_NEW))
 
     assert migrated.returncode == 0, migrated.stderr[-3000:]
     assert "Recorded accounts.0001 as applied" in migrated.stdout
     assert checked.returncode == 0, checked.stderr[-3000:]
     assert "rows intact" in checked.stdout
-    again = _manage(fresh_database, "migrate", "--check")
+    again = manage_in_process(fresh_database, "migrate", "--check")
     assert again.returncode == 0, again.stdout + again.stderr

@@ -32,6 +32,7 @@ if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   [ -f "/usr/share/postgresql/$pg/extension/postgis.control" ] || need="$need postgresql-$pg-postgis-3"
   [ -x /usr/bin/chromium ] || need="$need chromium"
   command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
+  command -v ogrinfo >/dev/null 2>&1 || need="$need gdal-bin"
   command -v npm >/dev/null 2>&1 || need="$need npm"  # axe-core comes from the npm registry
 fi
 if [ "$mode" = "bench" ]; then

@@ -3,7 +3,7 @@ inspections."""
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from accounts.models import DeviceToken
 from api.exceptions import ApiError
 from api.permissions import IsCityStaff
 from api.serializers import ErrorSerializer
+from api.tablet import examples
 from inspections import selectors
 
 
@@ -50,6 +51,7 @@ class SignInApi(APIView):
 
     @extend_schema(
         request=SignInSerializer,
+        examples=[examples.SIGN_IN],
         responses={
             201: inline_serializer(
                 "IssuedToken", {"token": serializers.CharField(), "device": TokenSerializer()}
@@ -79,15 +81,15 @@ class SignInApi(APIView):
         )
 
 
-class DeviceListApi(APIView):
-    """My signed-in devices."""
+class DeviceListApi(generics.ListAPIView):
+    """My signed-in devices, newest first."""
 
     permission_classes = [IsCityStaff]
+    serializer_class = TokenSerializer
+    filter_backends = []
 
-    @extend_schema(responses={200: TokenSerializer(many=True)})
-    def get(self, request):
-        tokens = devices.devices_for_user(request.user)
-        return Response(TokenSerializer(tokens, many=True).data)
+    def get_queryset(self):
+        return devices.devices_for_user(self.request.user).order_by("-created_at", "-id")
 
 
 class DeviceRevokeApi(APIView):

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,13 +35,15 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return [stop.asset_id for stop in obj.stops.all()]
 
 
-class AssignmentListApi(APIView):
-    permission_classes = [IsCityStaff]
+class AssignmentListApi(generics.ListAPIView):
+    """My assignments (a manager's: those of their organisations), the next due first."""
 
-    @extend_schema(responses={200: AssignmentSerializer(many=True)})
-    def get(self, request):
-        assignments = selectors.assignments_with_stops(request.user)
-        return Response(AssignmentSerializer(assignments, many=True).data)
+    permission_classes = [IsCityStaff]
+    serializer_class = AssignmentSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.assignments_with_stops(self.request.user).order_by("due_date", "id")
 
 
 def _type_payload(asset_type, checklist) -> dict:

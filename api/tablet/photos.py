@@ -1,7 +1,6 @@
 """An inspection's photos from a tablet: once per content hash, as a file or through a
 presigned upload to the bucket and a confirmation."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -10,18 +9,49 @@ from rest_framework.views import APIView
 
 from api.exceptions import ApiError
 from api.permissions import IsCityStaff
+from api.serializers import ErrorSerializer
 from api.tablet.auth import require_field_role
 from inspections import photos, selectors
 from inspections.models import Inspection
 
+DEFECT_HELP = "the defect's position in the inspection's `defects` (0 is the first)"
+
 
 class PhotoInSerializer(serializers.Serializer):
-    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
-    size = serializers.IntegerField(min_value=1)
+    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", help_text="of the file's bytes, hex")
+    size = serializers.IntegerField(min_value=1, help_text="bytes")
     content_type = serializers.CharField(max_length=40, default="image/jpeg")
-    defect = serializers.IntegerField(
-        required=False, allow_null=True, help_text="position of the defect in the inspection"
+    defect = serializers.IntegerField(required=False, allow_null=True, help_text=DEFECT_HELP)
+
+
+class PhotoFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="JPEG, PNG, HEIC/HEIF, MPO or WebP")
+    defect = serializers.IntegerField(required=False, allow_null=True, help_text=DEFECT_HELP)
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$", required=False, help_text="if given, the file must match it"
     )
+
+
+class PresignedUploadSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["PUT"])
+    url = serializers.URLField()
+    headers = serializers.DictField(
+        child=serializers.CharField(), help_text="send exactly these with the PUT"
+    )
+
+
+class PhotoOutSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["created", "exists", "upload"],
+        help_text="created: stored now; exists: the server already has it; upload: PUT the "
+        "bytes to `upload`, then POST `confirm`",
+    )
+    sha256 = serializers.CharField(required=False)
+    upload = PresignedUploadSerializer(required=False)
+    confirm = serializers.CharField(required=False, help_text="the confirmation's path")
+
+
+PHOTO_RESPONSES = {200: PhotoOutSerializer, 201: PhotoOutSerializer, 400: ErrorSerializer}
 
 
 def _own_inspection(request, uuid) -> Inspection:
@@ -56,7 +86,11 @@ class InspectionPhotoApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        request=PhotoInSerializer, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}
+        request={
+            "application/json": PhotoInSerializer,
+            "multipart/form-data": PhotoFileSerializer,
+        },
+        responses={**PHOTO_RESPONSES, 404: ErrorSerializer},
     )
     def post(self, request, uuid):
         require_field_role(request.user)
@@ -106,7 +140,7 @@ class InspectionPhotoConfirmApi(APIView):
         request=inline_serializer(
             "PhotoConfirm", {"defect": serializers.IntegerField(required=False, allow_null=True)}
         ),
-        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+        responses=PHOTO_RESPONSES,
     )
     def post(self, request, uuid, sha256: str):
         require_field_role(request.user)

@@ -103,9 +103,17 @@ def find_column(columns: list[str], target: str) -> str | None:
     return next((column for column in columns if normalized(column) in names), None)
 
 
-def _auto_targets(asset_type: AssetType) -> dict[str, str]:
+def header_names(
+    asset_type: AssetType | None = None, mapping: Iterable[tuple[str, str]] = ()
+) -> set[str]:
+    """Every column name that marks a header row (normalized): the fields' usual names, the
+    asset type's attribute labels and the columns named by --map and --ledger-column."""
+    return set(_auto_targets(asset_type)) | {normalized(column) for column, _ in mapping}
+
+
+def _auto_targets(asset_type: AssetType | None) -> dict[str, str]:
     index = {}
-    for spec in asset_type.attribute_schema:
+    for spec in asset_type.attribute_schema if asset_type else ():
         labels = spec.get("label") or {}
         if isinstance(labels, str):
             labels = {"ja": labels}

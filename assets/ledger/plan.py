@@ -1,6 +1,6 @@
 """The import itself: check the whole file, then create and update its assets all at once."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,13 +10,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from assets.ledger.columns import LOCATION_FIELDS, checked_options, location_problems, map_columns
+from assets.ledger.columns import (
+    LOCATION_FIELDS,
+    checked_options,
+    header_names,
+    location_problems,
+    map_columns,
+)
 from assets.ledger.coordinates import Reprojector
 from assets.ledger.problems import Problem, UsageError
 from assets.ledger.report import ImportReport
 from assets.ledger.rows import CheckedRow, check_duplicates, check_row
 from assets.ledger.sources import read_source
 from assets.models import Asset, AssetType
+from config.progress import Progress, batches, silent
 
 BATCH_SIZE = 500
 
@@ -36,14 +43,9 @@ def import_target(*, type_code: str, owner_code: str) -> tuple[AssetType, Organi
     return asset_type, owner
 
 
-def _chunks(items: list, size: int = 900) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _by_ledger_id(owner: Organization, ledger_ids: Iterable[str], *, only=None) -> dict[str, Any]:
     found = {}
-    for chunk in _chunks(sorted(set(ledger_ids))):
+    for chunk in batches(sorted(set(ledger_ids)), 900):
         qs = Asset.objects.filter(owner=owner, ledger_id__in=chunk)
         if only:
             qs = qs.only(*only)
@@ -149,16 +151,19 @@ def _plan(checked: list[CheckedRow], *, asset_type: AssetType, owner: Organizati
     return plan
 
 
-def _write(plan: _Plan) -> None:
+def _write(plan: _Plan, progress: Progress) -> None:
     with transaction.atomic():
-        Asset.objects.bulk_create(plan.create, batch_size=BATCH_SIZE)
+        creating = progress(plan.create, total=len(plan.create), desc="creating", unit="asset")
+        for batch in batches(creating, BATCH_SIZE):
+            Asset.objects.bulk_create(batch)
         if plan.update:
             now = timezone.now()
-            for asset in plan.update:
-                asset.updated_at = now
-            Asset.objects.bulk_update(
-                plan.update, [*sorted(plan.update_fields), "updated_at"], batch_size=BATCH_SIZE
-            )
+            fields = [*sorted(plan.update_fields), "updated_at"]
+            updating = progress(plan.update, total=len(plan.update), desc="updating", unit="asset")
+            for batch in batches(updating, BATCH_SIZE):
+                for asset in batch:
+                    asset.updated_at = now
+                Asset.objects.bulk_update(batch, fields)
 
 
 def assets_import(
@@ -171,14 +176,17 @@ def assets_import(
     ledger_column: str | None = None,
     encoding: str | None = None,
     srid: int | None = None,
+    sheet: str | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    progress: Progress = silent,
 ) -> ImportReport:
     """Check a whole file, then create and update its assets in one transaction.
 
     Nothing is written when the file has problems, unless skip_invalid (then the valid rows
     are); dry_run only checks. Raises UsageError for impossible requests. Rows are matched on
-    (owner, ledger id), so importing the file again updates and never duplicates.
+    (owner, ledger id), so importing the file again updates and never duplicates. `progress`
+    wraps the rows read (of a sheet), checked and written.
     """
     path = Path(path)
     asset_type, owner = import_target(type_code=type_code, owner_code=owner_code)
@@ -192,8 +200,15 @@ def assets_import(
         skip_invalid=skip_invalid,
         constants=constant_values,
     )
-    source = read_source(path, encoding=encoding, srid=srid)
-    has_geometry = source.file_format != "CSV"
+    source = read_source(
+        path,
+        encoding=encoding,
+        srid=srid,
+        sheet=sheet,
+        names=header_names(asset_type, mapping),
+        progress=progress,
+    )
+    has_geometry = source.has_geometry
     if has_geometry and targets & set(LOCATION_FIELDS):
         raise UsageError(
             f"the location of a {source.file_format} feature is its geometry: "
@@ -223,6 +238,7 @@ def assets_import(
         return report
 
     reproject = Reprojector(source.srs)
+    rows = progress(source.rows, total=len(source.rows), desc="checking", unit=source.unit)
     checked = [
         check_row(
             row,
@@ -232,7 +248,7 @@ def assets_import(
             reproject=reproject,
             has_geometry=has_geometry,
         )
-        for row in source.rows
+        for row in rows
     ]
     check_duplicates(checked, source.unit)
     plan = _plan(checked, asset_type=asset_type, owner=owner)
@@ -244,7 +260,7 @@ def assets_import(
     if report.refused or dry_run:
         return report
     try:
-        _write(plan)
+        _write(plan, progress)
     except IntegrityError as exc:
         reason = (
             f"the database refused the write, so nothing was saved ({exc}); "

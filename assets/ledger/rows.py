@@ -13,7 +13,7 @@ from assets import fieldspecs
 from assets.ledger.columns import normalized
 from assets.ledger.coordinates import Reprojector
 from assets.ledger.problems import Problem
-from assets.ledger.sources import Row
+from assets.ledger.table import Row, cell_text
 from assets.models import AssetType
 
 _PLACEHOLDER_IDS = {
@@ -37,10 +37,26 @@ _PLACEHOLDER_IDS = {
     "xx",
     "xxx",
 }
-_ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
+
+
+@dataclass(frozen=True)
+class _Era:
+    name: str
+    first: datetime.date
+    last: datetime.date | None = None
+
+
+# Each era's first and last day: a change of era took effect on the day, not on 1 January.
+_ERAS = (
+    _Era("大正", datetime.date(1912, 7, 30), datetime.date(1926, 12, 24)),
+    _Era("昭和", datetime.date(1926, 12, 25), datetime.date(1989, 1, 7)),
+    _Era("平成", datetime.date(1989, 1, 8), datetime.date(2019, 4, 30)),
+    _Era("令和", datetime.date(2019, 5, 1)),
+)
+_ERA_NAMES = {era.name: era for era in _ERAS} | dict(zip("tshr", _ERAS, strict=True))
 _DATE_RE = re.compile(
-    r"^(?P<era>令和|平成|昭和|[rhs])?\s*(?P<y>\d{1,4}|元)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]"
-    r"\s*(?P<d>\d{1,2})\s*日?$"
+    r"^(?P<era>大正|昭和|平成|令和|[tshr])?\s*(?P<y>\d{1,4}|元)\s*[-/.年]\s*(?P<m>\d{1,2})\s*"
+    r"[-/.月]\s*(?P<d>\d{1,2})\s*日?$"
 )
 
 
@@ -61,15 +77,7 @@ class CheckedRow:
     has_parent: bool = False
 
     def bad(self, column: str, value: Any, reason: str, code: str) -> None:
-        self.problems.append(Problem(self.number, column, _text(value), reason, code))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+        self.problems.append(Problem(self.number, column, cell_text(value), reason, code))
 
 
 def _number(text: str) -> float:
@@ -80,23 +88,46 @@ def _number(text: str) -> float:
 
 
 def parse_date(value: Any) -> datetime.date:
-    """A date from ISO, slashes, 年月日 or a Japanese era (令和2年4月1日, R2.4.1)."""
+    """A date from ISO, slashes, 年月日 or a Japanese era (令和元年5月1日, R1.5.1, H31.4.30).
+
+    Raises ValueError with the reason, such as a day after its era's end (平成31年5月1日).
+    """
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    given = cell_text(value)
+    not_a_date = f"not a date: {given!r} (use YYYY-MM-DD or an era: 令和元年5月1日)"
+    text = unicodedata.normalize("NFKC", given).lower()
     if len(text) > 10 and text[10] in "t ":
         text = text[:10]
     match = _DATE_RE.match(text)
     if not match:
-        raise ValueError(text)
+        raise ValueError(not_a_date)
     year = 1 if match["y"] == "元" else int(match["y"])
-    if match["era"]:
-        year += _ERAS[match["era"]]
-    elif year < 100 or match["y"] == "元":
-        raise ValueError(text)
-    return datetime.date(year, int(match["m"]), int(match["d"]))
+    era = _ERA_NAMES.get(match["era"] or "")
+    if era is None and (year < 100 or match["y"] == "元"):
+        raise ValueError(not_a_date)
+    try:
+        date = datetime.date(
+            year + era.first.year - 1 if era else year, int(match["m"]), int(match["d"])
+        )
+    except ValueError:
+        raise ValueError(not_a_date) from None
+    if era and date < era.first:
+        raise ValueError(f"not a date: {given!r} is before {era.name} began on {era.first}")
+    if era and era.last and date > era.last:
+        raise ValueError(f"not a date: {given!r} is after {era.name} ended on {era.last}")
+    return date
+
+
+def _date_or_raw(value: Any) -> Any:
+    """A date attribute read as install dates are (eras too); the value as it was otherwise,
+    for the attribute's own check to refuse."""
+    try:
+        return parse_date(value)
+    except ValueError:
+        return value
 
 
 class _RowCheck:
@@ -105,14 +136,20 @@ class _RowCheck:
     def __init__(self, row: Row, given: dict[str, tuple[str, Any]]):
         self.row, self.given = row, given
         ledger_column = given.get("ledger_id", ("ledger_id", None))[0]
-        self.result = CheckedRow(row.number, None, ledger_column, list(row.problems))
+        # A cell that could not be read (a formula never calculated) counts only in a column
+        # the import uses, and once: not again as the empty value it reads as.
+        used = {column for column, _ in given.values()}
+        problems = [p for p in row.problems if not p.column or p.column in used]
+        self.unreadable = {p.column for p in problems if p.column}
+        self.result = CheckedRow(row.number, None, ledger_column, problems)
 
     def bad(self, column: str, value: Any, reason: str, code: str) -> None:
-        self.result.bad(column, value, reason, code)
+        if column not in self.unreadable:
+            self.result.bad(column, value, reason, code)
 
     def ledger_id(self) -> None:
         column, raw = self.given.get("ledger_id", ("ledger_id", None))
-        text = _text(raw)
+        text = cell_text(raw)
         if not text:
             self.bad(column, "", "no ledger id", "missing_ledger_id")
         elif "?" in text or "？" in text or normalized(text) in _PLACEHOLDER_IDS:
@@ -127,36 +164,37 @@ class _RowCheck:
         for name, limit in (("name", 200), ("address", 300)):
             if name in self.given:
                 column, raw = self.given[name]
-                fields[name] = _text(raw)
+                fields[name] = cell_text(raw)
                 if len(fields[name]) > limit:
                     self.bad(column, raw, f"{name} is over {limit} characters", "too_long")
         if "install_date" in self.given:
             column, raw = self.given["install_date"]
             try:
-                fields["install_date"] = parse_date(raw) if _text(raw) else None
-            except ValueError:
-                reason = f"not a date: {_text(raw)!r} (use YYYY-MM-DD)"
-                self.bad(column, raw, reason, "not_a_date")
-        if "criticality" in self.given and _text(self.given["criticality"][1]):
+                fields["install_date"] = parse_date(raw) if cell_text(raw) else None
+            except ValueError as exc:
+                self.bad(column, raw, str(exc), "not_a_date")
+        if "criticality" in self.given and cell_text(self.given["criticality"][1]):
             column, raw = self.given["criticality"]
             try:
-                value = _number(_text(raw))
+                value = _number(cell_text(raw))
             except ValueError:
                 value = None
             if value is None or not value.is_integer():
-                self.bad(column, raw, f"not a whole number: {_text(raw)!r}", "not_a_number")
+                self.bad(column, raw, f"not a whole number: {cell_text(raw)!r}", "not_a_number")
             elif not 1 <= value <= 5:
-                self.bad(column, raw, f"criticality {_text(raw)} is outside 1..5", "out_of_range")
+                self.bad(
+                    column, raw, f"criticality {cell_text(raw)} is outside 1..5", "out_of_range"
+                )
             else:
                 fields["criticality"] = int(value)
         if "parent_ledger_id" in self.given:
             column, raw = self.given["parent_ledger_id"]
             self.result.has_parent, self.result.parent_column = True, column
-            self.result.parent_ledger_id = _text(raw) or None
+            self.result.parent_ledger_id = cell_text(raw) or None
 
     def _coordinate(self, target: str, words: str, limit: int, geographic: bool) -> float | None:
         column, raw = self.given[target]
-        text = _text(raw)
+        text = cell_text(raw)
         try:
             value = _number(text)
         except ValueError:
@@ -170,7 +208,7 @@ class _RowCheck:
     def point(self, reproject: Reprojector) -> GEOSGeometry | None:
         srs = reproject.srs
         lat_column, lon_column = self.given["lat"][0], self.given["lon"][0]
-        if not _text(self.given["lat"][1]) or not _text(self.given["lon"][1]):
+        if not cell_text(self.given["lat"][1]) or not cell_text(self.given["lon"][1]):
             self.bad(f"{lat_column}/{lon_column}", "", "no location", "no_location")
             return None
         lat = self._coordinate("lat", "latitude", 90, srs.geographic)
@@ -194,7 +232,7 @@ class _RowCheck:
 
     def wkt(self, reproject: Reprojector) -> GEOSGeometry | None:
         column, raw = self.given["geom"]
-        text = _text(raw)
+        text = cell_text(raw)
         if not text:
             self.bad(column, "", "no location", "no_location")
             return None
@@ -228,17 +266,20 @@ class _RowCheck:
             self.result.geom = geom
 
     def attributes(self, asset_type: AssetType) -> None:
+        specs = asset_type.attribute_schema
+        dates = {spec["key"] for spec in specs if spec["kind"] == "date"}
         values, columns = {}, {}
         for target, (column, raw) in self.given.items():
             if target.startswith("attr."):
                 key = target[5:]
                 columns[key] = (column, raw)
-                if _text(raw) == "" and not isinstance(raw, bool):
+                if cell_text(raw) == "" and not isinstance(raw, bool):
                     self.result.cleared.add(key)
+                elif key in dates:
+                    values[key] = _date_or_raw(raw)
                 else:
                     values[key] = raw
         try:
-            specs = asset_type.attribute_schema
             self.result.attributes = fieldspecs.coerce_values(specs, values, require=False)
         except fieldspecs.FieldErrors as exc:
             for key, message in exc.errors.items():

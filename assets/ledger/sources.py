@@ -1,4 +1,5 @@
-"""Reading a ledger file (CSV in UTF-8 or Shift_JIS, GeoJSON, Shapefile) into columns and rows."""
+"""Reading a ledger file (CSV in UTF-8 or Shift_JIS, Excel, GeoJSON, Shapefile) into columns
+and rows."""
 
 import codecs
 import csv
@@ -7,18 +8,20 @@ import json
 import os
 import re
 import tempfile
-from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 from django.contrib.gis.gdal import DataSource, GDALException, OGRGeometry, SpatialReference
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSException
 
-from assets.ledger.coordinates import WGS84, Reprojector, given_srs
+from assets.ledger.columns import header_names
+from assets.ledger.coordinates import Reprojector, given_srs
+from assets.ledger.excel import read_xlsx
 from assets.ledger.problems import Problem, UsageError
+from assets.ledger.table import Row, Source, header_index, header_note, table_fill
+from config.progress import Progress, silent
 
 _ENCODING_ALIASES = {
     # Files called Shift_JIS are written by Windows, which means CP932: its extra characters
@@ -44,34 +47,6 @@ def _codec(name: str, *, what: str) -> str:
         return codecs.lookup(key).name
     except LookupError:
         raise UsageError(f"unknown encoding {name!r} ({what})", code="unknown_encoding") from None
-
-
-@dataclass
-class Row:
-    """A line or feature as read: its raw values by column, and its geometry if it has one."""
-
-    number: int
-    values: dict[str, Any]
-    geom: GEOSGeometry | None = None
-    geom_problem: Problem | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class Source:
-    """A file as read: columns, rows, notes on how it was read, and whole-file problems."""
-
-    file_format: str
-    unit: str
-    columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    srs: SpatialReference = WGS84
-
-    def refuse(self, column: str, value: str, reason: str, code: str = "file") -> "Source":
-        self.problems.append(Problem(None, column, value, reason, code))
-        return self
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:
@@ -113,7 +88,7 @@ def _decode_csv(data: bytes, encoding: str | None, source: Source) -> str | None
     return None
 
 
-def _read_csv(path: Path, *, encoding: str | None, srid: int | None) -> Source:
+def _read_csv(path: Path, *, encoding: str | None, srid: int | None, names: set[str]) -> Source:
     source = Source(file_format="CSV", unit="line")
     if srid is not None:
         source.srs = given_srs(srid)
@@ -124,29 +99,19 @@ def _read_csv(path: Path, *, encoding: str | None, srid: int | None) -> Source:
     first_line = text.split("\n", 1)[0]
     tabbed = path.suffix.lower() == ".tsv" or ("\t" in first_line and "," not in first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabbed else ",")
+    records, last_line = [], 0
     try:
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            return source.refuse("", "", "the file is empty (no header line)", "empty")
-        seen = Counter()
-        for index, cell in enumerate(header, start=1):
-            name = cell.strip() or f"column {index}"
-            seen[name] += 1
-            source.columns.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-        last_line = reader.line_num
         for record in reader:
-            number, last_line = last_line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            row = Row(number, dict(zip(source.columns, record, strict=False)))
-            if len(record) > len(header):
-                extra = ",".join(record[len(header) :])[:80]
-                reason = f"{len(record)} cells but the header has {len(header)} columns"
-                row.problems.append(Problem(number, "", extra, reason, "extra_cells"))
-            source.rows.append(row)
+            # A quoted cell may span lines: a record is numbered by the line it starts on.
+            records.append((last_line + 1, record))
+            last_line = reader.line_num
     except csv.Error as exc:
-        source.refuse("", "", f"line {reader.line_num}: not readable as CSV ({exc})", "csv")
-    return source
+        return source.refuse("", "", f"line {reader.line_num}: not readable as CSV ({exc})", "csv")
+    at = header_index(records, names)
+    if at is None:
+        return source.refuse("", "", "the file is empty (no header line)", "empty")
+    header_note(source, records[at][0])
+    return table_fill(source, records[at][1], records[at + 1 :])
 
 
 def _geojson_srs(crs: Any) -> SpatialReference:
@@ -160,7 +125,7 @@ def _geojson_srs(crs: Any) -> SpatialReference:
 
 
 def _read_geojson(path: Path, *, srid: int | None) -> Source:
-    source = Source(file_format="GeoJSON", unit="feature")
+    source = Source(file_format="GeoJSON", unit="feature", has_geometry=True)
     try:
         data = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
@@ -259,7 +224,7 @@ def _shape_records(shp: Path, encoding: str) -> tuple[Any, list[str], list[tuple
 
 
 def _read_shapefile(path: Path, *, encoding: str | None, srid: int | None) -> Source:
-    source = Source(file_format="Shapefile", unit="feature")
+    source = Source(file_format="Shapefile", unit="feature", has_geometry=True)
     for suffix in (".shx", ".dbf"):
         if _sibling(path, suffix) is None:
             return source.refuse(
@@ -331,17 +296,44 @@ def _read_shapefile(path: Path, *, encoding: str | None, srid: int | None) -> So
     return source
 
 
-def read_source(path: Path, *, encoding: str | None = None, srid: int | None = None) -> Source:
-    """Columns and raw rows of a CSV, GeoJSON or Shapefile, geometries already in WGS84."""
+def read_source(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    srid: int | None = None,
+    sheet: str | None = None,
+    names: set[str] | None = None,
+    progress: Progress = silent,
+) -> Source:
+    """Columns and raw rows of a CSV, Excel, GeoJSON or Shapefile, geometries already in WGS84.
+
+    The header of a CSV or a sheet is the first of its top rows that holds one of `names`
+    (normalized column names; by default the fields' usual names), so titles above it are
+    passed over.
+    """
     if not path.is_file():
         raise UsageError(f"no such file: {path}", code="no_such_file")
     suffix = path.suffix.lower()
+    names = header_names() if names is None else names
+    if sheet is not None and suffix not in (".xlsx", ".xlsm"):
+        raise UsageError("--sheet is only for Excel files (.xlsx)", code="sheet_not_excel")
     if suffix in (".csv", ".tsv", ".txt"):
-        return _read_csv(path, encoding=encoding, srid=srid)
+        return _read_csv(path, encoding=encoding, srid=srid, names=names)
+    if suffix in (".xlsx", ".xlsm"):
+        if encoding:
+            raise UsageError(
+                "--encoding is for CSV and Shapefile text, not .xlsx", code="bad_option"
+            )
+        return read_xlsx(path, sheet=sheet, srid=srid, names=names, progress=progress)
     if suffix in (".geojson", ".json"):
         return _read_geojson(path, srid=srid)
     if suffix == ".shp":
         return _read_shapefile(path, encoding=encoding, srid=srid)
+    if suffix == ".xls":
+        raise UsageError(
+            f"{path.name} is an old Excel 97–2003 file: save it as .xlsx or CSV", code="old_excel"
+        )
     raise UsageError(
-        f"cannot tell the format of {path.name}: use .csv, .geojson or .shp", code="unknown_format"
+        f"cannot tell the format of {path.name}: use .csv, .xlsx, .geojson or .shp",
+        code="unknown_format",
     )

@@ -1,7 +1,10 @@
 """The GeoJSON asset API: shape, filters, pagination, errors, and who sees what."""
 
+import datetime
+
 import pytest
 from django.contrib.gis.geos import Point
+from rest_framework.test import APIClient
 
 from assets.models import Asset
 from tests import factories
@@ -233,6 +236,31 @@ def test_it_returns_one_asset_by_id_and_by_ledger_id(resident_client, light):
     assert by_ledger.json() == by_id.json()
 
 
+@pytest.mark.parametrize("kind", ["security-light", "road-segment", "park"])
+@pytest.mark.parametrize("actor", ["anonymous", "owner_staff", "sibling_staff", "other_city"])
+def test_one_asset_is_the_same_feature_as_in_the_list(
+    catalogue, city, other_city_manager, section_staff, kind, actor
+):
+    # One asset is written by drf-gis, lists by the database: the two must not drift.
+    extra = {"attributes": {"lamp_type": "led", **SECRET}} if kind == "security-light" else {}
+    asset = factories.asset(
+        kind, owner=city["road"], name="今市1号", install_date=datetime.date(2019, 4, 1), **extra
+    )
+    client = {
+        "anonymous": APIClient,
+        "owner_staff": lambda: client_for(section_staff),
+        "sibling_staff": lambda: client_for(factories.user(city["parks"], "section_staff")),
+        "other_city": lambda: client_for(other_city_manager),
+    }[actor]()
+
+    listed = _features(client.get(LIST))
+    detail = client.get(f"{LIST}{asset.pk}/")
+
+    assert detail.status_code == 200
+    assert detail["Content-Type"] == "application/geo+json"
+    assert detail.json() == next(f for f in listed if f["id"] == asset.pk)
+
+
 def test_it_answers_404_with_a_code_for_an_unknown_asset(resident_client, catalogue):
     response = resident_client.get(f"{LIST}424242/")
 
@@ -255,8 +283,8 @@ def test_it_asks_for_the_owner_when_two_owners_share_a_ledger_id(resident_client
 def test_it_lists_asset_types_without_internal_attribute_names_for_the_public(
     resident_client, section_staff, catalogue
 ):
-    public = resident_client.get("/api/v1/asset-types/").json()
-    staff = client_for(section_staff).get("/api/v1/asset-types/").json()
+    public = resident_client.get("/api/v1/asset-types/").json()["results"]
+    staff = client_for(section_staff).get("/api/v1/asset-types/").json()["results"]
 
     light = next(t for t in public if t["code"] == "security-light")
     assert light["scale"]["code"] == "mlit"
@@ -310,3 +338,14 @@ def test_distance_uses_the_spheroid_so_both_databases_agree(resident_client, cat
 
     assert [f["id"] for f in features] == [target.pk]
     assert features[0]["properties"]["distance_m"] == pytest.approx(1000.0, abs=1.0)
+
+
+def test_one_asset_matches_the_documented_feature(section_staff, light):
+    import jsonschema
+
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    root = {"components": schema["components"], "$ref": "#/components/schemas/AssetFeature"}
+    body = client_for(section_staff).get(f"{LIST}{light.pk}/").json()
+
+    jsonschema.validate(body, root)
+    assert body["properties"]["internal_attributes"] == SECRET

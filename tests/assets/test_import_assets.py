@@ -2,11 +2,14 @@
 
 import codecs
 import csv
+import datetime
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import shapefile
 from django.core.management import call_command
@@ -748,3 +751,204 @@ def test_yaizu_underpasses_have_longitude_before_latitude(yaizu):
     assert "Done: 48 created" in output
     asset = Asset.objects.get(ledger_id="1")
     assert (asset.geom.x, asset.geom.y) == (138.3052955, 34.80107603)
+
+
+# --- Excel ledgers ----------------------------------------------------------------------------
+
+TITLE = "焼津市 防犯灯台帳（令和6年度）"
+LEDGER_HEADER = ["台帳番号", "名称", "緯度", "経度", "設置年月日", "消費電力"]
+# Row 7 is bad three ways: a latitude in words, a day after Heisei ended, a wattage in words.
+BAD_ROW = ["SL-4", "裏通り", "緯度不明", "132.758", "平成31年5月1日", "強い"]
+HEISEI_ENDED = "is after 平成 ended on 2019-04-30"
+
+
+def saved_by_excel(path: Path, values: dict[str, object]) -> Path:
+    """The workbook as Excel saves it: each formula cell with the value it last computed
+    (openpyxl writes formulas without one)."""
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for coordinate, value in values.items():
+        kind = "" if isinstance(value, int | float) else ' t="str"'
+        cell = re.compile(rf'(<c r="{coordinate}"[^>]*)>(<f>.*?</f>)<v\s*/>')
+        sheet, found = cell.subn(rf"\1{kind}>\2<v>{value}</v>", sheet)
+        assert found == 1, coordinate
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
+def ledger_xlsx(path: Path) -> Path:
+    """The Yaizu lights ledger as a city keeps it in Excel: a merged title above the header,
+    a name merged over two rows, a real date cell, ledger id and wattage from formulas."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "防犯灯"
+    sheet.append([TITLE])
+    sheet.merge_cells("A1:F1")
+    sheet.append([])
+    sheet.append(LEDGER_HEADER)
+    sheet.append(["SL-1", "駅前1号", 35.3670, 132.7550, "令和元年5月1日", 40])
+    sheet.append(["SL-2", None, 35.3675, 132.7560, datetime.datetime(2019, 4, 30), 60])
+    sheet.merge_cells("B4:B5")
+    sheet.append(['="SL-"&3', "本町", 35.3680, 132.7570, "H31.4.30", "=20*2"])
+    sheet.append([*BAD_ROW[:3], 132.758, *BAD_ROW[4:]])
+    book.save(path)
+    return saved_by_excel(path, {"A6": "SL-3", "F6": 40})
+
+
+def ledger_csv(path: Path) -> Path:
+    """The same ledger saved as CSV: what Excel writes for each cell."""
+    rows = [
+        [TITLE],
+        [],
+        LEDGER_HEADER,
+        ["SL-1", "駅前1号", "35.3670", "132.7550", "令和元年5月1日", "40"],
+        ["SL-2", "駅前1号", "35.3675", "132.7560", "2019/4/30", "60"],
+        ["SL-3", "本町", "35.3680", "132.7570", "H31.4.30", "40"],
+        BAD_ROW,
+    ]
+    return csv_file(path, rows)
+
+
+ASSET_FIELDS = (
+    "ledger_id", "asset_type__code", "owner__code", "name", "address", "install_date",
+    "criticality", "status", "geom", "attributes", "internal_attributes", "parent_id",
+)  # fmt: skip
+
+
+def imported_assets() -> dict[str, dict]:
+    """Every asset, field by field, by its ledger id."""
+    return {row["ledger_id"]: row for row in Asset.objects.values(*ASSET_FIELDS)}
+
+
+def problems_listed(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return list(csv.reader(stream))[1:]
+
+
+def test_an_excel_ledger_imports_as_its_csv_does(yaizu, tmp_path):
+    results = {}
+    for name, path in (
+        ("csv", ledger_csv(tmp_path / "lights.csv")),
+        ("xlsx", ledger_xlsx(tmp_path / "lights.xlsx")),
+    ):
+        Asset.objects.all().delete()
+        report = tmp_path / f"{name}-problems.csv"
+        code, output = import_lights(path, "--skip-invalid", "--report", report)
+        assert code == 0, output
+        results[name] = (imported_assets(), problems_listed(report), output)
+
+    (csv_assets, csv_problems, _), (xlsx_assets, xlsx_problems, output) = results.values()
+    assert xlsx_assets == csv_assets
+    assert xlsx_problems == csv_problems
+    assert "format: Excel, 4 rows" in output
+    assert "sheet: 防犯灯" in output
+    assert "header on row 3; rows 1–2 above it skipped as titles" in output
+    assert "Done: 3 created, 0 updated, 0 unchanged, 1 invalid (skipped)." in output
+    assert [xlsx_assets[i]["install_date"] for i in ("SL-1", "SL-2", "SL-3")] == [
+        datetime.date(2019, 5, 1), datetime.date(2019, 4, 30), datetime.date(2019, 4, 30),
+    ]  # fmt: skip
+    assert xlsx_assets["SL-2"]["name"] == "駅前1号"
+    assert xlsx_assets["SL-3"]["attributes"] == {"wattage": 40}
+    assert xlsx_problems == [
+        ["7", "設置年月日", "平成31年5月1日", f"not a date: '平成31年5月1日' {HEISEI_ENDED}"],
+        ["7", "緯度", "緯度不明", "not a number: '緯度不明'"],
+        ["7", "消費電力", "強い", "wattage must be a number"],
+    ]  # fmt: skip
+
+
+def test_era_dates_are_read_within_their_eras(yaizu, tmp_path):
+    dates = [
+        "R1.5.1",
+        "令和元年5月1日",
+        "昭和64年1月7日",
+        "T15.12.24",
+        "S64.1.8",
+        "大正元年7月29日",
+    ]
+    rows = [["ledger_id", "lat", "lon", "install_date"]]
+    rows += [[f"SL-{n}", "35.367", "132.755", date] for n, date in enumerate(dates, start=1)]
+
+    code, output = import_lights(csv_file(tmp_path / "eras.csv", rows), "--skip-invalid")
+
+    assert code == 0, output
+    assert dict(Asset.objects.values_list("ledger_id", "install_date")) == {
+        "SL-1": datetime.date(2019, 5, 1),
+        "SL-2": datetime.date(2019, 5, 1),
+        "SL-3": datetime.date(1989, 1, 7),
+        "SL-4": datetime.date(1926, 12, 24),
+    }
+    assert problem_line(6, "install_date", "is after 昭和 ended on 1989-01-07").search(output)
+    assert problem_line(7, "install_date", "is before 大正 began on 1912-07-30").search(output)
+
+
+def test_a_formula_without_a_saved_value_is_a_problem_of_its_row(yaizu, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(LIGHTS[0])
+    book.active.append(['="SL-"&1', "駅前1号", 35.367, 132.755, "=10*4"])
+    book.save(tmp_path / "unsaved.xlsx")
+
+    code, output = import_lights(tmp_path / "unsaved.xlsx")
+
+    assert code == 1
+    assert problem_line(2, "ledger_id", "the formula has no saved value").search(output), output
+    assert problem_line(2, "wattage", "the formula has no saved value").search(output)
+    assert "no ledger id" not in output
+    assert not Asset.objects.exists()
+
+
+def test_a_header_of_two_rows_names_each_column_by_its_lowest_cell(yaizu, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["台帳番号", "位置", None])
+    sheet.append([None, "緯度", "経度"])
+    sheet.merge_cells("A1:A2")
+    sheet.merge_cells("B1:C1")
+    sheet.append(["SL-1", 35.367, 132.755])
+    book.save(tmp_path / "two-rows.xlsx")
+
+    code, output = import_lights(tmp_path / "two-rows.xlsx")
+
+    assert code == 0, output
+    assert "columns: 台帳番号 → ledger_id, 緯度 → lat, 経度 → lon" in output
+    assert (Asset.objects.get().geom.x, Asset.objects.get().geom.y) == (132.755, 35.367)
+
+
+def test_sheet_picks_a_sheet_by_its_name(yaizu, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "集計"
+    book.active.append(["種別", "件数"])
+    ledger = book.create_sheet("台帳")
+    for row in LIGHTS:
+        ledger.append(row)
+    book.save(tmp_path / "book.xlsx")
+
+    code, output = import_lights(tmp_path / "book.xlsx", "--sheet", "台帳")
+
+    assert code == 0, output
+    assert "sheet: 台帳 (from --sheet)" in output
+    assert sorted(Asset.objects.values_list("ledger_id", flat=True)) == ["SL-1", "SL-2"]
+
+
+def test_a_missing_sheet_is_a_usage_error(yaizu, tmp_path):
+    openpyxl.Workbook().save(tmp_path / "book.xlsx")
+
+    code, output = import_lights(tmp_path / "book.xlsx", "--sheet", "台帳")
+
+    assert code == 2
+    assert "no sheet named '台帳' in book.xlsx (its sheets: Sheet)" in output
+    assert not Asset.objects.exists()
+
+
+def test_a_file_that_is_not_an_xlsx_is_refused_without_a_traceback(yaizu, tmp_path):
+    (tmp_path / "lights.xlsx").write_text("ledger_id,lat,lon\nSL-1,35.367,132.755\n")
+
+    code, output = import_lights(tmp_path / "lights.xlsx")
+
+    assert code == 1
+    assert "not a readable .xlsx file (BadZipFile: File is not a zip file)" in output
+    assert "Traceback" not in output
+    assert not Asset.objects.exists()

@@ -29,7 +29,7 @@ def test_a_device_signs_in_once_and_the_token_is_stored_hashed(client, inspector
     assert text.split(".")[1] not in (token.key_hash, token.prefix)
     assert token.key_hash == hashlib.sha256(text.split(".")[1].encode()).hexdigest()
     tablet = APIClient(HTTP_AUTHORIZATION=f"Token {text}")
-    assert tablet.get("/api/v1/auth/devices/").json()[0]["name"] == "点検タブレット 2"
+    assert tablet.get("/api/v1/auth/devices/").json()["results"][0]["name"] == "点検タブレット 2"
 
 
 def test_a_wrong_password_gets_no_token(client, inspector):
@@ -181,14 +181,14 @@ def test_an_inspector_cannot_open_someone_elses_assignment(city, route, lights):
     response = colleague.get("/api/v1/workpack/", {"assignment": route.pk})
 
     assert response.status_code == 404
-    assert colleague.get("/api/v1/assignments/").json() == []
+    assert colleague.get("/api/v1/assignments/").json()["results"] == []
 
 
 def test_another_citys_staff_see_nothing_private(other_city_manager, route, lights, tablet):
     sync(tablet, record(lights[0], grade="III"))
     stranger = tablet_for(other_city_manager)
 
-    assert stranger.get("/api/v1/assignments/").json() == []
+    assert stranger.get("/api/v1/assignments/").json()["results"] == []
     assert stranger.get(f"/api/v1/assets/{lights[0].pk}/history/").status_code == 404
     body = stranger.get("/api/v1/workpack/", {"bbox": "132.74,35.35,132.77,35.37"}).json()
     assert body["assets"]["features"] == []

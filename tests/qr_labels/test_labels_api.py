@@ -55,6 +55,7 @@ def test_another_city_sees_no_labels_and_cannot_touch_them(other_city_manager, l
     retire = client.post(f"/api/v1/labels/{label.code}/retire/", {}, format="json")
 
     assert listing.json()["results"] == []
+    assert (listing.json()["numberMatched"], listing.json()["numberReturned"]) == (0, 0)
     assert retire.status_code == 404
     label.refresh_from_db()
     assert label.state == "active"
@@ -140,27 +141,119 @@ def test_bad_dates_are_refused(manager, params, db):
     assert response.json()["code"] == "invalid_date"
 
 
-def test_staff_download_a_label_sheet(section_staff, light):
-    response = client_for(section_staff).get("/api/v1/labels/sheet.pdf", {"type": "security-light"})
+SHEET = "/api/v1/labels/sheet.pdf"
 
-    assert response.status_code == 200
+
+def _pdf(response) -> bytes:
+    assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/pdf"
     pdf = b"".join(response.streaming_content)
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
-    assert Label.objects.get().asset == light
+    return pdf
+
+
+def test_staff_print_a_label_sheet_which_issues_missing_labels(section_staff, light):
+    response = client_for(section_staff).post(SHEET, {"type": ["security-light"]}, format="json")
+
+    _pdf(response)
+    label = Label.objects.get()
+    assert label.asset == light
+    assert label.printed_at is not None
+
+
+def test_printing_marks_existing_labels_printed(section_staff, label):
+    response = client_for(section_staff).post(SHEET, {"issue": False}, format="json")
+
+    _pdf(response)
+    label.refresh_from_db()
+    assert label.printed_at is not None
 
 
 def test_a_viewer_prints_existing_labels_but_issues_none(viewer, label, city):
     factories.asset(owner=city["road"], lon=132.78)  # has no label
 
-    response = client_for(viewer).get("/api/v1/labels/sheet.pdf")
+    response = client_for(viewer).post(SHEET, {}, format="json")
 
-    assert response.status_code == 200
+    _pdf(response)
     assert Label.objects.count() == 1
 
 
-def test_an_empty_selection_is_a_clear_error(section_staff, light):
-    response = client_for(section_staff).get("/api/v1/labels/sheet.pdf", {"type": "swing"})
+def test_a_sheet_preview_changes_nothing(section_staff, label, city):
+    factories.asset(owner=city["road"], lon=132.78)  # has no label
+    before = Label.objects.values_list("code", "printed_at", "state").get()
+
+    response = client_for(section_staff).get(
+        SHEET, {"type": "security-light", "issue": "1", "preset": "a4-12"}
+    )
+
+    _pdf(response)
+    assert list(Label.objects.values_list("code", "printed_at", "state")) == [before]
+
+
+def test_another_citys_manager_neither_prints_nor_marks_our_labels(other_city_manager, label):
+    client = client_for(other_city_manager)
+
+    preview = client.get(SHEET, {"type": "security-light"})
+    printed = client.post(SHEET, {"issue": True}, format="json")
+
+    assert (preview.status_code, printed.status_code) == (400, 400)
+    assert printed.json()["code"] == "nothing_to_print"
+    label.refresh_from_db()
+    assert label.printed_at is None and Label.objects.count() == 1
+
+
+def test_a_preview_of_assets_without_labels_is_a_clear_error(section_staff, light):
+    response = client_for(section_staff).get(SHEET, {"type": "security-light"})
 
     assert response.status_code == 400
     assert response.json()["code"] == "nothing_to_print"
+    assert not Label.objects.exists()
+
+
+def test_an_empty_selection_is_a_clear_error(section_staff, light):
+    for response in (
+        client_for(section_staff).get(SHEET, {"type": "swing"}),
+        client_for(section_staff).post(SHEET, {"type": ["swing"]}, format="json"),
+    ):
+        assert response.status_code == 400
+        assert response.json()["code"] == "nothing_to_print"
+    assert not Label.objects.exists()
+
+
+def test_residents_may_neither_preview_nor_print(client, label):
+    assert client.get(SHEET).status_code == 401
+    assert client.post(SHEET, {}, content_type="application/json").status_code == 401
+    label.refresh_from_db()
+    assert label.printed_at is None
+
+
+def test_the_label_list_pages_with_links(manager, catalogue, city):
+    from qr_labels import services
+
+    for index in range(3):
+        services.label_issue(
+            asset=factories.asset(owner=city["road"], lon=132.75 + index / 1000),
+            acting_user=manager,
+        )
+    client = client_for(manager)
+
+    first = client.get("/api/v1/labels/", {"limit": 2}).json()
+    last = client.get("/api/v1/labels/", {"limit": 2, "offset": 2}).json()
+
+    assert (first["numberMatched"], first["numberReturned"], len(first["results"])) == (3, 2, 2)
+    assert {link["rel"] for link in first["links"]} == {"self", "next"}
+    assert (last["numberReturned"], {link["rel"] for link in last["links"]}) == (
+        1,
+        {"self", "prev"},
+    )
+    next_href = next(link["href"] for link in first["links"] if link["rel"] == "next")
+    assert next_href.startswith("http") and "offset=2" in next_href and "limit=2" in next_href
+    codes = [label["code"] for label in first["results"] + last["results"]]
+    assert len(set(codes)) == 3
+
+
+def test_a_bad_page_is_refused_with_a_stable_code(manager, db):
+    response = client_for(manager).get("/api/v1/labels/", {"limit": "5000"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_page"

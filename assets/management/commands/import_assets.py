@@ -1,4 +1,5 @@
-"""manage.py import_assets: a city's asset ledger (CSV, GeoJSON, Shapefile) into the registry."""
+"""manage.py import_assets: a city's asset ledger (CSV, Excel, GeoJSON, Shapefile) into the
+registry."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from assets.ledger.columns import parse_assignments
 from assets.ledger.plan import assets_import
 from assets.ledger.problems import UsageError
 from assets.ledger.report import write_problems_csv
+from config.progress import terminal
 
 USAGE_ERROR = 2
 REFUSED = 1
@@ -15,13 +17,17 @@ REFUSED = 1
 
 class Command(BaseCommand):
     help = (
-        "Import assets of one type and owner from a CSV, GeoJSON or Shapefile. The whole file "
-        "is checked first; nothing is written unless every row is valid (or --skip-invalid). "
-        "Rows are matched on (owner, ledger id), so importing again updates, never duplicates."
+        "Import assets of one type and owner from a CSV, an Excel sheet (.xlsx), GeoJSON or a "
+        "Shapefile. The whole file is checked first; nothing is written unless every row is "
+        "valid (or --skip-invalid). Rows are matched on (owner, ledger id), so importing again "
+        "updates, never duplicates. A progress bar goes to stderr when it is a terminal. "
+        "Exit codes: 0 imported (or checked, with --dry-run); 1 refused: the file has "
+        "problems, listed by line or row, and nothing was written; 2 bad usage (unknown type, "
+        "owner, field, sheet or file format, a missing file)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="a .csv, .geojson or .shp file")
+        parser.add_argument("file", help="a .csv, .xlsx, .geojson or .shp file")
         parser.add_argument("--type", required=True, dest="type_code", help="asset type code")
         parser.add_argument("--owner", required=True, dest="owner_code", help="organisation code")
         parser.add_argument(
@@ -41,6 +47,9 @@ class Command(BaseCommand):
             help="give every row this value, e.g. --set attr.road_class=farm (repeatable)",
         )
         parser.add_argument("--ledger-column", help="the column holding the ledger id")
+        parser.add_argument(
+            "--sheet", help="the sheet of an .xlsx to read (default: the first)", metavar="NAME"
+        )
         parser.add_argument(
             "--encoding", help="text encoding (default: BOM or .cpg, else UTF-8, else CP932)"
         )
@@ -66,8 +75,10 @@ class Command(BaseCommand):
                 ledger_column=options["ledger_column"],
                 encoding=options["encoding"],
                 srid=options["srid"],
+                sheet=options["sheet"],
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
+                progress=terminal,
             )
         except UsageError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR) from None
@@ -77,7 +88,9 @@ class Command(BaseCommand):
                 with open(options["report"], "w", encoding="utf-8-sig", newline="") as stream:
                     write_problems_csv(report.problems, stream, unit=report.unit)
             except OSError as exc:
-                raise CommandError(f"cannot write the report: {exc}", returncode=2) from None
+                raise CommandError(
+                    f"cannot write the report: {exc}", returncode=USAGE_ERROR
+                ) from None
             self.stdout.write(f"Problems written to {options['report']}.")
         if report.refused:
             raise CommandError(

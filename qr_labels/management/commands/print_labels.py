@@ -12,14 +12,20 @@ from accounts.errors import DomainError
 from assets.geo import CoordinateError, parse_bbox
 from assets.models import Asset
 from config import city
+from config.progress import terminal
 from qr_labels import selectors, services
 from qr_labels.sheets import PRESETS, LayoutError, SheetLayout, write_sheets
+
+USAGE_ERROR = 2
 
 
 class Command(BaseCommand):
     help = (
         "Print QR stickers as an A4 PDF. Selected assets without a label get one first "
-        "(unless --no-issue). Choose a preset label sheet or give the grid in millimetres."
+        "(unless --no-issue). Choose a preset label sheet or give the grid in millimetres. "
+        "A progress bar goes to stderr when it is a terminal. Exit codes: 0 printed; 1 nothing "
+        "to print (no labelled asset matched); 2 bad usage (a sheet that does not fit, a bad "
+        "--bbox, an unreadable --ledger-file, an unknown type, owner or park)."
     )
 
     def add_arguments(self, parser):
@@ -77,7 +83,7 @@ class Command(BaseCommand):
         try:
             layout.check()
         except LayoutError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=USAGE_ERROR) from None
         return layout
 
     def _ledger_ids(self, options) -> list[str]:
@@ -86,7 +92,9 @@ class Command(BaseCommand):
             try:
                 text = Path(options["ledger_file"]).read_text(encoding="utf-8-sig")
             except OSError as exc:
-                raise CommandError(f"cannot read {options['ledger_file']}: {exc}") from None
+                raise CommandError(
+                    f"cannot read {options['ledger_file']}: {exc}", returncode=USAGE_ERROR
+                ) from None
             ids += [line.strip() for line in text.splitlines() if line.strip()]
         return ids
 
@@ -97,7 +105,7 @@ class Command(BaseCommand):
             try:
                 bbox = parse_bbox(options["bbox"])
             except CoordinateError as exc:
-                raise CommandError(f"--bbox: {exc}") from None
+                raise CommandError(f"--bbox: {exc}", returncode=USAGE_ERROR) from None
         try:
             assets = selectors.assets_for_labels(
                 Asset.objects.all(),
@@ -108,7 +116,7 @@ class Command(BaseCommand):
                 ledger_ids=self._ledger_ids(options),
             )
         except DomainError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=USAGE_ERROR) from None
         started = time.monotonic()
         with transaction.atomic():
             assets, issued = services.labels_prepare_print(
@@ -117,7 +125,8 @@ class Command(BaseCommand):
                 issue=not options["no_issue"],
                 acting_user=policy.SYSTEM,
             )
-            if not selectors.labels_active_among(assets).exists():
+            labelled = selectors.labels_active_among(assets)
+            if not labelled.exists():
                 raise CommandError("No labelled asset matched the selection: nothing to print.")
             contents = selectors.label_contents(
                 assets, city=city.current().name, phone=city.current().phone
@@ -126,7 +135,9 @@ class Command(BaseCommand):
 
             def counted():
                 nonlocal count
-                for content in contents:
+                for content in terminal(
+                    contents, total=labelled.count, desc="labels", unit="label"
+                ):
                     count += 1
                     yield content
 

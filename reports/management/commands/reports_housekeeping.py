@@ -2,7 +2,39 @@
 
 from django.core.management.base import BaseCommand
 
-from reports import notices, photo_store, services
+from config.progress import terminal
+from reports import notices, photo_store, selectors, services
+
+STAGED = selectors.STAGED_PHOTO_LIFETIME
+
+
+def _count(items) -> int:
+    return sum(1 for _ in items)
+
+
+# Each step as a pair: what it does (returning how many), and the same count read only.
+STEPS = [
+    (
+        lambda: services.reports_purge_contacts(),
+        lambda: selectors.reports_contacts_due().count(),
+    ),
+    (
+        lambda: photo_store.photos_sweep(older_than=STAGED),
+        lambda: selectors.photos_unattached(older_than=STAGED).count(),
+    ),
+    (
+        lambda: photo_store.photo_files_sweep(older_than=STAGED),
+        lambda: _count(photo_store.photo_files_orphaned(older_than=STAGED)),
+    ),
+    (
+        lambda: services.priorities_refresh(),
+        lambda: _count(selectors.priorities_outdated()),
+    ),
+    (
+        lambda: notices.receipt_links_announce(),
+        lambda: selectors.receipts_to_announce().count(),
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -10,15 +42,32 @@ class Command(BaseCommand):
         "Delete contact details of reports that ended longer ago than "
         "REPORT_CONTACT_RETENTION_DAYS, and photos uploaded with forms that were never sent, "
         "bring the stored priority of open reports up to date (changed assets, weights or "
-        "places), and send each person a new receipt link that is still due to them."
+        "places), and send each person a new receipt link that is still due to them. "
+        "--dry-run says what it would do and changes nothing. A progress bar goes to stderr "
+        "when it is a terminal. Exit codes: 0 done; 1 failed (the database or the photo "
+        "storage did not answer; what was done before stays done); 2 bad usage."
     )
 
-    def handle(self, *args, **options):
-        contacts = services.reports_purge_contacts()
-        staged = photo_store.photos_sweep()
-        files = photo_store.photo_files_sweep()
-        priorities = services.priorities_refresh()
-        links = notices.receipt_links_announce()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="count what would be deleted, refreshed and sent; change nothing",
+        )
+
+    def handle(self, *args, dry_run, **options):
+        steps = terminal(STEPS, total=len(STEPS), desc="housekeeping", unit="step")
+        contacts, staged, files, priorities, links = (
+            count() if dry_run else step() for step, count in steps
+        )
+        if dry_run:
+            self.stdout.write(
+                f"dry run, nothing changed: contact details would be deleted from {contacts} "
+                f"reports; {staged} unused photos and {files} orphan files would be removed; "
+                f"priority would change on {priorities} open reports; {links} new receipt "
+                "links would be sent"
+            )
+            return
         self.stdout.write(
             f"contact details deleted from {contacts} reports; {staged} unused photos and "
             f"{files} orphan files removed; priority changed on {priorities} open reports; "
