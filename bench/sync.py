@@ -11,7 +11,7 @@ import statistics
 import time
 import uuid
 
-from common import ensure_seeded, setup_django
+from common import analyze, ensure_seeded, setup_django
 
 BATCH = 1000
 JST = datetime.timezone(datetime.timedelta(hours=9))
@@ -118,6 +118,7 @@ def main():
         with transaction.atomic():
             Inspection.objects.bulk_create(rows, batch_size=BATCH)
 
+    analyze()
     floors, sends = [], []
     last = None
     for day in range(args.rounds):

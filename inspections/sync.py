@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from assets.models import Asset
 from assets.selectors import user_scope_ids
@@ -60,6 +61,7 @@ def sync_batch(*, items: list[dict], inspector, device=None) -> list[SyncResult]
     whatever one record holds, and sending it again changes nothing."""
     look = recording.Lookups(items)
     scope = user_scope_ids(inspector)
+    received_at = timezone.now()
     results: list[SyncResult | None] = [None] * len(items)
     pending: list[tuple[int, dict, Inspection, dict]] = []
     seen: dict = {}
@@ -139,7 +141,14 @@ def sync_batch(*, items: list[dict], inspector, device=None) -> list[SyncResult]
             )
             continue
         pending.append(
-            (index, item, recording.build(item, asset, checked, inspector, device, digest), checked)
+            (
+                index,
+                item,
+                recording.build(
+                    item, asset, checked, inspector, device, digest, received_at=received_at
+                ),
+                checked,
+            )
         )
     # Two corrections of one record in one batch: the second is refused like any other.
     corrected = set()

@@ -213,7 +213,7 @@ def report_create(
 
 
 def me_too_add(
-    *, report, channel, description, contact, language, photos, api_client=None
+    *, report, channel, description, contact, language, photos, api_client=None, idempotency_key=""
 ) -> Receipt:
     """Another person saw the same fault: counted, their words and photos kept as theirs,
     their own receipt given."""
@@ -245,7 +245,9 @@ def me_too_add(
     if report.asset_id:
         transaction.on_commit(lambda: versions.asset_changed(report.asset_id))
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ME_TOO)
-    receipt = Receipt.objects.create(report=report, origin=report, me_too=me_too)
+    receipt = Receipt.objects.create(
+        report=report, origin=report, me_too=me_too, idempotency_key=idempotency_key
+    )
     if contact.email:
         transaction.on_commit(lambda: notices.receipt_given(receipt.pk))
     return receipt

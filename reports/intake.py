@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts import policy
 from accounts.policy import Right
@@ -58,6 +58,7 @@ class Outcome:
     created: bool = False
     duplicates: list[Report] = field(default_factory=list)
     suggestions: list[Asset] = field(default_factory=list)
+    replayed: bool = False  # the same contribution sent again: the first outcome
 
     @property
     def joined(self) -> bool:
@@ -84,11 +85,17 @@ def report_intake(
     api_client=None,
     media_url: str = "",
     keep_photos: bool = False,
+    idempotency_key: str = "",
 ) -> Outcome:
     """Take one contribution through the door. Raises ReportError (with a field and a
     stable code) for what cannot be taken; then nothing is saved, and the staged photos
-    are discarded unless `keep_photos` (a form that comes back keeps them)."""
+    are discarded unless `keep_photos` (a form that comes back keeps them). The same
+    `idempotency_key` sent again (a double tap, a resend after a dropped connection) gets
+    the first receipt back and saves nothing more."""
     photos = list(photos)
+    replay = _replayed(idempotency_key, photos)
+    if replay is not None:
+        return replay
     try:
         _check_actor(channel, acting_user, api_client)
         asset, label_code = asset_lookup.resolve_asset(
@@ -108,33 +115,9 @@ def report_intake(
             outcome = _nearby(category, place, photos)
             if outcome is not None:
                 return outcome
-        with transaction.atomic():
-            if asset is not None:
-                # The lock that makes "is there an open report?" and "make one" a single
-                # step: a second report on the same asset waits here until the first is
-                # saved, then finds it (SQLite's immediate transactions serialize anyway).
-                Asset.objects.select_for_update().filter(pk=asset.pk).first()
-                open_reports = selectors.reports_open_for_asset(asset)
-                if join == Join.ASK:
-                    duplicates = list(open_reports[:5])
-                    if duplicates:
-                        return Outcome(duplicates=duplicates)
-                elif join in (Join.SAME_CATEGORY, Join.ATTACH):
-                    same = open_reports.filter(category=category).first()
-                    if same is not None and join == Join.ATTACH:
-                        return Outcome(report=same)
-                    if same is not None:
-                        receipt = contributions.me_too_add(
-                            report=same,
-                            channel=channel,
-                            description=description,
-                            contact=contact,
-                            language=language,
-                            photos=photos,
-                            api_client=api_client,
-                        )
-                        return Outcome(report=same, receipt=receipt)
-            report = contributions.report_create(
+        try:
+            return _decide_and_write(
+                join=join,
                 channel=channel,
                 acting_user=acting_user,
                 category=category,
@@ -149,16 +132,106 @@ def report_intake(
                 defect_grade=defect_grade,
                 api_client=api_client,
                 media_url=media_url,
+                idempotency_key=idempotency_key,
             )
-            receipt = None
-            if channel != Report.Source.INSPECTION:
-                receipt = Receipt.objects.create(report=report, origin=report)
-            transaction.on_commit(lambda: notices.report_submitted(report.pk))
-            return Outcome(report=report, receipt=receipt, created=True)
+        except IntegrityError:
+            # The same key at the same moment: the first one won, this one is its echo.
+            replay = _replayed(idempotency_key, photos)
+            if replay is None:
+                raise
+            return replay
     except ReportError:
         if not keep_photos:
             photo_store.photos_discard(photos)
         raise
+
+
+def _decide_and_write(
+    *,
+    join,
+    channel,
+    acting_user,
+    category,
+    language,
+    asset,
+    label_code,
+    place,
+    description,
+    answers,
+    photos,
+    contact,
+    defect_grade,
+    api_client,
+    media_url,
+    idempotency_key,
+) -> Outcome:
+    """Under the asset's lock: the open report to join, the question to ask, or a new
+    report, with the contributor's receipt."""
+    with transaction.atomic():
+        if asset is not None:
+            # The lock that makes "is there an open report?" and "make one" a single
+            # step: a second report on the same asset waits here until the first is
+            # saved, then finds it (SQLite's immediate transactions serialize anyway).
+            Asset.objects.select_for_update().filter(pk=asset.pk).first()
+            # A resend of a contribution that was still being saved when it arrived.
+            replay = _replayed(idempotency_key, photos)
+            if replay is not None:
+                return replay
+            open_reports = selectors.reports_open_for_asset(asset)
+            if join == Join.ASK:
+                duplicates = list(open_reports[:5])
+                if duplicates:
+                    return Outcome(duplicates=duplicates)
+            elif join in (Join.SAME_CATEGORY, Join.ATTACH):
+                same = open_reports.filter(category=category).first()
+                if same is not None and join == Join.ATTACH:
+                    return Outcome(report=same)
+                if same is not None:
+                    receipt = contributions.me_too_add(
+                        report=same,
+                        channel=channel,
+                        description=description,
+                        contact=contact,
+                        language=language,
+                        photos=photos,
+                        api_client=api_client,
+                        idempotency_key=idempotency_key,
+                    )
+                    return Outcome(report=same, receipt=receipt)
+        report = contributions.report_create(
+            channel=channel,
+            acting_user=acting_user,
+            category=category,
+            language=language,
+            asset=asset,
+            label_code=label_code,
+            place=place,
+            description=description,
+            answers=answers,
+            photos=photos,
+            contact=contact,
+            defect_grade=defect_grade,
+            api_client=api_client,
+            media_url=media_url,
+        )
+        receipt = None
+        if channel != Report.Source.INSPECTION:
+            receipt = Receipt.objects.create(
+                report=report, origin=report, idempotency_key=idempotency_key
+            )
+        transaction.on_commit(lambda: notices.report_submitted(report.pk))
+        return Outcome(report=report, receipt=receipt, created=True)
+
+
+def _replayed(key: str, photos) -> Outcome | None:
+    """The outcome already given for this key (its staged photos are not needed again)."""
+    if not key:
+        return None
+    receipt = Receipt.objects.select_related("report").filter(idempotency_key=key).first()
+    if receipt is None:
+        return None
+    photo_store.photos_discard(photos)
+    return Outcome(report=receipt.report, receipt=receipt, replayed=True)
 
 
 def me_too_intake(

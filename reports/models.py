@@ -279,12 +279,22 @@ class Receipt(models.Model):
     public_only = models.BooleanField(default=False)
     # A new link its holder has not been sent yet (links given out again once).
     announce = models.BooleanField(default=False)
+    # The key the sending form or system gave this contribution: the same form sent again
+    # (a double tap, a resend after a dropped connection) gets this receipt back.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
         indexes = [models.Index(fields=["report", "created_at"], name="receipt_report")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="receipt_idempotency_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"receipt for {self.origin_id}"

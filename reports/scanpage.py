@@ -12,6 +12,7 @@ Pages with something particular to show (open reports on the asset) are rendered
 """
 
 import re
+import secrets
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -28,7 +29,10 @@ from qr_labels.selectors import Resolution, label_row
 
 SECONDS = 300
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-FIELDS = ("code", "display_code", "name", "ledger_id", "address", "owner", "next", "csrf")
+FIELDS = (
+    "code", "display_code", "name", "ledger_id", "address", "owner", "next", "csrf", "form_key",
+)  # fmt: skip
+_FORM_KEY = re.compile(r'name="idempotency_key" value="([^"]*)"')
 
 
 def marker(field: str) -> str:
@@ -96,6 +100,8 @@ def _fill(html: str, values: dict, request) -> str:
         "owner": escape(owner),
         "next": escape(request.get_full_path()),
         "csrf": get_token(request),
+        # A new key per page shown: the form sent twice from this page is one report.
+        "form_key": secrets.token_hex(16),
     }
     for field, value in filled.items():
         html = html.replace(marker(field), value)
@@ -194,6 +200,7 @@ def skeleton_response(request, resolution: Resolution, render) -> HttpResponse:
     if html is None:
         html = render(SkeletonAsset(asset), SkeletonLabel(), marker("next")).content.decode()
         html = _TOKEN.sub(lambda m: m[0].replace(m[1], marker("csrf")), html)
+        html = _FORM_KEY.sub(f'name="idempotency_key" value="{marker("form_key")}"', html)
         cache.set(key, html, SECONDS)
     remember(resolution)
     return HttpResponse(_fill(html, _values(resolution), request))

@@ -1,6 +1,8 @@
 """Pages where residents send a report: the front page, the form (from a sticker or not), "me
 too", and the photos a form that came back already holds."""
 
+import re
+import secrets
 from functools import partial
 
 from django.conf import settings
@@ -93,6 +95,9 @@ class _FormPage:
                 "map_tiles": settings.MAP_TILE_URL,
                 "map_attribution": settings.MAP_TILE_ATTRIBUTION,
                 "map_center": settings.MAP_CENTER,
+                # One key per page shown (the form sent again is the same report); the
+                # page that comes back after an error keeps the key it was sent with.
+                "form_key": _form_key(form),
                 "catalogue_version": asset_selectors.catalogue_version(),
             },
             status=status,
@@ -151,6 +156,7 @@ class _FormPage:
                 ),
                 join=intake.Join.NEVER if data.get("force_new") else intake.Join.ASK,
                 keep_photos=True,
+                idempotency_key=_form_key(form) if form.data.get("idempotency_key") else "",
             )
         except services.ReportError as exc:
             field = _FORM_FIELDS.get(exc.code, exc.field)
@@ -172,6 +178,14 @@ class _FormPage:
         if not choice.isdigit():
             return None
         return Asset.objects.filter(pk=int(choice), status=Asset.Status.IN_SERVICE).first()
+
+
+def _form_key(form) -> str:
+    sent = form.data.get("idempotency_key", "") if form.is_bound else ""
+    return sent if _KEY.fullmatch(sent) else secrets.token_hex(16)
+
+
+_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 # Errors of the intake that belong to a field of the residents' form.

@@ -1,5 +1,7 @@
 """The resident's form at /q/<code> and /report/, without JavaScript: plain posts."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -380,3 +382,17 @@ def test_the_receipt_is_emailed_to_the_resident(client, label, django_capture_on
         _post(client, f"/q/{label.code}", category="lamp-out", email="me@example.com")
 
     assert "me@example.com" in [m.to[0] for m in mail.outbox]
+
+
+def test_a_form_sent_again_gets_the_same_receipt_and_makes_nothing_more(client, label):
+    page = client.get(f"/q/{label.code}").content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page)[1]
+    other = client.get(f"/q/{label.code}").content.decode()
+
+    first = _post(client, f"/q/{label.code}", category="lamp-out", idempotency_key=key)
+    again = _post(client, f"/q/{label.code}", category="lamp-out", idempotency_key=key)
+
+    assert key not in other  # every page shown has its own key
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert first["Location"].split("?")[0] == again["Location"].split("?")[0]
+    assert Report.objects.count() == 1

@@ -82,3 +82,33 @@ def test_twenty_simultaneous_first_reports_on_one_sticker_make_one_report(
     told = [text for status, text in answers if status == 200]
     assert all("/report/me-too/" in text for text in told)  # "already reported: me too?"
     assert Report.objects.count() == 1
+
+
+def test_the_same_form_sent_twice_at_once_is_one_report_with_one_receipt(live_server, label, light):
+    """A double tap on a slow phone: two POSTs of one form page, a moment apart."""
+    url = f"{live_server.url}/q/{label.code}"
+    session = http.Session()
+    form = session.get(url)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', form.text)[1]
+
+    def send(_n):
+        response = session.post(
+            url,
+            data={
+                "category": "lamp-out",
+                "description": "二度押し",
+                "csrfmiddlewaretoken": csrf,
+                "idempotency_key": key,
+            },
+            headers={"Referer": url},
+            allow_redirects=False,
+        )
+        return response.status_code, response.headers.get("Location")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(send, range(2)))
+
+    assert [status for status, _ in answers] == [302, 302]
+    assert answers[0][1] == answers[1][1]
+    assert Report.objects.count() == 1 and Receipt.objects.count() == 1
