@@ -21,7 +21,9 @@ class City:
     name: str  # 出雲市
     name_en: str  # Izumo City
     phone: str
+    phone_hours: str  # when the phone is answered: 平日 8:30–17:15
     public_base_url: str  # printed in QR codes; links in e-mails
+    short_url_base: str  # printed on stickers before the code, to type: izumo.example.jp/q/
     open_data_license: str
     open_data_license_url: str
     jurisdiction_id: str  # Open311
@@ -41,7 +43,9 @@ def current(request=None) -> City:
         name=settings.CITY_NAME,
         name_en=settings.CITY_NAME_EN,
         phone=settings.CITY_PHONE,
+        phone_hours=settings.CITY_PHONE_HOURS,
         public_base_url=settings.PUBLIC_BASE_URL,
+        short_url_base=settings.LABEL_SHORT_URL,
         open_data_license=settings.OPEN_DATA_LICENSE,
         open_data_license_url=settings.OPEN_DATA_LICENSE_URL,
         jurisdiction_id=settings.OPEN311_JURISDICTION,

@@ -5,6 +5,7 @@ This is one long file on purpose: one place lists every setting, as Django expec
 """
 
 import datetime
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,6 +73,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages leave gzipped (a form page shrinks to a quarter: a weak phone connection feels it);
+    # whitenoise above serves static files compressed already. Below it so static files skip
+    # it; above everything that writes the body. BREACH reads a secret out of compressed
+    # pages over many requests: our one secret in pages is the CSRF token, which Django masks
+    # afresh in every response, so no two responses carry it alike.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -375,10 +382,25 @@ SILENCED_SYSTEM_CHECKS = [
 CITY_NAME = envstr("CITY_NAME", "出雲市")
 CITY_NAME_EN = envstr("CITY_NAME_EN", "Izumo City")
 CITY_PHONE = envstr("CITY_PHONE", "0853-21-2211")
-# Map tiles for the web pages. Empty means no background tiles: maps still work offline,
-# showing assets and a grid, which is what staff need to place a point.
-MAP_TILE_URL = envurl("MAP_TILE_URL")
-MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION")
+# When the phone is answered, printed on stickers beside the number.
+CITY_PHONE_HOURS = envstr("CITY_PHONE_HOURS", "平日 8:30–17:15")
+# Printed on stickers for those who cannot scan, followed by the code: short enough to type
+# (browsers add https://). Another host (a short domain) must lead to /q/<code> here.
+LABEL_SHORT_URL = envstr("LABEL_SHORT_URL", f"{_public.netloc}/q/")
+# Map tiles for the web pages: by default the GSI standard map (地理院タイル 標準地図; its terms
+# ask for the attribution below). A closed network (LGWAN) points this at its own tile server;
+# set but empty means no background tiles: maps still work offline, showing assets and a
+# grid, which is what staff need to place a point.
+GSI_STANDARD_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
+GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html">国土地理院</a>'
+MAP_TILE_URL = (
+    envurl("MAP_TILE_URL", GSI_STANDARD_TILES)
+    if os.environ.get("MAP_TILE_URL", GSI_STANDARD_TILES).strip()
+    else ""
+)
+MAP_TILE_ATTRIBUTION = envstr(
+    "MAP_TILE_ATTRIBUTION", GSI_ATTRIBUTION if MAP_TILE_URL == GSI_STANDARD_TILES else ""
+)
 MAP_CENTER = (envfloat("MAP_CENTER_LON", 132.7550), envfloat("MAP_CENTER_LAT", 35.3670))
 MAP_ZOOM = envint("MAP_ZOOM", 14, minimum=0)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 5000, minimum=1)
@@ -479,6 +501,11 @@ REPORT_DUPLICATE_RADIUS_M = envfloat("REPORT_DUPLICATE_RADIUS_M", 30, minimum=0)
 PHOTO_FAR_FROM_ASSET_M = envfloat("PHOTO_FAR_FROM_ASSET_M", 200, minimum=0)
 # Contact details are deleted this long after a report is fixed or closed (APPI).
 REPORT_CONTACT_RETENTION_DAYS = envint("REPORT_CONTACT_RETENTION_DAYS", 90, minimum=1)
+# An owner's or contractor's link to one report (no account needed) works this many days
+# after it is sent, and at least this long past the report's target date.
+OWNER_LINK_DAYS = envint("OWNER_LINK_DAYS", 60, minimum=1)
+# After "fixed", a resident's own link offers "still broken" for this many days.
+STILL_BROKEN_DAYS = envint("STILL_BROKEN_DAYS", 14, minimum=1)
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000, minimum=10_000)
 PHOTO_PUBLIC_MAX_PX = envint("PHOTO_PUBLIC_MAX_PX", 2048, minimum=64)

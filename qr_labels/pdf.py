@@ -70,6 +70,17 @@ class EmbeddedFont:
             out.append(f"{gid:04X}")
         return "<" + "".join(out) + ">"
 
+    def ink_height(self, text: str) -> float:
+        """The height of the lowest glyph's ink among `text`, in ems: for capitals and digits,
+        the height a reader sees printed (the em box, a font size tall, is taller)."""
+        glyphs = self._font["glyf"]
+        heights = [
+            glyphs[name].yMax - glyphs[name].yMin
+            for name in (self._cmap.get(ord(char)) for char in text)
+            if name and glyphs[name].numberOfContours
+        ]
+        return min(heights) / self._font["head"].unitsPerEm if heights else 0.0
+
     def subset_bytes(self) -> bytes:
         options = ft_subset.Options()
         options.retain_gids = True  # the page streams already refer to the original ids
@@ -242,12 +253,29 @@ class Canvas:
         ]
         self.parts.append("0 g\n" + "\n".join(ops) + "\nf")
 
-    def text(self, x: float, baseline: float, text: str, size: float) -> None:
-        """Text whose baseline starts at (x, baseline) mm from the top-left."""
-        self.parts.append(
-            f"BT /{self.font.name} {size:.2f} Tf {x * MM:.2f} {(self.height - baseline) * MM:.2f} "
-            f"Td {self.font.encode(text)} Tj ET"
+    def text(
+        self, x: float, baseline: float, text: str, size: float, condensed: float = 100
+    ) -> None:
+        """Text whose baseline starts at (x, baseline) mm from the top-left; `condensed` is the
+        width of the glyphs in percent (narrower glyphs, the same height)."""
+        drawn = (
+            f"BT /{self.font.name} {size:.2f} Tf {x * MM:.2f} "
+            f"{(self.height - baseline) * MM:.2f} Td {self.font.encode(text)} Tj ET"
         )
+        if condensed < 100:
+            # Tz is graphics state, which BT does not reset: keep it to this text.
+            drawn = f"q {condensed:.1f} Tz {drawn} Q"
+        self.parts.append(drawn)
+
+    def lines(self, segments: Iterable[tuple[float, float, float, float]]) -> None:
+        """Thin black lines from (x1, y1) to (x2, y2) in mm, e.g. the marks to cut along."""
+        ops = [
+            f"{x1 * MM:.2f} {(self.height - y1) * MM:.2f} m {x2 * MM:.2f} "
+            f"{(self.height - y2) * MM:.2f} l"
+            for x1, y1, x2, y2 in segments
+        ]
+        if ops:
+            self.parts.append("0 G 0.3 w\n" + "\n".join(ops) + "\nS")
 
     def rectangle(self, x: float, y: float, w: float, h: float, grey: float = 0.75) -> None:
         """A thin outline, e.g. the cut line of a label for plain paper."""

@@ -15,6 +15,7 @@ from assets.selectors import (
     assets_of_types_and_owners,
     user_scope_ids,
 )
+from config.city import current as current_city
 from qr_labels import codes
 from qr_labels.models import Label, Scan
 from qr_labels.sheets import LabelContent
@@ -204,12 +205,23 @@ def labels_active_among(assets: QuerySet[Asset]) -> QuerySet[Label]:
     return Label.objects.filter(state=Label.State.ACTIVE, asset__in=assets)
 
 
-def label_contents(assets: QuerySet[Asset], *, city: str, phone: str):
-    """What each sticker shows, for the active labels of `assets`, in printing order."""
+def label_contents(
+    assets: QuerySet[Asset],
+    *,
+    city: str,
+    phone: str,
+    phone_hours: str | None = None,
+    short_url_base: str | None = None,
+):
+    """What each sticker shows, for the active labels of `assets`, in printing order. The
+    phone hours and the short address's base are the city's unless given."""
+    here = current_city()
+    hours = here.phone_hours if phone_hours is None else phone_hours
+    base = here.short_url_base if short_url_base is None else short_url_base
     rows = (
         labels_active_among(assets)
         .order_by("asset__asset_type__sort_order", "asset__ledger_id", "asset_id")
         .values_list("code", "asset__ledger_id", "asset__asset_type__name_ja")
     )
     for code, ledger_id, type_name in rows.iterator(chunk_size=1000):
-        yield LabelContent(code, type_name, ledger_id or "", city, phone)
+        yield LabelContent(code, type_name, ledger_id or "", city, phone, hours, f"{base}{code}")

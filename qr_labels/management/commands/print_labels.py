@@ -22,7 +22,8 @@ USAGE_ERROR = 2
 class Command(BaseCommand):
     help = (
         "Print QR stickers as an A4 PDF. Selected assets without a label get one first "
-        "(unless --no-issue). Choose a preset label sheet or give the grid in millimetres. "
+        "(unless --no-issue). Choose a preset label sheet or give the grid in millimetres; a "
+        "label taller than wide is laid out for a round pole, others for a board. "
         "A progress bar goes to stderr when it is a terminal. Exit codes: 0 printed; 1 nothing "
         "to print (no labelled asset matched); 2 bad usage (a sheet that does not fit, a bad "
         "--bbox, an unreadable --ledger-file, an unknown type, owner or park)."
@@ -32,13 +33,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", "-o", default="labels.pdf", help="PDF file ('-' for stdout)"
         )
-        parser.add_argument("--preset", choices=sorted(PRESETS), default="a4-24")
+        parser.add_argument(
+            "--preset",
+            choices=sorted(PRESETS),
+            default="a4-24",
+            help="label sheet: a4-12, a4-24 (die-cut label sheets, for boards); board-a4-10 "
+            "(boards, 90 × 54 mm) and pole-a4-15 (small round poles, 38 × 80 mm), cut from "
+            "printable vinyl along the cut marks. See docs/labels.md. Default: a4-24",
+        )
         grid = parser.add_argument_group("custom sheet (millimetres; overrides the preset)")
         for name in ("columns", "rows"):
             grid.add_argument(f"--{name}", type=int)
         for name in ("label-width", "label-height", "margin-left", "margin-top", "gap-x", "gap-y"):
             grid.add_argument(f"--{name}", type=float)
-        grid.add_argument("--outline", action="store_true", help="draw cut lines (plain paper)")
+        grid.add_argument(
+            "--outline",
+            action="store_true",
+            help="also outline each label in grey (cut marks are always in the margins)",
+        )
         pick = parser.add_argument_group("which assets (all criteria must hold)")
         pick.add_argument(
             "--type", action="append", default=[], dest="types", help="asset type code"
