@@ -104,6 +104,7 @@ sysdeps-bench:
 	@sh tools/sysdeps.sh bench
 
 bench: sysdeps-bench $(VENV)/.stamp-dev messages
+	sh tools/fetch_lighthouse.sh $(VENV)/share/lighthouse
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

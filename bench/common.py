@@ -1,9 +1,13 @@
 """Shared helpers for the benchmarks: Django setup for one database, seeding, timing."""
 
+import contextlib
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,3 +92,50 @@ def interleaved(functions: dict, repeat: int, warmup: int = 10) -> dict[str, dic
         }
         for name, values in samples.items()
     }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not open port {port}")
+
+
+@contextlib.contextmanager
+def served(database_url: str, *, workers: int = 2, **environment: str) -> Iterator[str]:
+    """The project under gunicorn with the benchmark settings (a bare view beside it) on a
+    free port, as in production; yields its base URL and stops it afterwards."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        **environment,
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            f"--workers={workers}",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -280,6 +280,68 @@ def print_queue_table(results: list[dict]) -> bool:
     return ok
 
 
+SLOW_PHONE_BUDGET_S = 15.0  # press send → receipt, 5 MB photo, 400 kbit/s, 400 ms
+
+
+def slow_phone_benchmark() -> dict:
+    path = ROOT / "var" / "bench" / "slow_phone.sqlite3"
+    print("  a resident on a slow connection with a 12-megapixel photo (Chromium) …", flush=True)
+    return run_worker("slow_phone.py", f"--database-url=spatialite:///{path}")
+
+
+def print_slow_phone_table(r: dict) -> bool:
+    meets = r["seconds"] <= SLOW_PHONE_BUDGET_S and r["metres_from_photo"] <= 1 and r["posts"] <= 2
+    print()
+    print("A resident on a slow connection (400 kbit/s, 400 ms) sends a camera photo, /report/")
+    print(f"{'the photo as taken':<52}{r['photo_bytes'] / 1e6:>8.1f} MB")
+    print(
+        f"{'what the page sent (shrunk to 1600 px in the browser)':<52}"
+        f"{r['bytes_sent'] / 1e3:>8.0f} KB"
+    )
+    print(
+        f"{'floor: the same bytes over the same link, bare view':<52}{r['floor_seconds']:>8.1f} s"
+    )
+    print(
+        f"{'press send → receipt':<52}{r['seconds']:>8.1f} s   ratio {r['ratio']:.2f}; "
+        f"budget {SLOW_PHONE_BUDGET_S:.0f} s {'ok' if meets else 'OVER BUDGET'}"
+    )
+    print(
+        f"{'the report stands where the photo was taken':<52}{r['metres_from_photo']:>8.2f} m"
+        f"   (budget 1 m; it asked which road: {'yes' if r['asked_which_asset'] else 'no'})"
+    )
+    return meets
+
+
+LIGHTHOUSE_BUDGET = {"performance": 95, "accessibility": 100, "best-practices": 100}
+
+
+def lighthouse_benchmark() -> dict:
+    path = ROOT / "var" / "bench" / "slow_phone.sqlite3"
+    print("  Lighthouse 12, mobile, on /q/<code>, /report/, /r/<token> …", flush=True)
+    return run_worker("lighthouse.py", f"--database-url=spatialite:///{path}")
+
+
+def print_lighthouse_table(results: dict) -> bool:
+    print()
+    print("Lighthouse 12 (mobile defaults), scores out of 100")
+    header = (
+        f"{'page':<10}{'performance':>13}{'accessibility':>15}{'best practices':>16}{'LCP ms':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for page, r in results.items():
+        meets = all(r[name] >= floor for name, floor in LIGHTHOUSE_BUDGET.items())
+        ok &= meets
+        print(
+            f"{page:<10}{r['performance']:>13}{r['accessibility']:>15}{r['best-practices']:>16}"
+            f"{r['lcp_ms']:>8}  {'ok' if meets else 'BELOW BUDGET'}"
+            + (f"  (points lost: {', '.join(r['lost'])})" if r["lost"] else "")
+        )
+    print("(budget: performance >= 95, accessibility 100, best practices 100)")
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=100)
@@ -296,12 +358,16 @@ def main() -> int:
     photos = photo_benchmark()
     syncs = sync_benchmarks()
     queues = queue_benchmarks(10 if args.quick else 40)
+    slow_phone = slow_phone_benchmark()
+    lighthouse = lighthouse_benchmark()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
     ok &= print_scan_table(scan)
     ok &= print_photo_table(photos)
     ok &= print_sync_table(syncs)
     ok &= print_queue_table(queues)
+    ok &= print_slow_phone_table(slow_phone)
+    ok &= print_lighthouse_table(lighthouse)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -313,6 +379,8 @@ def main() -> int:
                 "photos": photos,
                 "sync": syncs,
                 "queue": queues,
+                "slow_phone": slow_phone,
+                "lighthouse": lighthouse,
             },
             indent=2,
         )

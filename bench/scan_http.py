@@ -5,34 +5,14 @@ Prints one JSON line. Run by bench/run.py.
 
 import argparse
 import json
-import os
 import random
 import re
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from common import ROOT, ensure_seeded, setup_django
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not open port {port}")
+from common import ensure_seeded, served, setup_django
 
 
 def wrk(url: str, seconds: int, script: str | None = None) -> float:
@@ -91,30 +71,7 @@ def main():
     # Cold: every request a sticker not seen for a while (pages must be built).
     lua(warm_script, codes[:200], offset=0)
     lua(cold_script, codes, offset=random.randrange(len(codes)))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": args.database_url,
-        "PYTHONPATH": str(ROOT),
-    }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_for(port)
-        base = f"http://127.0.0.1:{port}"
+    with served(args.database_url) as base:
         wrk(f"{base}/bench/bare", 2)
         wrk(base + "/", 2, str(warm_script))  # every worker's connection and caches
         bare, warm, cold = [], [], []
@@ -122,9 +79,6 @@ def main():
             bare.append(wrk(f"{base}/bench/bare", args.seconds))
             warm.append(wrk(base + "/", args.seconds, str(warm_script)))
             cold.append(wrk(base + "/", args.seconds, str(cold_script)))
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     bare_rps = statistics.median(bare)
     result = {
         "vendor": "sqlite" if "spatialite" in args.database_url else "postgresql",
