@@ -31,6 +31,12 @@ class Organization(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"pt-br": "…", "zh-hans": "…", "ko": "…", "vi": "…"}'),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -56,9 +62,19 @@ class Organization(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        if self.name_en and not (get_language() or "ja").startswith("ja"):
-            return self.name_en
-        return self.name
+        return self.name_in()
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name for readers of `language` (the active one by default): Japanese as
+        registered, else the name given in that language, else English, else Japanese."""
+        language = (language or get_language() or "ja").lower()
+        if language.startswith("ja"):
+            return self.name
+        names = self.names or {}
+        local = names.get(language) or names.get(language.split("-")[0])
+        if language.startswith("en"):
+            local = self.name_en
+        return local or self.name_en or self.name
 
     def clean(self):
         # Walk up from the new parent: meeting ourselves means a cycle.

@@ -12,6 +12,11 @@ the city's area that an outside owner looks after (a neighbourhood association, 
 prefecture, a utility), and file callers' reports on them, because the city stays the
 resident's contact for every report.
 
+An organisation without staff in the system (a neighbourhood association, a prefectural
+office, a contractor) acts through a signed link to one report (reports/owner_links.py): the
+LinkHolder actor, who may change that report while it is theirs (and hand it back to the
+city), and nothing else — no reading of other reports, no private data, no staff screen.
+
 The table, by role (✓ = within the scope; "city/pref." = only in an organisation of that
 kind):
 
@@ -105,13 +110,51 @@ class _System:
 SYSTEM = _System()
 
 
+@dataclass(frozen=True)
+class LinkHolder:
+    """Whoever holds an organisation's link to one report: no user, no staff rights.
+
+    `purpose` is "owner" (the organisation that looks after the thing) or "contractor"
+    (the organisation the work was given to); the link acts only while the report is
+    still theirs in that role."""
+
+    organization_id: int
+    report_id: int
+    purpose: str
+
+    is_authenticated = False
+    is_active = False
+    is_superuser = False
+    pk = None
+    role = ""
+
+    def holds(self, report) -> bool:
+        if report.pk != self.report_id:
+            return False
+        if self.purpose == "owner":
+            return report.owner_id == self.organization_id
+        if self.purpose == "contractor":
+            return report.assignee_id == self.organization_id
+        return False
+
+
+# Status, notes and photos of the repair; handing back goes through its own service,
+# which passes the report to the city only.
+LINK_RIGHTS = frozenset({Right.CHANGE_REPORTS})
+
+
 def is_system(actor) -> bool:
     return actor is SYSTEM
 
 
 def author(actor):
-    """The user to write as the author of a change (None for the system)."""
-    return None if actor is None or actor is SYSTEM else actor
+    """The user to write as the author of a change (None for the system and for links)."""
+    return None if actor is None or actor is SYSTEM or isinstance(actor, LinkHolder) else actor
+
+
+def author_organisation_id(actor) -> int | None:
+    """The organisation that made a change through its link (users are named by author)."""
+    return actor.organization_id if isinstance(actor, LinkHolder) else None
 
 
 def _signed_in(actor) -> bool:
@@ -182,7 +225,9 @@ def may(actor, right: Right, *, owner_id: int | None = None) -> bool:
 
 
 def may_on_report(actor, right: Right, report) -> bool:
-    """A right on one report (see may_on_owner)."""
+    """A right on one report (see may_on_owner); a link holder's on its own report only."""
+    if isinstance(actor, LinkHolder):
+        return right in LINK_RIGHTS and actor.holds(report)
     return may_on_owner(actor, right, owner=report.owner, location=report.location)
 
 

@@ -1,15 +1,24 @@
 """Root URLs. Public paths here are printed on stickers and relied on for years (DESIGN.md)."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 
 from api import health
 from config import errors
-from reports import receipt_views
+from reports import owner_views, receipt_views
 from reports import views as report_views
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves; the icon is a static file (cached)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
 
 urlpatterns = [
     path("", report_views.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     # Printed on stickers for years: /q/CODE, also /Q/CODE (QR alphanumeric mode is upper
     # case), any case, with or without a trailing slash.
@@ -24,7 +33,15 @@ urlpatterns = [
         receipt_views.report_photo,
         name="report-photo",
     ),
+    path("r/<str:token>/still-broken", receipt_views.still_broken, name="report-still-broken"),
     path("photos/<uuid:token>/<str:variant>.jpg", receipt_views.public_photo, name="public-photo"),
+    # An owner's or contractor's link to one report (no account): emailed, never printed.
+    path("owner/<str:token>/", owner_views.owner_page, name="owner-page"),
+    path(
+        "owner/<str:token>/photos/<uuid:photo>/<str:variant>.jpg",
+        owner_views.owner_photo,
+        name="owner-photo",
+    ),
     path("api/", include("api.urls")),
     path("open311/v2/", include("api.open311_urls")),
     path("open-data/", include("api.opendata_urls")),

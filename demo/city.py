@@ -81,6 +81,78 @@ ORGANIZATIONS = [
 ]
 
 
+# Names for readers of the other languages (English is in the rows above); a city enters
+# its own in the admin. Residents read them on their receipts ("looked after by").
+ORGANIZATION_NAMES = {
+    "izumo": {
+        "pt-br": "Cidade de Izumo",
+        "zh-hans": "出云市",
+        "ko": "이즈모시",
+        "vi": "Thành phố Izumo",
+    },
+    "izumo-doro": {
+        "pt-br": "Divisão de Manutenção de Estradas e Rios",
+        "zh-hans": "道路河川维护科",
+        "ko": "도로하천유지과",
+        "vi": "Phòng Bảo trì Đường bộ và Sông ngòi",
+    },
+    "izumo-koen": {
+        "pt-br": "Divisão de Parques e Áreas Verdes",
+        "zh-hans": "公园绿地科",
+        "ko": "공원녹지과",
+        "vi": "Phòng Công viên và Cây xanh",
+    },
+    "izumo-bosai": {
+        "pt-br": "Divisão de Prevenção de Desastres e Segurança",
+        "zh-hans": "防灾安全科",
+        "ko": "방재안전과",
+        "vi": "Phòng Phòng chống Thiên tai và An toàn",
+    },
+    "izumo-densetsu": {
+        "pt-br": "Izumo Densetsu (empresa contratada)",
+        "zh-hans": "出云电设（承包商）",
+        "ko": "이즈모 전설 (위탁업체)",
+        "vi": "Izumo Densetsu (nhà thầu)",
+    },
+    "shimane": {
+        "pt-br": "Província de Shimane",
+        "zh-hans": "岛根县",
+        "ko": "시마네현",
+        "vi": "Tỉnh Shimane",
+    },
+    "shimane-izumo-doboku": {
+        "pt-br": "Escritório Provincial de Obras Civis de Izumo",
+        "zh-hans": "出云县土整备事务所",
+        "ko": "이즈모 현토정비사무소",
+        "vi": "Văn phòng Công trình Dân dụng Tỉnh tại Izumo",
+    },
+    "jichikai-imaichi": {
+        "pt-br": "Associação de Moradores de Imaichi-cho",
+        "zh-hans": "今市町自治会",
+        "ko": "이마이치초 자치회",
+        "vi": "Hội dân phố Imaichi-cho",
+    },
+    "jichikai-enya": {
+        "pt-br": "Associação de Moradores de Enya-cho",
+        "zh-hans": "盐冶町自治会",
+        "ko": "엔야초 자치회",
+        "vi": "Hội dân phố Enya-cho",
+    },
+    "jichikai-otsu": {
+        "pt-br": "Associação de Moradores de Otsu-cho",
+        "zh-hans": "大津町自治会",
+        "ko": "오쓰초 자치회",
+        "vi": "Hội dân phố Otsu-cho",
+    },
+    "jichikai-tenjin": {
+        "pt-br": "Associação de Moradores de Tenjin-cho",
+        "zh-hans": "天神町自治会",
+        "ko": "덴진초 자치회",
+        "vi": "Hội dân phố Tenjin-cho",
+    },
+}
+
+
 def categories_route() -> None:
     """Who handles reports that name no asset: roads and lights the road section, parks the
     parks section."""
@@ -102,6 +174,7 @@ def organizations_install() -> dict[str, Organization]:
             defaults={
                 "name": name,
                 "name_en": name_en,
+                "names": ORGANIZATION_NAMES.get(code, {}),
                 "kind": kind,
                 "parent": result.get(parent),
                 "contact_email": email,
@@ -114,6 +187,7 @@ def organizations_install() -> dict[str, Organization]:
             defaults={
                 "name": name,
                 "name_en": name_en,
+                "names": ORGANIZATION_NAMES.get(code, {}),
                 "kind": "association",
                 "contact_email": f"{code}@jichikai.example",
             },

@@ -49,16 +49,22 @@ class Place:
 
 @dataclass(frozen=True)
 class Contact:
-    """How the person may be reached; kept privately and deleted after a while (APPI)."""
+    """How the person may be reached, kept privately and deleted after a while, and what
+    they agreed to (APPI)."""
 
     email: str = ""
     name: str = ""
     phone: str = ""
     consent: bool = False  # the city (and whoever does the work) may contact them
+    # Their description and photos may go to an owner or contractor outside the city
+    # (third-party provision needs consent); their contact details never do.
+    share: bool = False
 
     def cleaned(self) -> "Contact":
         email, phone = self.email.strip(), self.phone.strip()
-        return Contact(email, self.name.strip(), phone, self.consent and bool(email or phone))
+        return Contact(
+            email, self.name.strip(), phone, self.consent and bool(email or phone), self.share
+        )
 
 
 # --- A new report -------------------------------------------------------------------------
@@ -74,30 +80,45 @@ def _next_number(now: datetime.datetime) -> str:
 
 def _resolve_place(place: Place, asset: Asset | None, photos) -> Place:
     """The report's location, by the order of trust: the asset, the device, a map pin or an
-    address, and last the first photo's GPS."""
+    address, and last the first photo's GPS. Along a road or inside a park the asset is
+    long or wide: the resident's place, or else their photo's when it was taken at the
+    asset, says where on it."""
     if asset is not None:
-        if asset.asset_type.geometry_kind == "point" or place.point is None:
-            point = asset.geom if asset.geom.geom_type == "Point" else asset.geom.point_on_surface
-            return Place(
-                point=Point(point.x, point.y, srid=4326),
-                source="asset",
-                address_text=place.address_text or asset.address,
-                town=place.town,
-            )
-        return place  # somewhere along a road or inside a park: the resident's place is better
+        if asset.asset_type.geometry_kind != "point":
+            if place.point is not None:
+                return place
+            taken = _photo_place(place, photos)
+            near = settings.PHOTO_FAR_FROM_ASSET_M
+            if taken is not None and selectors.asset_distance_m(asset, taken.point) <= near:
+                return taken
+        point = asset.geom if asset.geom.geom_type == "Point" else asset.geom.point_on_surface
+        return Place(
+            point=Point(point.x, point.y, srid=4326),
+            source="asset",
+            address_text=place.address_text or asset.address,
+            town=place.town,
+        )
     if place.point is not None:
         return place
-    for photo in photos:
-        if photo.gps is not None:
-            return Place(
-                point=photo.gps, source="photo", address_text=place.address_text, town=place.town
-            )
+    taken = _photo_place(place, photos)
+    if taken is not None:
+        return taken
     raise ReportError(
         "Please tell us where it is: use your location, pick the place on the map, choose the "
         "town and describe the place, or attach a photo taken there.",
         code="no_location",
         field="location",
     )
+
+
+def _photo_place(place: Place, photos) -> Place | None:
+    """Where the first photo with a GPS position was taken."""
+    for photo in photos:
+        if photo.gps is not None:
+            return Place(
+                point=photo.gps, source="photo", address_text=place.address_text, town=place.town
+            )
+    return None
 
 
 def _check_service_area(point: Point) -> None:
@@ -177,6 +198,7 @@ def report_create(
         contact_name=contact.name,
         contact_phone=contact.phone,
         contact_consent=contact.consent,
+        share_consent=contact.share,
         submitted_by=policy.author(acting_user) if policy.is_staff(acting_user) else None,
         api_client=api_client,
         media_url=media_url,

@@ -1,15 +1,28 @@
 """The resident's report form: plain HTML fields that work without JavaScript."""
 
+import datetime
+import math
+
 from django import forms
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assets import fieldspecs
 from assets.models import FaultCategory, Town
+from reports.photo_store import SentExif
 from reports.photos import PhotoError
 
 TEXT_LIMIT = 4000
+
+# What a resident reads above each kind's faults on /report/ (FaultCategory.Group).
+KIND_LABELS = {
+    FaultCategory.Group.LIGHTING: _("Streetlights and security lights"),
+    FaultCategory.Group.PARK: _("Parks and playground equipment"),
+    FaultCategory.Group.ROAD: _("Roads, gutters and road signs"),
+    FaultCategory.Group.OTHER: _("Something else"),
+}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -106,6 +119,13 @@ class ReportForm(forms.Form):
         label=_("The city, and whoever repairs the fault for it, may contact me about this report"),
         required=False,
     )
+    share = forms.BooleanField(
+        label=_(
+            "My description and photos may be passed to the owner or contractor who repairs "
+            "it, if that is not the city (never my email)"
+        ),
+        required=False,
+    )
     asset_choice = forms.CharField(required=False, widget=forms.HiddenInput)
     force_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # A field people never see: bots fill every field they find.
@@ -118,6 +138,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, categories, language: str, with_asset: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.language = language
+        self.with_asset = with_asset
         self.categories = list(categories)
         self.fields["category"].choices = [(c.code, c.name_in(language)) for c in self.categories]
         self.question_fields: dict[str, list[str]] = {}
@@ -166,6 +187,20 @@ class ReportForm(forms.Form):
             raise forms.ValidationError(_("Please leave this field empty."), code="honeypot")
         return ""
 
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["photo_exif"] = sent_photo_exif(self.data)
+        except forms.ValidationError as exc:
+            self.add_error("photos", exc)
+        return cleaned
+
+    def photo_exif(self) -> list[SentExif | None]:
+        """Per uploaded file, in order: the place and time the page read from it before
+        shrinking it (empty when the page sent none, or sent nonsense)."""
+        self.is_valid()
+        return self.cleaned_data.get("photo_exif", [])
+
     def grouped_categories(self):
         """(category, bound question fields) pairs, for rendering each category's questions
         right under it."""
@@ -174,6 +209,29 @@ class ReportForm(forms.Form):
             (category, [self[name] for name in self.question_fields[category.code]])
             for category in self.categories
         ]
+
+    def kinds(self) -> list[dict]:
+        """The general form's faults by kind of thing (lights, parks, roads), each kind's
+        own "other" last, so a resident opens one kind instead of reading every fault; the
+        kind of the fault already chosen is open. A sticker's form knows its kind: one
+        kind without a label, shown as a plain list."""
+        if self.with_asset:
+            return [{"code": "", "label": "", "categories": self.grouped_categories()}]
+        chosen = self["category"].value() if self.is_bound else None
+        kinds: dict[str, dict] = {}
+        for category, questions in self.grouped_categories():
+            kind = kinds.setdefault(
+                category.group,
+                {
+                    "code": category.group,
+                    "label": KIND_LABELS.get(category.group, category.get_group_display()),
+                    "categories": [],
+                    "open": False,
+                },
+            )
+            kind["categories"].append((category, questions))
+            kind["open"] |= category.code == chosen
+        return list(kinds.values())
 
 
 class MeTooForm(forms.Form):
@@ -185,6 +243,71 @@ class MeTooForm(forms.Form):
 
 
 # --- Photos sent with a form -------------------------------------------------------------
+
+# The page shrinks photos before sending them, and the shrunk copy has no EXIF: it reads the
+# original's GPS and time first and sends them beside the files, one entry per file.
+PHOTO_EXIF_FIELDS = ("photo_lat", "photo_lon", "photo_taken_at")
+_EARLIEST_PHOTO = datetime.datetime(2000, 1, 2, tzinfo=datetime.UTC)
+_PHOTO_EXIF_ERROR = _(
+    "The place or time sent with a photo cannot be used. Please choose the photos again."
+)
+
+
+def sent_photo_exif(data) -> list[SentExif | None]:
+    """The photo_lat / photo_lon / photo_taken_at lists a page sent, checked: coordinates in
+    range and given together, times in ISO 8601. Raises ValidationError on nonsense.
+
+    Read as the server reads a photo's own EXIF (reports/exif.py): 0,0 is a receiver without
+    a fix and a time before 2000 or in the future a camera clock never set; both count as
+    unknown, not as errors (the camera wrote them, not the resident)."""
+    getlist = getattr(data, "getlist", None)
+    if getlist is None:
+        return []
+    lats, lons, times = (getlist(name) for name in PHOTO_EXIF_FIELDS)
+    if not (lats or lons or times):
+        return []
+    count = max(len(lats), len(lons), len(times))
+    if not len(lats) == len(lons) == count or len(times) not in (0, count):
+        raise forms.ValidationError(_PHOTO_EXIF_ERROR, code="photo_exif")
+    return [
+        _one_photo_exif(lat, lon, times[index] if times else "")
+        for index, (lat, lon) in enumerate(zip(lats, lons, strict=True))
+    ]
+
+
+def _one_photo_exif(lat: str, lon: str, taken: str) -> SentExif | None:
+    lat, lon, taken = lat.strip(), lon.strip(), taken.strip()
+    gps = None
+    if lat or lon:
+        gps = (_degrees(lat, 90), _degrees(lon, 180))
+        if gps == (0, 0):
+            gps = None
+    taken_at = _taken_at(taken) if taken else None
+    return SentExif(gps=gps, taken_at=taken_at) if gps or taken_at else None
+
+
+def _degrees(text: str, bound: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise forms.ValidationError(_PHOTO_EXIF_ERROR, code="photo_exif") from None
+    if len(text) > 20 or not math.isfinite(value) or abs(value) > bound:
+        raise forms.ValidationError(_PHOTO_EXIF_ERROR, code="photo_exif")
+    return round(value, 7)
+
+
+def _taken_at(text: str) -> datetime.datetime | None:
+    try:
+        moment = datetime.datetime.fromisoformat(text) if len(text) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise forms.ValidationError(_PHOTO_EXIF_ERROR, code="photo_exif")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    if not _EARLIEST_PHOTO <= moment <= timezone.now() + datetime.timedelta(days=1):
+        return None
+    return moment
 
 
 def photo_errors(refused) -> list[str]:

@@ -1,5 +1,9 @@
 """Fault reports from residents, staff, inspections and other systems, with their photos,
-their "me too"s and a trail of every change."""
+their "me too"s, their receipts, the links owners act through and a trail of every change.
+
+Why it is long: one models module per app is Django's convention (migrations, the admin
+and every reader look for the tables here); the behaviour lives in services and selectors,
+and what stays is fields, choices and the small properties that read them."""
 
 import secrets
 import uuid
@@ -12,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiClient, Organization
 from assets.models import Asset, FaultCategory
+from reports import standard_notes
 
 
 class Report(models.Model):
@@ -113,11 +118,20 @@ class Report(models.Model):
     respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
     created_epoch = models.BigIntegerField(default=0, db_default=0, editable=False)
     respond_epoch = models.BigIntegerField(default=0, db_default=0, editable=False)
+    # Residents who said "still broken" after a fix (counts in the priority).
+    still_broken_count = models.PositiveSmallIntegerField(
+        _("still broken after a fix"), default=0, db_default=0, editable=False
+    )
     # Contact details: never public, deleted a set time after the report ends (APPI).
     contact_email = models.EmailField(_("email"), blank=True)
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_consent = models.BooleanField(_("may be contacted"), default=False)
+    # The resident agreed that their description and photos go to an owner or contractor
+    # outside the city (APPI: third-party provision needs consent).
+    share_consent = models.BooleanField(
+        _("description and photos may go to the owner"), default=False
+    )
     contacts_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -163,6 +177,19 @@ class Report(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def target_date(self):
+        """The day the resident may expect it dealt with: the work's due date when the work
+        was given out, else the category's response target; None when there is none."""
+        if self.work_due_on is not None:
+            return self.work_due_on
+        return timezone.localdate(self.respond_by) if self.respond_by else None
+
+    def is_overdue(self, today=None) -> bool:
+        """Open and past its target date (the whole target day counts as in time)."""
+        target = self.target_date
+        return self.is_open and target is not None and (today or timezone.localdate()) > target
+
 
 class ReportNumber(models.Model):
     """The last number given out each year: R-2026-000123 counts up within 2026."""
@@ -181,6 +208,9 @@ def _photo_path(prefix: str) -> str:
 
 class Photo(models.Model):
     """An uploaded photo: the original (private), a public copy without EXIF and a thumbnail.
+
+    Most are a resident's (or a caller's, an inspector's); an "after" photo shows the
+    repair, taken by whoever fixed it, and is shown on every receipt of the report.
 
     A photo is staged first (uploaded with a form that may still come back with an error)
     and attached to a report when the report is saved; staged photos that are never attached
@@ -209,6 +239,14 @@ class Photo(models.Model):
     height = models.PositiveIntegerField()
     gps = models.PointField(srid=4326, null=True, blank=True)
     taken_at = models.DateTimeField(null=True, blank=True)
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("sent with a report")
+        AFTER = "after", _("after the repair")
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.REPORTED, db_default="reported"
+    )
     is_public = models.BooleanField(_("shown publicly"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -282,6 +320,8 @@ class Receipt(models.Model):
     # The key the sending form or system gave this contribution: the same form sent again
     # (a double tap, a resend after a dropped connection) gets this receipt back.
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # When its holder said the fix did not hold ("still broken"): once per receipt.
+    still_broken_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -325,9 +365,17 @@ class ReportEvent(models.Model):
         CONTACT_DELETED = "contact_deleted", _("contact details deleted")
         DATA_DISCLOSED = "data_disclosed", _("personal data disclosed on request")
         DATA_ERASED = "data_erased", _("personal data erased on request")
+        STILL_BROKEN = "still_broken", _("still broken, says a resident")
+        ACKNOWLEDGED = "acknowledged", _("seen by the owner or contractor")
+        LINK_SENT = "link_sent", _("link sent to an organisation")
+        LINK_REVOKED = "link_revoked", _("link withdrawn")
+        REMINDED = "reminded", _("reminder: no answer from the owner")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # A standard public note (reports/standard_notes.py), shown in the reader's language;
+    # `text` is free text in Japanese, shown to residents only when `public`.
+    note_code = models.CharField(max_length=40, blank=True)
     from_value = models.CharField(max_length=40, blank=True)
     to_value = models.CharField(max_length=40, blank=True)
     reason = models.CharField(max_length=12, choices=Report.CloseReason.choices, blank=True)
@@ -335,6 +383,10 @@ class ReportEvent(models.Model):
     public = models.BooleanField(default=False)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # An organisation that acted through its link (no user to name).
+    by_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
 
@@ -351,6 +403,66 @@ class ReportEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return Report.Status(self.to_value).label if self.to_value in Report.Status.values else ""
+
+    @property
+    def from_status_label(self) -> str:
+        values = Report.Status.values
+        return Report.Status(self.from_value).label if self.from_value in values else ""
+
+    @property
+    def standard_note(self) -> str:
+        """The standard note in the active language ('' when there is none)."""
+        return standard_notes.text(self.note_code)
+
+    @property
+    def shows_note(self) -> bool:
+        """Does the resident see a note with this event (a standard one, or public text)?"""
+        return bool(self.note_code) or (self.public and bool(self.text))
+
+    def public_words(self, language: str | None = None) -> str:
+        """What anyone may read of the note: the standard note in `language`, then the free
+        text (Japanese, as typed) when it is public."""
+        lines = [standard_notes.text(self.note_code, language)] if self.note_code else []
+        if self.public and self.text:
+            lines.append(self.text)
+        return "\n".join(lines)
+
+
+class OwnerLink(models.Model):
+    """A signed, expiring link that lets an organisation without staff in the system act on
+    one report: the owner who looks after the thing, or the contractor given the work.
+
+    The URL carries a signed random nonce; only its hash is kept here, so the database alone
+    cannot rebuild a link. A link is withdrawn when the report goes to someone else, and
+    reads only once the report is dealt with (reports/owner_links.py)."""
+
+    class Purpose(models.TextChoices):
+        OWNER = "owner", _("owner")
+        CONTRACTOR = "contractor", _("contractor")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="owner_links")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # When the organisation should have acted by (the response target, or the work's due
+    # date): past it without a step through the link, the city is reminded once.
+    respond_by = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("owner link")
+        verbose_name_plural = _("owner links")
+        indexes = [
+            models.Index(fields=["report", "organization"], name="owner_link_report_org"),
+            models.Index(fields=["respond_by"], name="owner_link_respond_by"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link of {self.organization_id} to {self.report_id}"
 
 
 class ContextPlace(models.Model):

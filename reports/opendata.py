@@ -22,8 +22,14 @@ from reports.models import Photo, Report, ReportEvent
 from reports.selectors import reports_public
 
 CHUNK = 1000
-PUBLIC_EVENT = Q(kind=ReportEvent.Kind.STATUS) | Q(
-    kind__in=[ReportEvent.Kind.NOTE, ReportEvent.Kind.FORWARDED], public=True
+PUBLIC_EVENT = (
+    Q(kind=ReportEvent.Kind.STATUS)
+    | Q(kind__in=[ReportEvent.Kind.NOTE, ReportEvent.Kind.FORWARDED], public=True)
+    | Q(kind=ReportEvent.Kind.NOTE) & ~Q(note_code="")
+)
+# Notes anyone may read: public free text, or a standard note (in the reader's language).
+PUBLIC_NOTE = Q(kind__in=[ReportEvent.Kind.NOTE, ReportEvent.Kind.STATUS]) & (
+    Q(public=True) | ~Q(note_code="")
 )
 
 
@@ -90,13 +96,14 @@ def photo_url(token) -> str:
     return city.current().public_base_url + reverse("public-photo", args=[token, "photo"])
 
 
-def _last_public_notes(ids: list[int]) -> dict[int, str]:
+def _last_public_notes(ids: list[int], language: str) -> dict[int, str]:
     notes = (
-        ReportEvent.objects.filter(report_id__in=ids, kind=ReportEvent.Kind.NOTE, public=True)
+        ReportEvent.objects.filter(PUBLIC_NOTE, report_id__in=ids)
         .order_by("report_id", "at", "id")
-        .values_list("report_id", "text")
+        .only("report_id", "note_code", "text", "public")
     )
-    return dict(notes)  # the last one of each report wins
+    # The last one of each report wins.
+    return {event.report_id: event.public_words(language) for event in notes}
 
 
 def _public_photos(ids: list[int]) -> dict[int, list[str]]:
@@ -126,7 +133,7 @@ def public_reports(qs: QuerySet[Report], *, language: str = "ja") -> Iterator[Pu
 
 def _public_batch(reports: list[Report], language: str) -> Iterable[PublicReport]:
     ids = [report.pk for report in reports]
-    notes, photos = _last_public_notes(ids), _public_photos(ids)
+    notes, photos = _last_public_notes(ids, language), _public_photos(ids)
     english = not language.startswith("ja")
     for report in reports:
         asset, owner = report.asset, report.owner

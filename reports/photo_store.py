@@ -9,7 +9,8 @@ discarded by the caller that gave up, or swept a day later.
 import datetime
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
@@ -30,6 +31,14 @@ class StorageUnavailable(DomainError):
     """The photo storage did not answer: nothing was kept; the resident may try again."""
 
     code = "storage_unavailable"
+
+
+class SentExif(NamedTuple):
+    """Where and when a photo was taken, as the resident's page read it from the original
+    before shrinking it (the shrunk copy carries no EXIF); (lat, lon) like ProcessedPhoto."""
+
+    gps: tuple[float, float] | None
+    taken_at: datetime.datetime | None
 
 
 def _storage():
@@ -59,14 +68,15 @@ def photo_files_store(processed: ProcessedPhoto, *, prefix: str = "reports") -> 
     return written
 
 
-def photo_stage(*, data, filename: str = "") -> Photo:
+def photo_stage(*, data, filename: str = "", sent: SentExif | None = None) -> Photo:
     """Check and process one upload, store its three files, and keep it until a report
-    (or a "me too") takes it. Raises PhotoError for a photo we cannot take and
+    (or a "me too") takes it. The file's own EXIF place and time come first; `sent` fills
+    what the file lacks. Raises PhotoError for a photo we cannot take and
     StorageUnavailable when the storage does not answer."""
     processed: ProcessedPhoto = process_photo(data, filename=filename)
     written = photo_files_store(processed)
     try:
-        lat_lon = processed.gps
+        lat_lon = processed.gps or (sent.gps if sent else None)
         return Photo.objects.create(
             original=written[0],
             public=written[1],
@@ -76,16 +86,19 @@ def photo_stage(*, data, filename: str = "") -> Photo:
             width=processed.public_size[0],
             height=processed.public_size[1],
             gps=Point(lat_lon[1], lat_lon[0], srid=4326) if lat_lon else None,
-            taken_at=processed.taken_at,
+            taken_at=processed.taken_at or (sent.taken_at if sent else None),
         )
     except Exception:
         delete_files(written)
         raise
 
 
-def photos_stage(uploads, *, room: int) -> tuple[list[Photo], list[tuple[str, PhotoError]]]:
-    """Stage each upload (at most `room`): (the photos kept, (name, error) for each file
-    refused). A storage failure discards this batch and raises StorageUnavailable."""
+def photos_stage(
+    uploads, *, room: int, sent: Sequence[SentExif | None] = ()
+) -> tuple[list[Photo], list[tuple[str, PhotoError]]]:
+    """Stage each upload (at most `room`), with `sent[i]` for the i-th: (the photos kept,
+    (name, error) for each file refused). A storage failure discards this batch and raises
+    StorageUnavailable."""
     photos, refused = [], []
     try:
         for index, upload in enumerate(uploads):
@@ -94,7 +107,8 @@ def photos_stage(uploads, *, room: int) -> tuple[list[Photo], list[tuple[str, Ph
                 refused.append((name, PhotoError("too many photos", code="too_many_photos")))
                 continue
             try:
-                photos.append(photo_stage(data=upload, filename=name))
+                given = sent[index] if index < len(sent) else None
+                photos.append(photo_stage(data=upload, filename=name, sent=given))
             except PhotoError as exc:
                 refused.append((name, exc))
     except StorageUnavailable:

@@ -33,6 +33,8 @@ DEFAULT_WEIGHTS = {
     "station": 6,
     "me_too": 3,  # per resident who saw it too
     "me_too_cap": 15,
+    "still_broken": 20,  # per resident who said a fix did not hold
+    "still_broken_cap": 40,
     "time": 15,  # grows to this as the response target nears
     "overdue": 25,  # past the response target
 }
@@ -84,6 +86,14 @@ def static_parts(report, places: list | None = None) -> list[list]:
                 min(w["me_too"] * report.me_too_count, w["me_too_cap"]),
                 "me_too",
                 {"count": report.me_too_count},
+            ]
+        )
+    if getattr(report, "still_broken_count", 0):
+        parts.append(
+            [
+                min(w["still_broken"] * report.still_broken_count, w["still_broken_cap"]),
+                "still_broken",
+                {"count": report.still_broken_count},
             ]
         )
     return [part for part in parts if part[0]]
@@ -193,6 +203,15 @@ def describe(code: str, params: dict) -> str:
     if code == "me_too":
         return (
             ngettext("%(count)s person saw it too", "%(count)s people saw it too", params["count"])
+            % params
+        )
+    if code == "still_broken":
+        return (
+            ngettext(
+                "%(count)s resident said it is still broken after the fix",
+                "%(count)s residents said it is still broken after the fix",
+                params["count"],
+            )
             % params
         )
     if code == "time_left":

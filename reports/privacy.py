@@ -201,3 +201,29 @@ def _audit(found, kind, acting_user) -> None:
             for report in {c.report.pk: c.report for c in found}.values()
         ]
     )
+
+
+# --- Retention: contact details deleted a set time after the report ended ------------------
+
+
+@transaction.atomic
+def reports_purge_contacts(*, now: datetime.datetime | None = None) -> int:
+    """Delete contact details a set time after a report ended (Japan's APPI: keep personal
+    data no longer than needed). Returns how many reports were cleaned."""
+    now = now or timezone.now()
+    due = selectors.reports_contacts_due(now=now).select_for_update()
+    ids = list(due.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Report.objects.filter(pk__in=ids).update(
+        contact_email="",
+        contact_name="",
+        contact_phone="",
+        contact_consent=False,
+        contacts_deleted_at=now,
+    )
+    MeToo.objects.filter(report_id__in=ids).update(email="", name="", phone="", consent=False)
+    ReportEvent.objects.bulk_create(
+        [ReportEvent(report_id=pk, kind=ReportEvent.Kind.CONTACT_DELETED, at=now) for pk in ids]
+    )
+    return len(ids)

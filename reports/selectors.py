@@ -129,20 +129,30 @@ def receipt_own_photos(receipt: Receipt) -> QuerySet[Photo]:
 
 
 def receipt_visible_photos(receipt: Receipt) -> QuerySet[Photo]:
-    """Photos the link may show: the person's own, and those staff made public."""
-    public = Q(report_id=receipt.report_id, is_public=True)
+    """Photos the link may show: the person's own, those staff made public, and those of
+    the repair."""
+    public = Q(report_id=receipt.report_id) & (Q(is_public=True) | Q(kind=Photo.Kind.AFTER))
     own = receipt_own_photos(receipt)
     return Photo.objects.filter(public | Q(pk__in=own.values("pk")))
 
 
 def report_history_public(report: Report) -> list[ReportEvent]:
-    """What the resident sees on the tracking page: status changes, public notes, and to
-    whom the report was passed on (`event.organisation`)."""
+    """What the resident sees on the tracking page: status changes, "still broken", public
+    and standard notes, and to whom the report was passed on (`event.organisation`)."""
     events = list(
         report.events.filter(
-            Q(kind__in=[ReportEvent.Kind.SUBMITTED, ReportEvent.Kind.STATUS])
+            Q(
+                kind__in=[
+                    ReportEvent.Kind.SUBMITTED,
+                    ReportEvent.Kind.STATUS,
+                    ReportEvent.Kind.STILL_BROKEN,
+                ]
+            )
             | Q(kind__in=[ReportEvent.Kind.NOTE, ReportEvent.Kind.FORWARDED], public=True)
-        ).order_by("at", "id")
+            | Q(kind=ReportEvent.Kind.NOTE) & ~Q(note_code="")
+        )
+        .select_related("by_organization")
+        .order_by("at", "id")
     )
     codes = {event.to_value for event in events if event.kind == ReportEvent.Kind.FORWARDED}
     if codes:
@@ -301,8 +311,11 @@ def queue_page_rows(ids: list[int], *, now) -> list[Report]:
             "asset__asset_type__names",
             "owner__name",
             "owner__name_en",
+            "owner__names",
+            "owner__kind",
             "assignee__name",
             "assignee__name_en",
+            "assignee__names",
         )
     )
     position = {pk: index for index, pk in enumerate(ids)}
@@ -352,6 +365,7 @@ def priorities_outdated(*, reports: QuerySet[Report] | None = None) -> Iterator[
     rows = reports.select_related("category", "asset").only(
         "location",
         "me_too_count",
+        "still_broken_count",
         "defect_rank",
         "defect_grade",
         "priority_base",
@@ -371,3 +385,7 @@ def priorities_outdated(*, reports: QuerySet[Report] | None = None) -> Iterator[
 def receipts_to_announce() -> QuerySet[Receipt]:
     """Receipts whose holder has not been sent their own new link yet."""
     return Receipt.objects.filter(announce=True)
+
+
+def after_photos(report: Report) -> QuerySet[Photo]:
+    return Photo.objects.filter(report_id=report.pk, kind=Photo.Kind.AFTER).order_by("id")

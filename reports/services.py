@@ -16,8 +16,8 @@ from accounts.errors import DomainError
 from accounts.policy import Right
 from assets import versions
 from assets.models import Asset
-from reports import notices, priority, selectors
-from reports.models import MeToo, Photo, Receipt, Report, ReportEvent
+from reports import notices, owner_links, priority, selectors, standard_notes
+from reports.models import Photo, Receipt, Report, ReportEvent
 
 
 class ReportError(DomainError):
@@ -53,6 +53,29 @@ def _require(acting_user, right: Right, report: Report) -> None:
         raise ReportError("You may not change this report.", code="forbidden")
 
 
+def _authors(acting_user) -> dict:
+    """Who made a change, for its event: a user, or an organisation through its link."""
+    return {
+        "by": policy.author(acting_user),
+        "by_organization_id": policy.author_organisation_id(acting_user),
+    }
+
+
+def _check_note_code(note_code: str) -> None:
+    if note_code and note_code not in standard_notes.NOTES:
+        raise ReportError("There is no such standard note.", code="unknown_note", field="note_code")
+
+
+def _attach_after_photos(report: Report, photos) -> int:
+    """Photos of the repair: shown on every receipt of the report and in the e-mail."""
+    position = report.photos.count()
+    for offset, photo in enumerate(photos):
+        photo.report, photo.origin, photo.me_too = report, None, None
+        photo.kind, photo.position = Photo.Kind.AFTER, position + offset
+        photo.save(update_fields=["report", "origin", "me_too", "kind", "position"])
+    return len(photos)
+
+
 @transaction.atomic
 def report_transition(
     *,
@@ -61,12 +84,21 @@ def report_transition(
     acting_user,
     reason: str = "",
     note: str = "",
-    public_note: bool = True,
+    note_code: str = "",
+    public_note: bool = False,
+    after_photos=(),
 ) -> Report:
     """Move a report along new → accepted → in progress → fixed, close it with a reason, or
-    reopen it. Residents who left an email hear of each change."""
+    reopen it. Residents who left an email hear of each change, with the standard note
+    (`note_code`) in their language; the free `note` reaches them only when `public_note`.
+    A fix may carry photos of the repair (`after_photos`, staged)."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require(acting_user, Right.CHANGE_REPORTS, report)
+    _check_note_code(note_code)
+    if after_photos and to != S.FIXED:
+        raise ReportError(
+            "Photos of the repair go with “fixed”.", code="after_photo_not_fixed", field="photos"
+        )
     if to not in TRANSITIONS.get(report.status, set()):
         raise ReportError(
             f"A {report.get_status_display()} report cannot become {to}.",
@@ -89,11 +121,13 @@ def report_transition(
         from_value=before,
         to_value=to,
         reason=report.close_reason,
+        note_code=note_code,
         text=note.strip(),
-        public=public_note,
-        by=policy.author(acting_user),
+        public=public_note and bool(note.strip()),
         at=now,
+        **_authors(acting_user),
     )
+    _attach_after_photos(report, list(after_photos))
     transaction.on_commit(lambda: notices.report_changed(event.pk))
     if report.asset_id:
         asset_reports_changed(report.asset_id)
@@ -127,20 +161,25 @@ def report_reopen(*, report, acting_user, note=""):
 
 
 @transaction.atomic
-def report_note_add(*, report: Report, text: str, public: bool, acting_user) -> ReportEvent:
-    """A note from staff: public ones reach the resident, internal ones stay inside."""
+def report_note_add(
+    *, report: Report, text: str, public: bool, acting_user, note_code: str = ""
+) -> ReportEvent:
+    """A note: a standard one (`note_code`) always reaches the resident, in their language;
+    free text only when `public`, else it stays inside."""
     _require(acting_user, Right.CHANGE_REPORTS, report)
+    _check_note_code(note_code)
     text = text.strip()
-    if not text:
+    if not text and not note_code:
         raise ReportError("A note needs some text.", code="empty_note", field="text")
     event = ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.NOTE,
+        note_code=note_code,
         text=text,
-        public=public,
-        by=policy.author(acting_user),
+        public=public and bool(text),
+        **_authors(acting_user),
     )
-    if public:
+    if event.public or note_code:
         _touch(report)  # public lists and open-data feeds show what changed since when
         transaction.on_commit(lambda: notices.report_changed(event.pk))
     return event
@@ -180,29 +219,6 @@ def photo_set_public(*, photo: Photo, public: bool, acting_user) -> Photo:
         by=policy.author(acting_user),
     )
     return photo
-
-
-@transaction.atomic
-def reports_purge_contacts(*, now: datetime.datetime | None = None) -> int:
-    """Delete contact details a set time after a report ended (Japan's APPI: keep personal
-    data no longer than needed). Returns how many reports were cleaned."""
-    now = now or timezone.now()
-    due = selectors.reports_contacts_due(now=now).select_for_update()
-    ids = list(due.values_list("pk", flat=True))
-    if not ids:
-        return 0
-    Report.objects.filter(pk__in=ids).update(
-        contact_email="",
-        contact_name="",
-        contact_phone="",
-        contact_consent=False,
-        contacts_deleted_at=now,
-    )
-    MeToo.objects.filter(report_id__in=ids).update(email="", name="", phone="", consent=False)
-    ReportEvent.objects.bulk_create(
-        [ReportEvent(report_id=pk, kind=ReportEvent.Kind.CONTACT_DELETED, at=now) for pk in ids]
-    )
-    return len(ids)
 
 
 # --- Priority, assignment, merging, forwarding -------------------------------------------------
@@ -279,13 +295,14 @@ def report_assign(
     before = report.assignee.code if report.assignee_id else ""
     report.assignee, report.work_due_on = assignee, due_on
     report.save(update_fields=["assignee", "work_due_on", "updated_at"])
+    owner_links.revoke_stale(report)
     event = ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.ASSIGNED,
         from_value=before,
         to_value=assignee.code,
         text=due_on.isoformat() if due_on else "",
-        by=policy.author(acting_user),
+        **_authors(acting_user),
     )
     transaction.on_commit(lambda: notices.report_assigned(event.pk))
     return report
@@ -338,6 +355,10 @@ def report_forward(*, report: Report, to, acting_user, note: str = "") -> Report
     prefecture, an association…); they are told, and so is the resident."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require(acting_user, Right.FORWARD_REPORTS, report)
+    return _forward(report, to, acting_user, note)
+
+
+def _forward(report: Report, to, acting_user, note: str) -> Report:
     if to.pk == report.owner_id:
         raise ReportError("It is already with them.", code="same_owner", field="to")
     if not report.is_open:
@@ -345,6 +366,7 @@ def report_forward(*, report: Report, to, acting_user, note: str = "") -> Report
     before = report.owner.code
     report.owner, report.assignee, report.work_due_on = to, None, None
     report.save(update_fields=["owner", "assignee", "work_due_on", "updated_at"])
+    owner_links.revoke_stale(report)
     event = ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.FORWARDED,
@@ -352,7 +374,7 @@ def report_forward(*, report: Report, to, acting_user, note: str = "") -> Report
         to_value=to.code,
         text=note.strip(),
         public=True,
-        by=policy.author(acting_user),
+        **_authors(acting_user),
     )
     transaction.on_commit(lambda: notices.report_forwarded(event.pk))
     return report

@@ -117,7 +117,9 @@ class _FormPage:
         photos = selectors.photos_staged(request.POST.getlist("photo_tokens"))
         try:
             new_photos, refused = photo_store.photos_stage(
-                request.FILES.getlist("photos"), room=settings.REPORT_MAX_PHOTOS - len(photos)
+                request.FILES.getlist("photos"),
+                room=settings.REPORT_MAX_PHOTOS - len(photos),
+                sent=form.photo_exif(),
             )
         except photo_store.StorageUnavailable:
             form.is_valid()
@@ -152,7 +154,9 @@ class _FormPage:
                 answers=form.answers(),
                 photos=photos,
                 contact=intake.Contact(
-                    email=data.get("email", ""), consent=data.get("consent", False)
+                    email=data.get("email", ""),
+                    consent=data.get("consent", False),
+                    share=data.get("share", False),
                 ),
                 join=intake.Join.NEVER if data.get("force_new") else intake.Join.ASK,
                 keep_photos=True,

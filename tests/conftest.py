@@ -54,6 +54,14 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_map_tiles(settings):
+    """No page of a test asks GSI (the default tile server) for tiles: tests stay on this
+    machine, and the browser tests fail on any request that leaves it."""
+    settings.MAP_TILE_URL = ""
+    settings.MAP_TILE_ATTRIBUTION = ""
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test land in its own temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -137,6 +145,14 @@ def chromium_path():
 
 
 @pytest.fixture
+def axe():
+    """axe-core is there for the browser tests' accessibility checks."""
+    from tests.browser import AXE
+
+    require(AXE.exists(), f"axe-core ({AXE}; make test fetches it)")
+
+
+@pytest.fixture
 def light(catalogue, city):
     city["road"].contact_email = "doro@city.example"
     city["road"].save()
@@ -178,6 +194,7 @@ def submit(db, django_capture_on_commit_callbacks):
             name=fields.pop("name", ""),
             phone=fields.pop("phone", ""),
             consent=fields.pop("consent", False),
+            share=fields.pop("share", False),
         )
         acting_user = fields.pop("acting_user", None) or fields.pop("submitted_by", None)
         if acting_user is None:

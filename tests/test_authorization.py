@@ -28,7 +28,7 @@ from inspections.checklists import checklists_install
 from inspections.models import Inspection, Quarantine
 from inspections.sync import sync_batch
 from qr_labels import services as label_services
-from reports import clients, intake, services
+from reports import clients, intake, owner_links, services
 from tests import factories
 
 OK, IN, NO, HIDE = "ok", "in", "no", "hide"
@@ -64,6 +64,7 @@ def table(w):
     return {
         # --- Residents: no account, no sign-in -------------------------------------------
         "home": ("GET", {}, None, everyone()),
+        "favicon": ("GET", {}, None, everyone()),
         "healthz": ("GET", {}, None, everyone()),
         "scan": ("GET", {"code": label.code}, None, everyone()),
         "scan-entry": ("GET", {}, None, everyone()),
@@ -74,6 +75,15 @@ def table(w):
         "report-photo": (
             "GET",
             {"token": w["receipt"], "photo": w["photo"].token, "variant": "thumb"},
+            None,
+            everyone(),
+        ),
+        "report-still-broken": ("POST", {"token": w["receipt"]}, {}, everyone()),
+        # An owner's or contractor's link: the signed token is the permission.
+        "owner-page": ("GET", {"token": w["owner_token"]}, None, everyone()),
+        "owner-photo": (
+            "GET",
+            {"token": w["owner_token"], "photo": w["owner_photo"].token, "variant": "thumb"},
             None,
             everyone(),
         ),
@@ -245,6 +255,7 @@ def table(w):
         "manage-report-merge": ("POST", number, {"duplicate": w["other_report"].number}, CHANGE),
         "manage-report-forward": ("POST", number, {}, CHANGE),
         "manage-report-priority": ("POST", number, {"points": 5, "reason": "x"}, MANAGER_ONLY),
+        "manage-report-link": ("POST", number, {"purpose": "owner"}, CHANGE),
         "manage-photo": (
             "GET",
             {"token": w["photo"].token, "variant": "original"},
@@ -394,6 +405,18 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
         acting_user=manager,
     )
     api_client, _key = clients.client_create(name="アプリ", acting_user=manager)
+    # A light the prefecture looks after (nobody signs in for it): its link and a photo.
+    prefecture = factories.org("pref", kind="prefecture", name="島根県")
+    owner_photo = factories.photo()
+    pref_report = intake.report_intake(
+        channel="web",
+        acting_user=AnonymousUser(),
+        category=light.asset_type.categories.get(code="lamp-out"),
+        asset=factories.asset("security-light", owner=prefecture, ledger_id="PR-1"),
+        photos=[owner_photo],
+        contact=intake.Contact(share=True),
+    ).report
+    owner_link = owner_links.issue(report=pref_report, organisation=prefecture, purpose="owner")
     return {
         "actors": actors,
         "light": light,
@@ -410,6 +433,8 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
         "held": Quarantine.objects.get(),
         "assignment": assignment,
         "api_client": api_client,
+        "owner_token": owner_link.token,
+        "owner_photo": owner_photo,
     }
 
 

@@ -21,7 +21,7 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.utils import timezone
 
-from reports.models import MeToo, Photo, Receipt, Report, ReportEvent
+from reports.models import MeToo, OwnerLink, Photo, Receipt, Report, ReportEvent
 from tests import factories
 from tests.conftest import ROOT, manage_in_process
 
@@ -106,7 +106,8 @@ def test_a_long_command_keeps_quiet_on_a_pipe(migrated):
 @pytest.fixture
 def due_housekeeping(settings, submit, lamp_out, light, city):
     """One of each thing housekeeping does: contacts past their time, a staged photo nobody
-    used, an orphan file, a stale priority and a receipt link still to send."""
+    used, an orphan file, a stale priority, a receipt link still to send and an owner (a
+    neighbourhood association, reached by link) silent past its target."""
     settings.REPORT_CONTACT_RETENTION_DAYS = 30
     long_ago = timezone.now() - datetime.timedelta(days=31)
     ended = submit(lamp_out, asset=light, email="old@example.com", name="山田")
@@ -116,6 +117,11 @@ def due_housekeeping(settings, submit, lamp_out, light, city):
     current = submit(lamp_out, asset=other, email="new@example.com")
     Report.objects.filter(pk=current.pk).update(priority_base=0, priority_reasons=[])
     Receipt.objects.filter(origin=current).update(announce=True)
+    lamp_out.default_owner = city["road"]
+    lamp_out.save()
+    association = factories.org("jichikai", kind="association", contact_email="kai@example.jp")
+    submit(lamp_out, asset=factories.asset("security-light", owner=association))
+    OwnerLink.objects.update(respond_by=long_ago)
     photo = factories.photo()
     Photo.objects.filter(pk=photo.pk).update(created_at=long_ago)
     storage = storages["default"]
@@ -129,7 +135,7 @@ def due_housekeeping(settings, submit, lamp_out, light, city):
 def _rows() -> dict:
     return {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Report, MeToo, Photo, Receipt, ReportEvent)
+        for model in (Report, MeToo, Photo, Receipt, ReportEvent, OwnerLink)
     }
 
 
@@ -150,7 +156,7 @@ def test_housekeeping_dry_run_changes_nothing(due_housekeeping, settings):
     said, counts = _housekeeping("--dry-run")
 
     assert said.startswith("dry run, nothing changed: ")
-    assert counts == [1, 1, 1, 1, 1]
+    assert counts == [1, 1, 1, 1, 1, 1]
     assert _rows() == rows
     assert _files(settings) == files
     assert mail.outbox == []
@@ -161,11 +167,11 @@ def test_housekeeping_dry_run_counts_what_the_real_run_then_does(due_housekeepin
 
     said, did = _housekeeping()
 
-    assert did == would == [1, 1, 1, 1, 1]
+    assert did == would == [1, 1, 1, 1, 1, 1]
     assert said.startswith("contact details deleted from 1 reports")
     due_housekeeping["ended"].refresh_from_db()
     assert due_housekeeping["ended"].contact_email == ""
     assert not Photo.objects.filter(pk=due_housekeeping["photo"].pk).exists()
     assert due_housekeeping["orphan"] not in _files(settings)
-    assert [m.to for m in mail.outbox] == [["new@example.com"]]
-    assert _housekeeping("--dry-run")[1] == [0, 0, 0, 0, 0]
+    assert sorted(m.to for m in mail.outbox) == [["doro@city.example"], ["new@example.com"]]
+    assert _housekeeping("--dry-run")[1] == [0, 0, 0, 0, 0, 0]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from assets.models import AssetType, FaultCategory, Town
+from reports import standard_notes
 from reports.forms import MultipleFileInput, PhotosField
 from reports.models import Report
 from reports.selectors import QUEUE_ORDERS, QueueFilter
@@ -132,6 +133,15 @@ class QueueFilterForm(_OwnIds, forms.Form):
         return 50
 
 
+def _standard_note_field():
+    return forms.ChoiceField(
+        label=_("Standard note for the resident"),
+        required=False,
+        choices=standard_notes.choices,
+        help_text=_("Shown to residents in their own language."),
+    )
+
+
 class StatusForm(_OwnIds, forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=Report.Status.choices)
     reason = forms.ChoiceField(
@@ -139,21 +149,55 @@ class StatusForm(_OwnIds, forms.Form):
         choices=[("", "—"), *Report.CloseReason.choices],
         required=False,
     )
+    note_code = _standard_note_field()
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (in Japanese)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # Private by default: a note typed for colleagues must not reach a resident by accident.
     public_note = forms.BooleanField(
-        label=_("The resident sees the note"), required=False, initial=True
+        label=_("The resident also sees this note, labelled as Japanese"),
+        required=False,
+        initial=False,
     )
+    photos = PhotosField(
+        label=_("Photos after the repair (with “fixed”, up to 3)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("photos") and data.get("to") != Report.Status.FIXED:
+            self.add_error("photos", _("Photos of the repair go with “fixed”."))
+        elif len(data.get("photos") or []) > 3:
+            self.add_error("photos", _("Up to 3 photos."))
+        return data
 
 
 class NoteForm(_OwnIds, forms.Form):
     ids = "note_%s"
 
+    note_code = _standard_note_field()
     text = forms.CharField(
-        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note (in Japanese)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    public = forms.BooleanField(required=False, label=_("Public (the resident sees it)"))
+    public = forms.BooleanField(
+        required=False, label=_("The resident also sees this note, labelled as Japanese")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not data.get("note_code"):
+            raise forms.ValidationError(
+                _("Choose a standard note or write one."), code="empty_note"
+            )
+        return data
 
 
 class AssignForm(_OwnIds, forms.Form):
@@ -260,6 +304,13 @@ class IntakeForm(_OwnIds, forms.Form):
     phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=40)
     email = forms.EmailField(label=_("Caller's email"), required=False, max_length=254)
     consent = forms.BooleanField(label=_("The caller agrees to be contacted"), required=False)
+    share = forms.BooleanField(
+        label=_(
+            "The caller agrees that the description and photos go to the owner or contractor "
+            "outside the city"
+        ),
+        required=False,
+    )
     language = forms.ChoiceField(
         label=_("Caller's language"), choices=CALLER_LANGUAGES, initial="ja"
     )
@@ -322,31 +373,4 @@ class ApiClientForm(_OwnIds, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None chosen: all services."),
-    )
-
-
-class PersonalDataForm(forms.Form):
-    """Whose data: the e-mail address or the phone number the person gave."""
-
-    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
-
-    def clean(self):
-        data = super().clean()
-        digits = "".join(ch for ch in data.get("phone", "") if ch.isdigit())
-        if not data.get("email") and len(digits) < 6 and not self.errors:
-            raise forms.ValidationError(
-                _("Give the e-mail address or the phone number the person used."),
-                code="nothing_to_search",
-            )
-        return data
-
-
-class PersonalDataEraseForm(PersonalDataForm):
-    confirm = forms.BooleanField(
-        label=_(
-            "I have checked who is asking, and their contact details, words and photos "
-            "are to be erased"
-        ),
-        required=True,
     )

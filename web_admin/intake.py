@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,9 +10,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.policy import Right
 from assets.models import FaultCategory
 from config import city
-from reports import forms as report_forms
+from reports import form_photos, services
 from reports import intake as intake_door
-from reports import photo_store, services
 from reports.models import Report
 from web_admin import forms
 from web_admin.access import right_required
@@ -55,24 +53,8 @@ def _file_intake(request, form):
     """The caller's report through the intake door; None (with errors on the form) when it
     cannot be filed."""
     data = form.cleaned_data
-    try:
-        photos, refused = photo_store.photos_stage(data["photos"], room=settings.REPORT_MAX_PHOTOS)
-    except photo_store.StorageUnavailable:
-        form.add_error(
-            "photos",
-            ValidationError(
-                _(
-                    "The photos could not be stored just now: file the report without them, "
-                    "or try again in a few minutes."
-                ),
-                code="storage_unavailable",
-            ),
-        )
-        return None
-    for problem in report_forms.photo_errors(refused):
-        form.add_error("photos", problem)
-    if refused:
-        photo_store.photos_discard(photos)
+    photos = form_photos.stage(form, "photos", data["photos"], room=settings.REPORT_MAX_PHOTOS)
+    if photos is None:
         return None
     lat, lon = data.get("lat"), data.get("lon")
     place = intake_door.Place.from_form(
@@ -93,7 +75,11 @@ def _file_intake(request, form):
             description=data["description"],
             photos=photos,
             contact=intake_door.Contact(
-                email=data["email"], name=data["name"], phone=data["phone"], consent=data["consent"]
+                email=data["email"],
+                name=data["name"],
+                phone=data["phone"],
+                consent=data["consent"],
+                share=data["share"],
             ),
         )
     except services.ReportError as exc:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.policy import Right
 from reports import privacy as privacy_services
-from web_admin import forms
+from web_admin import privacy_forms as forms
 from web_admin.access import right_required
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts import policy
+from accounts.models import Organization
 from assets.selectors import organizations_for_user
 from reports import exports, priority, selectors
 from web_admin import forms
@@ -18,12 +20,20 @@ from web_admin.access import staff_required
 MAP_FEATURE_LIMIT = 5000  # the queue's map shows at most this many, the highest first
 
 
+def _owners(user):
+    """Organisations to filter the queue by: the user's own, and for city staff the outside
+    owners whose reports they keep sight of."""
+    outside, _area = policy.outside_owners(user)
+    own = organizations_for_user(user)
+    if outside:
+        own = own | Organization.objects.filter(pk__in=sorted(outside))
+    return own.order_by("code")
+
+
 def _queue_form(request) -> forms.QueueFilterForm:
     data = request.GET.copy()
     data.setdefault("per_page", "50")
-    form = forms.QueueFilterForm(
-        data, organisations=organizations_for_user(request.user).order_by("code")
-    )
+    form = forms.QueueFilterForm(data, organisations=_owners(request.user))
     form.is_valid()
     return form
 
@@ -59,6 +69,7 @@ def queue(request):
             f"{'&' if filters else ''}limit={MAP_FEATURE_LIMIT}",
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "outside_kinds": policy.OUTSIDE_OWNER_KINDS,
         },
     )
 

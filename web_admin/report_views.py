@@ -9,8 +9,10 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,9 +20,9 @@ from accounts import policy
 from accounts.policy import Right
 from assets.selectors import organizations_for_user
 from inspections import selectors as inspection_selectors
-from reports import priority, selectors, services
+from reports import form_photos, notices, owner_links, photo_store, priority, selectors, services
 from reports.files import serve_stored
-from reports.models import Photo, Report
+from reports.models import OwnerLink, Photo, Report
 from web_admin import forms
 from web_admin.access import (
     changer_required,
@@ -74,7 +76,11 @@ def _detail(request, report: Report, *, status: int = 200, **bound):
         "can_forward": policy.may_on_report(user, Right.FORWARD_REPORTS, report),
         "is_manager": policy.may_on_report(user, Right.REORDER_REPORTS, report),
         "next_statuses": sorted(services.TRANSITIONS.get(report.status, ())),
-        "status_form": forms.StatusForm(initial={"public_note": True}),
+        "status_form": forms.StatusForm(),
+        "links": owner_links.owner_links_of(report),
+        "outside_kinds": policy.OUTSIDE_OWNER_KINDS,
+        "now": timezone.now(),
+        "link_targets": _link_targets(user, report),
         "note_form": forms.NoteForm(),
         "assign_form": forms.AssignForm(
             organisations=scope,
@@ -116,21 +122,32 @@ def _act(request, report, form, name: str, action, success: str):
 @changer_required
 def report_status(request, number: str):
     report = _report(request, number)
-    return _act(
-        request,
-        report,
-        forms.StatusForm(request.POST),
-        "status_form",
-        lambda data: services.report_transition(
-            report=report,
-            to=data["to"],
-            reason=data["reason"],
-            note=data["note"],
-            public_note=data["public_note"],
-            acting_user=request.user,
-        ),
-        _("Status changed."),
-    )
+    form = forms.StatusForm(request.POST, request.FILES)
+    if form.is_valid():
+        photos = form_photos.stage(form, "photos", form.cleaned_data["photos"], room=3)
+        if photos is None:
+            status = 503 if form.has_error("photos", "storage_unavailable") else 400
+            return _detail(request, report, status=status, status_form=form)
+    else:
+        photos = []
+
+    def change(data):
+        try:
+            services.report_transition(
+                report=report,
+                to=data["to"],
+                reason=data["reason"],
+                note=data["note"],
+                note_code=data["note_code"],
+                public_note=data["public_note"],
+                after_photos=photos,
+                acting_user=request.user,
+            )
+        except services.ReportError:
+            photo_store.photos_discard(photos)
+            raise
+
+    return _act(request, report, form, "status_form", change, _("Status changed."))
 
 
 @require_POST
@@ -143,7 +160,11 @@ def report_note(request, number: str):
         forms.NoteForm(request.POST),
         "note_form",
         lambda data: services.report_note_add(
-            report=report, text=data["text"], public=data["public"], acting_user=request.user
+            report=report,
+            text=data["text"],
+            note_code=data["note_code"],
+            public=data["public"],
+            acting_user=request.user,
         ),
         _("Note added."),
     )
@@ -204,6 +225,52 @@ def report_forward(request, number: str):
         ),
         _("Passed on; they and the resident have been told."),
     )
+
+
+def _link_targets(user, report) -> list[tuple[str, object]]:
+    """(purpose, organisation) the user may send a new link to: the owner when it has no
+    staff here (city staff keep sight of outside owners' reports), the contractor when it
+    has none and the user may change the report."""
+    targets = []
+    if (
+        report.is_open
+        and policy.may_on_report(user, Right.FORWARD_REPORTS, report)
+        and owner_links.needs_link(report.owner)
+    ):
+        targets.append((OwnerLink.Purpose.OWNER, report.owner))
+    if (
+        report.is_open
+        and report.assignee_id
+        and policy.may_on_report(user, Right.CHANGE_REPORTS, report)
+        and owner_links.needs_link(report.assignee)
+    ):
+        targets.append((OwnerLink.Purpose.CONTRACTOR, report.assignee))
+    return targets
+
+
+@require_POST
+@staff_required
+def report_link(request, number: str):
+    """Send an owner or contractor without an account a new link to the report (the old
+    one stops working); the address is shown once, to pass on by phone or fax too."""
+    report = _report(request, number)
+    if not any(
+        policy.may_on_report(request.user, right, report)
+        for right in (Right.CHANGE_REPORTS, Right.FORWARD_REPORTS)
+    ):
+        raise PermissionDenied
+    targets = dict(_link_targets(request.user, report))
+    organisation = targets.get(request.POST.get("purpose", ""))
+    if organisation is None:
+        messages.error(request, _("No link can be sent for this report."))
+        return redirect("manage-report", number=number)
+    issued = notices.link_resend(report, organisation, request.POST["purpose"])
+    if organisation.contact_email:
+        text = _("A new link was emailed to %(organisation)s. It is also: %(url)s")
+    else:
+        text = _("%(organisation)s has no email: pass them this link by phone or fax: %(url)s")
+    messages.success(request, text % {"organisation": organisation, "url": issued.url})
+    return redirect("manage-report", number=number)
 
 
 @require_POST

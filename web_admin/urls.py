@@ -44,6 +44,7 @@ urlpatterns = [
     path(R + "merge/", report_views.report_merge, name="manage-report-merge"),
     path(R + "forward/", report_views.report_forward, name="manage-report-forward"),
     path(R + "priority/", report_views.report_priority, name="manage-report-priority"),
+    path(R + "link/", report_views.report_link, name="manage-report-link"),
     path("photos/<uuid:token>/<str:variant>", report_views.photo, name="manage-photo"),
     path("inspections/", include("web_admin.inspection_urls")),
     path("api-clients/", api_clients.api_clients, name="manage-api-clients"),

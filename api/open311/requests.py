@@ -175,6 +175,7 @@ def request_updates(request, fmt, params):
     page = _number(params, "page", default=1, low=1, high=1_000_000)
     size = _number(params, "page_size", default=limit, low=1, high=limit)
     extended = _extended(params)
+    language = request_language()
     rows = []
     for item in opendata.public_events(
         since=start, until=end, limit=size, offset=(page - 1) * size
@@ -186,7 +187,7 @@ def request_updates(request, fmt, params):
                 "service_request_id": item.number,
                 "status": _status(None, extended, status=item.status, reason=item.close_reason),
                 "updated_datetime": moment(event.at),
-                "description": event.text if event.kind == event.Kind.NOTE else "",
+                "description": event.public_words(language),
                 "media_url": "",
             }
         )

@@ -396,3 +396,146 @@ def test_a_form_sent_again_gets_the_same_receipt_and_makes_nothing_more(client, 
     assert (first.status_code, again.status_code) == (302, 302)
     assert first["Location"].split("?")[0] == again["Location"].split("?")[0]
     assert Report.objects.count() == 1
+
+
+# --- Photos shrunk by the page: their place and time sent beside them ---------------------
+
+
+def _exif_fields(lat="35.3605123", lon="132.7502456", taken="2025-06-01T09:30:00+09:00"):
+    return {"photo_lat": [lat], "photo_lon": [lon], "photo_taken_at": [taken]}
+
+
+def test_the_place_read_from_a_shrunk_photo_places_a_report_without_a_sticker(client, pothole):
+    response = _post(client, "/report/", category="pothole", photos=[jpeg()], **_exif_fields())
+
+    report = Report.objects.get()
+    photo = report.photos.get()
+    assert response.status_code == 302
+    assert report.location_source == "photo"
+    assert (report.location.y, report.location.x) == pytest.approx(
+        (35.3605123, 132.7502456), abs=1e-7
+    )
+    assert (photo.gps.y, photo.gps.x) == pytest.approx((35.3605123, 132.7502456), abs=1e-7)
+    assert photo.taken_at.isoformat() == "2025-06-01T00:30:00+00:00"
+
+
+def test_a_photos_own_exif_comes_before_what_the_page_sent(client, pothole):
+    _post(
+        client,
+        "/report/",
+        category="pothole",
+        photos=[jpeg_with_gps(35.3605, 132.7502)],
+        **_exif_fields(lat="35.4", lon="132.8"),
+    )
+
+    photo = Photo.objects.get()
+    assert (photo.gps.y, photo.gps.x) == pytest.approx((35.3605, 132.7502), abs=1e-6)
+
+
+def test_a_shrunk_photo_far_from_the_sticker_is_flagged(client, label, light):
+    _post(
+        client,
+        f"/q/{label.code}",
+        category="lamp-out",
+        photos=[jpeg()],
+        **_exif_fields(lat="35.40", lon="132.80"),
+    )
+
+    report = Report.objects.get()
+    assert report.photo_far_from_asset is True and report.photo_distance_m > 1000
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        _exif_fields(lat="91"),
+        _exif_fields(lon="-180.5"),
+        _exif_fields(lat="nan"),
+        _exif_fields(lat="35.36", lon=""),
+        _exif_fields(lat="north"),
+        _exif_fields(taken="yesterday"),
+        {"photo_lat": ["35.1", "35.2"], "photo_lon": ["132.1"]},
+    ],
+    ids=["lat-out-of-range", "lon-out-of-range", "nan", "lat-alone", "words", "time", "uneven"],
+)
+def test_nonsense_sent_beside_a_photo_is_refused_with_a_form_error(client, pothole, fields):
+    response = _post(
+        client, "/report/", category="pothole", description="keep me", photos=[jpeg()], **fields
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The place or time sent with a photo cannot be used" in html
+    assert 'href="#id_photos"' in html and "keep me" in html
+    assert not Report.objects.exists()
+
+
+def test_a_camera_clock_never_set_is_ignored_not_refused(client, pothole):
+    response = _post(
+        client,
+        "/report/",
+        category="pothole",
+        photos=[jpeg()],
+        **_exif_fields(taken="1980-01-01T00:00:00"),
+    )
+
+    assert response.status_code == 302
+    assert Photo.objects.get().taken_at is None
+
+
+def test_a_null_island_fix_sent_by_the_page_is_no_place(client, pothole):
+    response = _post(
+        client, "/report/", category="pothole", photos=[jpeg()], **_exif_fields(lat="0", lon="0")
+    )
+
+    assert response.status_code == 400
+    assert "Please tell us where it is" in response.content.decode()
+    assert Photo.objects.get().gps is None
+
+
+# --- /report/: the kind of thing first, then its faults, then the place -------------------
+
+
+def test_the_general_form_asks_what_kind_of_thing_it_is_first(client, catalogue):
+    html = client.get("/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    kinds = re.findall(r'<details class="kind" name="kind" id="kind-(\w+)">', html)
+    assert kinds == ["lighting", "park", "road"]  # all closed: the place is right below
+    road = html.split('id="kind-road"')[1].split("</details>")[0]
+    assert "Pothole" in road and "Lamp out at night" not in road
+    assert html.count(">Other</label>") == 3  # one "other" per kind
+    assert html.index('id="kind-road"') < html.index('id="id_location"')
+
+
+def test_the_kind_of_the_chosen_fault_is_open_when_the_form_comes_back(client, pothole):
+    html = _post(client, "/report/", category="pothole").content.decode()
+
+    assert '<details class="kind" name="kind" id="kind-road" open>' in html
+    assert '<details class="kind" name="kind" id="kind-park">' in html
+    assert re.search(r'id="cat-pothole"[^>]* checked', html)
+
+
+def test_the_sticker_form_lists_its_faults_without_kinds(client, label):
+    html = client.get(f"/q/{label.code}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'class="kind"' not in html and 'id="cat-lamp-out"' in html
+
+
+# --- The page itself -----------------------------------------------------------------------
+
+
+def test_pages_are_sent_compressed(client, label):
+    response = client.get(f"/q/{label.code}", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+
+
+def test_every_page_has_a_description_and_an_icon(client, catalogue):
+    html = client.get("/report/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    icon = client.get("/favicon.ico")
+
+    assert re.search(r'<meta name="description" content="[^"]*出雲市[^"]+">', html)
+    assert '<link rel="icon" href="/static/favicon.ico"' in html
+    assert icon.status_code == 301 and icon["Location"] == "/static/favicon.ico"

@@ -42,7 +42,13 @@ def test_a_new_report_reaches_the_section_and_the_resident_over_smtp(
 ):
     report = submit(lamp_out, asset=light, email="resident@example.com", language="ja")
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_fix(report=report, acting_user=section_staff, note="電球を交換しました")
+        services.report_transition(
+            report=report,
+            to="fixed",
+            acting_user=section_staff,
+            note="電球を交換しました",
+            public_note=True,  # notes stay inside unless ticked
+        )
 
     recipients = sorted(rcpt[0] for rcpt, _ in smtp_server.messages)
     assert recipients == ["doro@city.example", "resident@example.com", "resident@example.com"]

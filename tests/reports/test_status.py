@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from reports import services
+from reports import privacy, services
 from reports.models import MeToo, Report, ReportEvent
 from tests import factories
 
@@ -150,8 +150,8 @@ def test_contact_details_are_deleted_a_set_time_after_the_report_ended(
         ended_at=timezone.now() - datetime.timedelta(days=31),
     )
 
-    purged = services.reports_purge_contacts()
-    again = services.reports_purge_contacts()
+    purged = privacy.reports_purge_contacts()
+    again = privacy.reports_purge_contacts()
 
     report.refresh_from_db()
     assert (purged, again) == (1, 0)
@@ -163,7 +163,7 @@ def test_contact_details_are_deleted_a_set_time_after_the_report_ended(
 def test_contacts_of_recent_and_open_reports_are_kept(report, section_staff):
     services.report_fix(report=report, acting_user=section_staff)
 
-    assert services.reports_purge_contacts() == 0
+    assert privacy.reports_purge_contacts() == 0
     report.refresh_from_db()
     assert report.contact_email == "resident@example.com"
 

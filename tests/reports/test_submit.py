@@ -69,6 +69,20 @@ def test_a_photos_gps_gives_the_place_when_nothing_else_does(submit, pothole):
     assert report.location.x == pytest.approx(132.7501, abs=1e-6)
 
 
+def test_along_a_road_the_photos_place_says_where_on_it(submit, pothole, city):
+    # A segment from 132.7550 to 132.7560 E at 35.3670 N: about 90 m long.
+    road = factories.asset("road-segment", owner=city["road"], lon=132.755, lat=35.367)
+    near = factories.photo(data=jpeg_with_gps(35.36702, 132.75571))
+    far = factories.photo(data=jpeg_with_gps(35.3800, 132.7700))  # 2 km away: another place
+
+    on_it = submit(pothole, asset=road, place=intake.Place(), photos=[near])
+    elsewhere = submit(pothole, asset=road, place=intake.Place(), photos=[far])
+
+    assert on_it.location_source == "photo"
+    assert (on_it.location.y, on_it.location.x) == pytest.approx((35.36702, 132.75571), abs=1e-6)
+    assert elsewhere.location_source == "asset"
+
+
 def test_reports_outside_the_service_area_are_refused(submit, pothole, settings):
     settings.SERVICE_AREA = Polygon.from_bbox((132.6, 35.2, 132.9, 35.5)).wkt
 

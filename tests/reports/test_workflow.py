@@ -44,7 +44,8 @@ def test_assigning_sets_the_due_date_from_the_response_target_and_tells_the_cont
     assert (event.from_value, event.to_value, event.by) == ("", "izumo-densetsu", section_staff)
     [notice] = mail.outbox
     assert notice.to == ["work@densetsu.example"]
-    assert report.number in notice.subject and "/manage/reports/" in notice.body
+    # The contractor has no account here: its own link to this one report.
+    assert report.number in notice.subject and "/owner/" in notice.body
 
     on_commit(
         services.report_assign,

@@ -90,6 +90,7 @@ def test_a_managers_morning(live_server, morning, city, chromium_path):
         )
         violations["form errors"] = session.axe_violations()
         page.select_option("#id_to", "fixed")
+        page.check("#id_public_note")  # notes stay inside unless ticked
         page.click("form[action$='/status/'] button[type=submit]")
         page.wait_for_selector(".messages")
         history = page.inner_text("ol.history")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from config.progress import terminal
-from reports import notices, photo_store, selectors, services
+from reports import notices, owner_links, photo_store, privacy, selectors, services
 
 STAGED = selectors.STAGED_PHOTO_LIFETIME
 
@@ -15,7 +15,7 @@ def _count(items) -> int:
 # Each step as a pair: what it does (returning how many), and the same count read only.
 STEPS = [
     (
-        lambda: services.reports_purge_contacts(),
+        lambda: privacy.reports_purge_contacts(),
         lambda: selectors.reports_contacts_due().count(),
     ),
     (
@@ -34,6 +34,10 @@ STEPS = [
         lambda: notices.receipt_links_announce(),
         lambda: selectors.receipts_to_announce().count(),
     ),
+    (
+        lambda: notices.owner_reminders_send(),
+        lambda: owner_links.reminders_due().count(),
+    ),
 ]
 
 
@@ -42,7 +46,9 @@ class Command(BaseCommand):
         "Delete contact details of reports that ended longer ago than "
         "REPORT_CONTACT_RETENTION_DAYS, and photos uploaded with forms that were never sent, "
         "bring the stored priority of open reports up to date (changed assets, weights or "
-        "places), and send each person a new receipt link that is still due to them. "
+        "places), send each person a new receipt link that is still due to them, and remind "
+        "the city once of each owner or contractor without an account who let the target "
+        "pass without a word. "
         "--dry-run says what it would do and changes nothing. A progress bar goes to stderr "
         "when it is a terminal. Exit codes: 0 done; 1 failed (the database or the photo "
         "storage did not answer; what was done before stays done); 2 bad usage."
@@ -57,7 +63,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, **options):
         steps = terminal(STEPS, total=len(STEPS), desc="housekeeping", unit="step")
-        contacts, staged, files, priorities, links = (
+        contacts, staged, files, priorities, links, reminders = (
             count() if dry_run else step() for step, count in steps
         )
         if dry_run:
@@ -65,11 +71,11 @@ class Command(BaseCommand):
                 f"dry run, nothing changed: contact details would be deleted from {contacts} "
                 f"reports; {staged} unused photos and {files} orphan files would be removed; "
                 f"priority would change on {priorities} open reports; {links} new receipt "
-                "links would be sent"
+                f"links would be sent; the city would be reminded of {reminders} silent owners"
             )
             return
         self.stdout.write(
             f"contact details deleted from {contacts} reports; {staged} unused photos and "
             f"{files} orphan files removed; priority changed on {priorities} open reports; "
-            f"{links} new receipt links sent"
+            f"{links} new receipt links sent; the city reminded of {reminders} silent owners"
         )
