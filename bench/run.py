@@ -312,6 +312,28 @@ def print_slow_phone_table(r: dict) -> bool:
     return meets
 
 
+DETERIORATION_BUDGET = 12.0  # 50,000 assets / 5,000 assets
+
+
+def deterioration_benchmark() -> dict:
+    print("  deterioration model, 5,000 and 50,000 assets …", flush=True)
+    return run_worker("deterioration.py")
+
+
+def print_deterioration_table(r: dict) -> bool:
+    meets = r["ratio"] <= DETERIORATION_BUDGET
+    print()
+    print("Deterioration model (hazards and misreading jointly), 5 inspections per asset, s")
+    for size in ("small", "large"):
+        f = r[size]
+        print(f"{f['assets']:>8,} assets, {f['inspections']:>8,} inspections{f['seconds']:>10.1f}")
+    print(
+        f"{'ratio':<42}{r['ratio']:>8.2f} (budget {DETERIORATION_BUDGET:.0f}) "
+        f"{'ok' if meets else 'OVER BUDGET'}"
+    )
+    return meets
+
+
 LIGHTHOUSE_BUDGET = {"performance": 95, "accessibility": 100, "best-practices": 100}
 
 
@@ -360,6 +382,7 @@ def main() -> int:
     queues = queue_benchmarks(10 if args.quick else 40)
     slow_phone = slow_phone_benchmark()
     lighthouse = lighthouse_benchmark()
+    deterioration = deterioration_benchmark()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
     ok &= print_scan_table(scan)
@@ -368,6 +391,7 @@ def main() -> int:
     ok &= print_queue_table(queues)
     ok &= print_slow_phone_table(slow_phone)
     ok &= print_lighthouse_table(lighthouse)
+    ok &= print_deterioration_table(deterioration)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -381,6 +405,7 @@ def main() -> int:
                 "queue": queues,
                 "slow_phone": slow_phone,
                 "lighthouse": lighthouse,
+                "deterioration": deterioration,
             },
             indent=2,
         )

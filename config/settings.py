@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "qr_labels",
     "reports",
     "inspections",
+    "planning",
     "api",
     "web_admin",
     "demo",

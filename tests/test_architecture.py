@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "assets", "qr_labels", "reports", "inspections", "api", "web_admin", "demo")
+APPS = (
+    "accounts",
+    "assets",
+    "qr_labels",
+    "reports",
+    "inspections",
+    "planning",
+    "api",
+    "web_admin",
+    "demo",
+)
 # Where reports, "me too"s and receipts may be made: the intake door and its helper, and
 # the benchmarks' bulk seeding (demo/benchmark.py says why).
 DOOR = {"reports/intake.py", "reports/contributions.py", "demo/benchmark.py"}
