@@ -54,6 +54,7 @@ class Right(enum.StrEnum):
     MANAGE_ASSETS = "manage_assets"
     PERSONAL_DATA = "personal_data"  # show or erase what is held about a resident (APPI)
     ISSUE_API_KEYS = "issue_api_keys"  # keys of other systems (Open311)
+    RECORD_WORKS = "record_works"  # repairs, renewals and treatments done on an asset
 
 
 class Role(enum.StrEnum):
@@ -76,6 +77,7 @@ ROLE_RIGHTS: dict[str, frozenset[Right]] = {
             R.ASSIGN_INSPECTIONS,
             R.MANAGE_LABELS,
             R.MANAGE_ASSETS,
+            R.RECORD_WORKS,
         }
     ),
     Role.INSPECTOR: frozenset({R.READ, R.INSPECT}),

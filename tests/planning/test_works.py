@@ -1,0 +1,116 @@
+"""Work done on an asset: who may record it (managers and staff of the owner, nobody else),
+what is refused with a clear code and saves nothing, and how a recorded work splits the
+condition history the deterioration model reads."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts import policy
+from assets.models import AssetType
+from planning import services
+from planning.history import runs_of_type
+from planning.models import Work
+from tests import factories
+from tests.planning.test_history import _inspection
+
+
+@pytest.fixture
+def asset(catalogue, city):
+    return factories.asset("security-light", owner=city["road"])
+
+
+DAY = datetime.date(2025, 6, 1)
+
+
+def _record(asset, actor, **fields):
+    return services.work_record(
+        asset=asset,
+        kind=fields.pop("kind", "repair"),
+        done_on=fields.pop("done_on", DAY),
+        acting_user=actor,
+        **fields,
+    )
+
+
+def test_managers_and_staff_of_the_owner_record_works(asset, manager, section_staff, city):
+    work = _record(asset, manager, cost_yen=38_500, contractor=city["contractor"], grade_after="I")
+    other = _record(asset, section_staff, kind="renewal")
+
+    assert (work.cost_yen, work.grade_after, work.recorded_by) == (38_500, "I", manager)
+    assert other.recorded_by == section_staff
+    assert asset.works.count() == 2
+
+
+@pytest.mark.parametrize(
+    "who", ["inspector", "viewer", "other_city_manager", "association", "nobody"]
+)
+def test_who_may_not_record_a_work(asset, request, who, catalogue):
+    if who == "association":
+        actor = factories.user(factories.org("jichikai", kind="association"), "manager")
+    elif who == "nobody":
+        actor = None
+    else:
+        actor = request.getfixturevalue(who)
+
+    with pytest.raises(services.WorkError) as caught:
+        _record(asset, actor)
+
+    assert caught.value.code == "forbidden"
+    assert not Work.objects.exists()
+
+
+def test_the_system_records_works_for_imports(asset):
+    assert _record(asset, policy.SYSTEM).recorded_by is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"kind": "painting"}, "bad_kind"),
+        ({"done_on": timezone.localdate() + datetime.timedelta(days=1)}, "future_date"),
+        ({"grade_after": "A"}, "bad_grade"),  # the park scale's, not the lights'
+        ({"cost_yen": -1}, "bad_cost"),
+    ],
+)
+def test_bad_input_is_refused_with_its_code_and_saves_nothing(asset, manager, fields, code):
+    with pytest.raises(services.WorkError) as caught:
+        _record(asset, manager, **fields)
+
+    assert caught.value.code == code
+    assert not Work.objects.exists()
+
+
+def test_a_report_on_another_asset_is_refused(asset, manager, submit, lamp_out, light):
+    report = submit(lamp_out, asset=light)
+
+    with pytest.raises(services.WorkError) as caught:
+        _record(asset, manager, reports=[report])
+
+    assert caught.value.code == "other_asset" and not Work.objects.exists()
+
+
+def test_the_same_work_twice_is_refused(asset, manager, submit, lamp_out):
+    report = submit(lamp_out, asset=asset)
+    first = _record(asset, manager, reports=[report])
+
+    with pytest.raises(services.WorkError) as caught:
+        _record(asset, manager)
+
+    assert caught.value.code == "duplicate_work"
+    assert list(first.reports.all()) == [report] and Work.objects.count() == 1
+
+
+def test_a_recorded_work_splits_the_history(asset, manager, city):
+    inspector = factories.user(city["road"], "inspector", username="tenken")
+    readings = [(2019, 0), (2021, 1), (2023, 2), (2024, 1), (2025, 1), (2026, 2)]
+    for year, grade in readings:
+        when = timezone.make_aware(datetime.datetime(year, 5, 1, 10))
+        _inspection(asset, inspector, city["road"], when, grade).save()
+    _record(asset, manager, done_on=datetime.date(2023, 5, 1))  # the day of an inspection: after it
+    _record(asset, manager, done_on=datetime.date(2025, 5, 2), kind="preventive")
+
+    runs = list(runs_of_type(AssetType.objects.get(code="security-light")))
+
+    assert [r.grades for r in runs] == [(0, 1, 2), (1, 1), (2,)]
