@@ -1,5 +1,7 @@
 """Condition history for tablets and analysts: one asset's inspections over time, and every
-effective inspection as CSV for deterioration models."""
+effective inspection and recorded work as CSV for deterioration models."""
+
+import heapq
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -12,7 +14,9 @@ from api.exceptions import ApiError
 from api.permissions import IsCityStaff
 from api.serializers import ErrorSerializer
 from assets.csvfiles import csv_chunks
+from assets.models import AssetType
 from inspections import history, selectors
+from planning import selectors as planning_selectors
 
 
 def _entry(entry: history.Entry) -> dict:
@@ -72,8 +76,9 @@ class AssetHistoryApi(APIView):
 
 
 class ConditionHistoryCsvApi(APIView):
-    """(asset id, ledger id, type, grade, rank, inspected on) per effective inspection, CSV:
-    the input of Markov deterioration models."""
+    """Every effective inspection and every recorded work, CSV, in (asset, day) order: the
+    input of Markov deterioration models, which must tell wear from repair. A work's grade is
+    the grade after it, when known; on the day of an inspection, the work follows it."""
 
     permission_classes = [IsCityStaff]
 
@@ -82,19 +87,36 @@ class ConditionHistoryCsvApi(APIView):
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request):
-        rows = selectors.condition_rows(request.user, type_code=request.query_params.get("type"))
+        type_code = request.query_params.get("type")
+        inspections = selectors.condition_rows(request.user, type_code=type_code)
+        works = planning_selectors.work_rows(
+            selectors.assets_for_inspector(request.user), type_code=type_code
+        )
+        scales = {t.code: t.grading_scale for t in AssetType.objects.all()}
+
+        def inspected():
+            for asset_id, ledger_id, type_code, grade, rank, at in inspections.iterator(2000):
+                day = timezone.localdate(at)
+                yield (asset_id, day, 0), [
+                    asset_id, ledger_id or "", type_code, "inspection", day.isoformat(),
+                    grade, rank, "", "",
+                ]  # fmt: skip
+
+        def worked():
+            for asset_id, ledger_id, type_code, kind, day, grade, cost in works.iterator(2000):
+                rank = scales[type_code].grade(grade).rank if grade else ""
+                yield (asset_id, day, 1), [
+                    asset_id, ledger_id or "", type_code, "work", day.isoformat(),
+                    grade, rank, kind, "" if cost is None else cost,
+                ]  # fmt: skip
 
         def lines():
-            yield ["asset_id", "ledger_id", "type", "grade", "grade_rank", "inspected_on"]
-            for asset_id, ledger_id, type_code, grade, rank, at in rows.iterator(chunk_size=2000):
-                yield [
-                    asset_id,
-                    ledger_id or "",
-                    type_code,
-                    grade,
-                    rank,
-                    timezone.localdate(at).isoformat(),
-                ]
+            yield [
+                "asset_id", "ledger_id", "type", "event", "date",
+                "grade", "grade_rank", "work_kind", "cost_yen",
+            ]  # fmt: skip
+            for _, row in heapq.merge(inspected(), worked(), key=lambda item: item[0]):
+                yield row
 
         response = StreamingHttpResponse(
             csv_chunks(lines(), bom=False), content_type="text/csv; charset=utf-8"

@@ -36,9 +36,11 @@ def test_the_api_condition_history_has_no_bom(catalogue, city, section_staff, li
 
     text = _text(client_for(section_staff).get("/api/v1/condition-history.csv"))
 
-    assert text.startswith("asset_id,ledger_id,type,grade,grade_rank,inspected_on\r\n")
+    assert text.startswith(
+        "asset_id,ledger_id,type,event,date,grade,grade_rank,work_kind,cost_yen\r\n"
+    )
     assert BOM not in text
-    assert f"{light.pk},BH-0001,security-light,II,2," in text
+    assert f"{light.pk},BH-0001,security-light,inspection,2026-11-20,II,2,," in text
 
 
 @pytest.mark.parametrize(

@@ -194,7 +194,7 @@ def test_another_citys_staff_see_nothing_private(other_city_manager, route, ligh
     assert body["assets"]["features"] == []
     csv_text = b"".join(stranger.get("/api/v1/condition-history.csv").streaming_content).decode()
     assert csv_text.strip().splitlines() == [
-        "asset_id,ledger_id,type,grade,grade_rank,inspected_on"
+        "asset_id,ledger_id,type,event,date,grade,grade_rank,work_kind,cost_yen"
     ]
 
 
@@ -287,8 +287,8 @@ def test_the_condition_history_exports_for_markov_models(tablet, lights, section
 
     lines = b"".join(response.streaming_content).decode().strip().splitlines()
     assert lines[1:] == [
-        f"{lights[0].pk},BH-0000,security-light,I,1,2025-11-01",
-        f"{lights[0].pk},BH-0000,security-light,II,2,2026-11-20",
+        f"{lights[0].pk},BH-0000,security-light,inspection,2025-11-01,I,1,,",
+        f"{lights[0].pk},BH-0000,security-light,inspection,2026-11-20,II,2,,",
     ]
 
 

@@ -114,3 +114,32 @@ def test_a_recorded_work_splits_the_history(asset, manager, city):
     runs = list(runs_of_type(AssetType.objects.get(code="security-light")))
 
     assert [r.grades for r in runs] == [(0, 1, 2), (1, 1), (2,)]
+
+
+def test_the_condition_history_csv_shows_works_beside_inspections(
+    asset, manager, section_staff, other_city_manager, city
+):
+    from tests.conftest import client_for
+
+    inspector = factories.user(city["road"], "inspector", username="tenken")
+    for year, grade in [(2022, 1), (2023, 2), (2024, 0)]:
+        when = timezone.make_aware(datetime.datetime(year, 5, 1, 10))
+        _inspection(asset, inspector, city["road"], when, grade).save()
+    _record(asset, manager, done_on=datetime.date(2023, 5, 1), cost_yen=38_500, grade_after="I")
+
+    def csv_of(user):
+        response = client_for(user).get("/api/v1/condition-history.csv")
+        return b"".join(response.streaming_content).decode().splitlines()
+
+    lines = csv_of(section_staff)
+    stranger = csv_of(other_city_manager)
+
+    ledger = asset.ledger_id
+    assert lines == [
+        "asset_id,ledger_id,type,event,date,grade,grade_rank,work_kind,cost_yen",
+        f"{asset.pk},{ledger},security-light,inspection,2022-05-01,II,2,,",
+        f"{asset.pk},{ledger},security-light,inspection,2023-05-01,III,3,,",
+        f"{asset.pk},{ledger},security-light,work,2023-05-01,I,1,repair,38500",
+        f"{asset.pk},{ledger},security-light,inspection,2024-05-01,I,1,,",
+    ]
+    assert stranger == lines[:1]
