@@ -353,6 +353,8 @@ def print_lighthouse_table(results: dict) -> bool:
     print("-" * len(header))
     ok = True
     for page, r in results.items():
+        if not isinstance(r, dict):  # run_worker's wall_seconds
+            continue
         meets = all(r[name] >= floor for name, floor in LIGHTHOUSE_BUDGET.items())
         ok &= meets
         print(

@@ -20,3 +20,13 @@ def work_rows(assets: QuerySet, *, type_code: str | None = None):
         "grade_after",
         "cost_yen",
     )
+
+
+def works_of(asset) -> list[Work]:
+    """The asset's works, the newest first, with their contractor and the reports closed."""
+    return list(
+        Work.objects.filter(asset=asset)
+        .select_related("contractor")
+        .prefetch_related("reports")
+        .order_by("-done_on", "-id")
+    )

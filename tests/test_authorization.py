@@ -266,6 +266,7 @@ def table(w):
         "manage-inspection-assets": ("GET", {}, None, staff()),
         "manage-inspection-assets-map": ("GET", {}, None, staff()),
         "manage-asset-history": ("GET", {"pk": w["light"].pk}, None, READ_OURS),
+        "manage-asset-work": ("POST", {"pk": w["light"].pk}, {}, CHANGE),
         "manage-assignments": ("GET", {}, None, staff()),
         "manage-assignment": (
             "GET",

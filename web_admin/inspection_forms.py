@@ -7,10 +7,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from assets.models import AssetType
 from inspections import areas
 from inspections.selectors import AssetSelection
 from inspections.stats import MAX_YEARS
+from planning.models import Work
 
 DUE_CHOICES = [
     ("all", _("All")),
@@ -193,3 +195,27 @@ class AssignmentForm(forms.Form):
         message = ASSIGNMENT_ERRORS.get(exc.code, str(exc))
         field = next(iter(exc.errors), None)
         self.add_error(field if field in self.fields else None, message)
+
+
+class WorkForm(forms.Form):
+    """A repair, renewal or preventive treatment done on the asset (planning.services)."""
+
+    kind = forms.ChoiceField(label=_("Work"), choices=Work.Kind.choices)
+    done_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    cost_yen = forms.IntegerField(label=_("Cost (yen)"), required=False, min_value=0)
+    contractor = forms.ModelChoiceField(
+        label=_("Contractor"), queryset=Organization.objects.none(), required=False
+    )
+    grade_after = forms.ChoiceField(label=_("Grade after the work"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, asset, **kwargs):
+        kwargs.setdefault("auto_id", "work_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["contractor"].queryset = Organization.objects.filter(
+            kind=Organization.Kind.CONTRACTOR, is_active=True
+        ).order_by("code")
+        codes = asset.asset_type.grading_scale.codes()
+        self.fields["grade_after"].choices = [("", _("not known")), *((c, c) for c in codes)]

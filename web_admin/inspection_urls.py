@@ -16,6 +16,7 @@ urlpatterns = [
     path("assets/", assets.asset_list, name="manage-inspection-assets"),
     path("assets/map.json", assets.asset_map, name="manage-inspection-assets-map"),
     path("assets/<int:pk>/", history.asset_history, name="manage-asset-history"),
+    path("assets/<int:pk>/works/", history.asset_work, name="manage-asset-work"),
     path("assignments/", assignments.assignment_list, name="manage-assignments"),
     path("assignments/<int:pk>/", assignments.assignment_detail, name="manage-assignment"),
     path("quarantine/", quarantine.quarantine, name="manage-quarantine"),

@@ -143,3 +143,36 @@ def test_the_condition_history_csv_shows_works_beside_inspections(
         f"{asset.pk},{ledger},security-light,inspection,2024-05-01,I,1,,",
     ]
     assert stranger == lines[:1]
+
+
+def test_a_work_is_recorded_on_the_assets_page_and_shown_on_its_timeline(
+    asset, manager, inspector, city
+):
+    from django.test import Client
+
+    staff, looker = Client(), Client()
+    staff.force_login(manager)
+    looker.force_login(factories.user(city["road"], "viewer", username="miru"))
+    page = f"/manage/inspections/assets/{asset.pk}/"
+    fields = {
+        "kind": "repair",
+        "done_on": "2025-06-01",
+        "cost_yen": "38500",
+        "contractor": city["contractor"].pk,
+        "grade_after": "I",
+        "note": "灯具交換",
+    }
+
+    bad = staff.post(page + "works/", {**fields, "done_on": "2099-01-01"})
+    refused = looker.post(page + "works/", fields)
+    done = staff.post(page + "works/", fields)
+    again = staff.post(page + "works/", fields)
+    shown = staff.get(page).content.decode()
+
+    assert bad.status_code == 400 and "灯具交換" in bad.content.decode()
+    assert refused.status_code == 403
+    assert done.status_code == 302 and Work.objects.count() == 1
+    assert again.status_code == 400 and Work.objects.count() == 1
+    assert "38500" in shown and "灯具交換" in shown and 'class="work"' in shown
+    assert f'action="{page}works/"' in shown
+    assert f'action="{page}works/"' not in looker.get(page).content.decode()  # not for a viewer
