@@ -94,9 +94,8 @@ def works_import(path: Path, *, owner_code: str, dry_run: bool = False, encoding
     assets = {
         a.ledger_id: a for a in Asset.objects.filter(owner=owner).select_related("asset_type")
     }
-    organisations = {o.code: o for o in Organization.objects.all()} | {
-        o.name: o for o in Organization.objects.all()
-    }
+    everyone = list(Organization.objects.all())
+    organisations = {o.name: o for o in everyone} | {o.code: o for o in everyone}
     planned = []
     for row in source.rows:
         values = {

@@ -4,6 +4,7 @@ receipt. Called only by the intake door (reports/intake.py), inside its lock."""
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -157,37 +158,51 @@ def _owner(acting_user, channel, category, asset, point):
     return owner
 
 
-def report_create(
-    *,
-    channel,
-    acting_user,
-    category,
-    language,
-    asset,
-    label_code,
-    place,
-    description,
-    answers,
-    photos,
-    contact,
-    defect_grade,
-    api_client,
-    media_url,
-) -> Report:
-    place = _resolve_place(place, asset, photos)
+@dataclass(frozen=True)
+class Contribution:
+    """One report as the intake door checked it: through which channel, by whom, about what
+    and where, with whose contact and which staged photos."""
+
+    channel: str
+    acting_user: Any
+    category: Any
+    language: str
+    asset: Any
+    label_code: str
+    place: Place
+    description: str
+    answers: dict
+    photos: list
+    contact: Contact
+    defect_grade: str = ""
+    api_client: Any = None
+    media_url: str = ""
+    idempotency_key: str = ""
+
+
+def report_create(c: Contribution) -> Report:
+    """Write a new report (number, place, owner, stored priority, photos, the first event)."""
+    channel, acting_user, category, asset, photos = (
+        c.channel,
+        c.acting_user,
+        c.category,
+        c.asset,
+        c.photos,
+    )
+    place = _resolve_place(c.place, asset, photos)
     if place.source != "asset":
         _check_service_area(place.point)
-    contact = contact.cleaned()
+    contact = c.contact.cleaned()
     now = timezone.now()
     report = Report(
         number=_next_number(now),
         source=channel,
-        language=language,
+        language=c.language,
         category=category,
-        answers=answers,
-        description=description.strip(),
+        answers=c.answers,
+        description=c.description.strip(),
         asset=asset,
-        label_code=label_code,
+        label_code=c.label_code,
         owner=_owner(acting_user, channel, category, asset, place.point),
         location=place.point,
         location_source=place.source,
@@ -200,14 +215,14 @@ def report_create(
         contact_consent=contact.consent,
         share_consent=contact.share,
         submitted_by=policy.author(acting_user) if policy.is_staff(acting_user) else None,
-        api_client=api_client,
-        media_url=media_url,
+        api_client=c.api_client,
+        media_url=c.media_url,
         created_at=now,
     )
     _flag_distant_photo(report, photos)
-    if defect_grade and asset is not None:
-        report.defect_grade = defect_grade
-        report.defect_rank = asset.asset_type.grading_scale.grade(defect_grade).rank
+    if c.defect_grade and asset is not None:
+        report.defect_grade = c.defect_grade
+        report.defect_rank = asset.asset_type.grading_scale.grade(c.defect_grade).rank
     report.respond_by = now + datetime.timedelta(hours=category.response_hours)
     report.created_epoch = int(now.timestamp())
     report.respond_epoch = int(report.respond_by.timestamp())

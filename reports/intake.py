@@ -21,7 +21,7 @@ from assets import fieldspecs
 from assets.models import Asset, FaultCategory
 from reports import asset_lookup, contributions, notices, photo_store, selectors
 from reports.asset_lookup import asset_for_address_id, town_in_address
-from reports.contributions import Contact, Place
+from reports.contributions import Contact, Contribution, Place
 from reports.models import Photo, Receipt, Report
 from reports.services import ReportError
 
@@ -115,90 +115,7 @@ def report_intake(
             outcome = _nearby(category, place, photos)
             if outcome is not None:
                 return outcome
-        try:
-            return _decide_and_write(
-                join=join,
-                channel=channel,
-                acting_user=acting_user,
-                category=category,
-                language=language,
-                asset=asset,
-                label_code=label_code,
-                place=place,
-                description=description,
-                answers=answers,
-                photos=photos,
-                contact=contact,
-                defect_grade=defect_grade,
-                api_client=api_client,
-                media_url=media_url,
-                idempotency_key=idempotency_key,
-            )
-        except IntegrityError:
-            # The same key at the same moment: the first one won, this one is its echo.
-            replay = _replayed(idempotency_key, photos)
-            if replay is None:
-                raise
-            return replay
-    except ReportError:
-        if not keep_photos:
-            photo_store.photos_discard(photos)
-        raise
-
-
-def _decide_and_write(
-    *,
-    join,
-    channel,
-    acting_user,
-    category,
-    language,
-    asset,
-    label_code,
-    place,
-    description,
-    answers,
-    photos,
-    contact,
-    defect_grade,
-    api_client,
-    media_url,
-    idempotency_key,
-) -> Outcome:
-    """Under the asset's lock: the open report to join, the question to ask, or a new
-    report, with the contributor's receipt."""
-    with transaction.atomic():
-        if asset is not None:
-            # The lock that makes "is there an open report?" and "make one" a single
-            # step: a second report on the same asset waits here until the first is
-            # saved, then finds it (SQLite's immediate transactions serialize anyway).
-            Asset.objects.select_for_update().filter(pk=asset.pk).first()
-            # A resend of a contribution that was still being saved when it arrived.
-            replay = _replayed(idempotency_key, photos)
-            if replay is not None:
-                return replay
-            open_reports = selectors.reports_open_for_asset(asset)
-            if join == Join.ASK:
-                duplicates = list(open_reports[:5])
-                if duplicates:
-                    return Outcome(duplicates=duplicates)
-            elif join in (Join.SAME_CATEGORY, Join.ATTACH):
-                same = open_reports.filter(category=category).first()
-                if same is not None and join == Join.ATTACH:
-                    return Outcome(report=same)
-                if same is not None:
-                    receipt = contributions.me_too_add(
-                        report=same,
-                        channel=channel,
-                        description=description,
-                        contact=contact,
-                        language=language,
-                        photos=photos,
-                        api_client=api_client,
-                        idempotency_key=idempotency_key,
-                    )
-                    return Outcome(report=same, receipt=receipt)
-        report = contributions.report_create(
+        contribution = Contribution(
             channel=channel,
             acting_user=acting_user,
             category=category,
@@ -213,11 +130,61 @@ def _decide_and_write(
             defect_grade=defect_grade,
             api_client=api_client,
             media_url=media_url,
+            idempotency_key=idempotency_key,
         )
+        try:
+            return _decide_and_write(contribution, join)
+        except IntegrityError:
+            # The same key at the same moment: the first one won, this one is its echo.
+            replay = _replayed(idempotency_key, photos)
+            if replay is None:
+                raise
+            return replay
+    except ReportError:
+        if not keep_photos:
+            photo_store.photos_discard(photos)
+        raise
+
+
+def _decide_and_write(c: Contribution, join: Join) -> Outcome:
+    """Under the asset's lock: the open report to join, the question to ask, or a new
+    report, with the contributor's receipt."""
+    with transaction.atomic():
+        if c.asset is not None:
+            # The lock that makes "is there an open report?" and "make one" a single
+            # step: a second report on the same asset waits here until the first is
+            # saved, then finds it (SQLite's immediate transactions serialize anyway).
+            Asset.objects.select_for_update().filter(pk=c.asset.pk).first()
+            # A resend of a contribution that was still being saved when it arrived.
+            replay = _replayed(c.idempotency_key, c.photos)
+            if replay is not None:
+                return replay
+            open_reports = selectors.reports_open_for_asset(c.asset)
+            if join == Join.ASK:
+                duplicates = list(open_reports[:5])
+                if duplicates:
+                    return Outcome(duplicates=duplicates)
+            elif join in (Join.SAME_CATEGORY, Join.ATTACH):
+                same = open_reports.filter(category=c.category).first()
+                if same is not None and join == Join.ATTACH:
+                    return Outcome(report=same)
+                if same is not None:
+                    receipt = contributions.me_too_add(
+                        report=same,
+                        channel=c.channel,
+                        description=c.description,
+                        contact=c.contact,
+                        language=c.language,
+                        photos=c.photos,
+                        api_client=c.api_client,
+                        idempotency_key=c.idempotency_key,
+                    )
+                    return Outcome(report=same, receipt=receipt)
+        report = contributions.report_create(c)
         receipt = None
-        if channel != Report.Source.INSPECTION:
+        if c.channel != Report.Source.INSPECTION:
             receipt = Receipt.objects.create(
-                report=report, origin=report, idempotency_key=idempotency_key
+                report=report, origin=report, idempotency_key=c.idempotency_key
             )
         transaction.on_commit(lambda: notices.report_submitted(report.pk))
         return Outcome(report=report, receipt=receipt, created=True)

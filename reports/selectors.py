@@ -205,7 +205,7 @@ def reports_for_user(user) -> QuerySet[Report]:
 
 
 def report_history_full(report: Report) -> QuerySet[ReportEvent]:
-    return report.events.select_related("by").order_by("at", "id")
+    return report.events.select_related("by", "by_organization").order_by("at", "id")
 
 
 @dataclass
