@@ -304,6 +304,7 @@ DEMO_ACCOUNTS = [
     ("manager", "manager", "izumo", "manager, 出雲市 (all city sections)"),
     ("staff", "section_staff", "izumo-doro", "section staff, 道路河川維持課"),
     ("inspector", "inspector", "izumo-koen", "inspector, 公園緑地課"),
+    ("inspector-city", "inspector", "izumo", "inspector, 出雲市 (lights and roads)"),
     ("viewer", "viewer", "izumo", "viewer, 出雲市"),
 ]
 

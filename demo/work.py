@@ -1,5 +1,6 @@
-"""The demo city's working life: five years of playground inspections, schools and stations,
-and a morning's queue of faults — so the managers' screens have something true to show.
+"""The demo city's working life: five years of playground inspections (and of lights and
+roads, in demo/history.py) with their deterioration models, schools and stations, and a
+morning's queue of faults — so the managers' screens have something true to show.
 
 Everything goes through the real services (sync_batch, the intake door, transitions), so the
 demo is also a smoke test of them. Deterministic for a seed.
@@ -20,9 +21,11 @@ from accounts.models import Organization
 from assets.models import Asset
 from assets.selectors import fault_categories_for_type
 from config.progress import Progress, silent
+from demo import history as demo_history
 from demo.city import CENTER_LAT, CENTER_LON
 from inspections import payload, sync
 from inspections.models import ChecklistTemplate, Inspection
+from planning import forecasting
 from reports import intake
 from reports import services as report_services
 from reports.models import ContextPlace, Report
@@ -196,12 +199,18 @@ def resident_reports_install(*, seed: int, count: int = 36) -> int:
 
 @transaction.atomic
 def demo_work_install(*, seed: int = 1, progress: Progress = silent) -> dict[str, int]:
-    return {
+    history = demo_history.history_install(seed=seed, progress=progress)
+    counts = {
         "places": places_install(),
-        "inspections": inspections_install(seed=seed, progress=progress),
+        "inspections": inspections_install(seed=seed, progress=progress) + history["inspections"],
+        "works": history["works"],
         "reports": resident_reports_install(seed=seed),
         "priorities": report_services.priorities_refresh(),
     }
+    counts["models"] = sum(
+        stored.enough for models in forecasting.fit_all().values() for stored in models
+    )
+    return counts
 
 
 def demo_work_exists() -> bool:

@@ -221,6 +221,8 @@ class AssetSelection:
     due: str = "all"  # one of DUE_STATES
     days: int = 30  # "upcoming" means due within this many days from today
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+    # A condition from an app above (planning's "likely to need work within two years").
+    also: Q | None = None
 
 
 def due_condition(due: str, *, today: datetime.date, days: int) -> Q:
@@ -254,6 +256,8 @@ def assets_to_inspect(
     if selection.owner is not None:
         qs = qs.filter(owner_id__in=organization_scope_ids(selection.owner))
     qs = qs.filter(due_condition(selection.due, today=today, days=selection.days))
+    if selection.also is not None:
+        qs = qs.filter(selection.also)
     if selection.bbox is not None:
         qs = assets_in_bbox(qs, selection.bbox)
     if annotate_area or selection.area is not None:

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from assets.models import Asset
+from assets.models import Asset, AssetType
 
 
 class Work(models.Model):
@@ -55,3 +55,68 @@ class Work(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} {self.done_on:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class DeteriorationModel(models.Model):
+    """An asset type's estimated model (or one stratum's: road class, material, lamp type),
+    as last fitted from the history, with what it rests on; `planning.forecasting` writes
+    it and reads it back as a `deterioration.Model`."""
+
+    asset_type = models.ForeignKey(
+        AssetType, verbose_name=_("type"), on_delete=models.CASCADE, related_name="+"
+    )
+    # Both empty for the whole type; otherwise the attribute and its value.
+    stratum_key = models.CharField(max_length=50, blank=True)
+    stratum_value = models.CharField(max_length=100, blank=True)
+    method = models.CharField(max_length=10)  # "joint", "hazard"
+    enough = models.BooleanField(default=False)
+    why_not = models.TextField(blank=True)
+    pairs = models.PositiveIntegerField(default=0)
+    pairs_per_grade = models.JSONField(default=list)
+    improvements = models.PositiveIntegerField(default=0)
+    assets = models.PositiveIntegerField(default=0)
+    # Per grade but the worst: hazard per year and its 95 % interval (empty when not enough).
+    hazards = models.JSONField(default=list)
+    low = models.JSONField(default=list)
+    high = models.JSONField(default=list)
+    misread = models.FloatField(default=0.0)
+    fitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("deterioration model")
+        verbose_name_plural = _("deterioration models")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset_type", "stratum_key", "stratum_value"], name="one_model_a_stratum"
+            )
+        ]
+
+    def __str__(self) -> str:
+        stratum = f" {self.stratum_key}={self.stratum_value}" if self.stratum_key else ""
+        return f"{self.asset_type.code}{stratum}"
+
+
+class Forecast(models.Model):
+    """One asset's chance of reaching its type's action grade (the first grade that calls
+    for action: III, C, III-1), from its last inspection (or the work since), under the
+    model that fits it best. Rewritten whenever the models are fitted."""
+
+    asset = models.OneToOneField(
+        Asset, primary_key=True, on_delete=models.CASCADE, related_name="forecast"
+    )
+    model = models.ForeignKey(DeteriorationModel, on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField(max_length=8)  # the grade the forecast starts from
+    since = models.DateField()  # the day of that grade: the last inspection or work
+    within_1 = models.FloatField()  # years from `since`
+    within_5 = models.FloatField()
+    within_10 = models.FloatField()
+    # From the day of the fit: the "likely to need work within two years" filter.
+    next_2 = models.FloatField(db_index=True)
+    computed_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("forecast")
+        verbose_name_plural = _("forecasts")
+
+    def __str__(self) -> str:
+        return f"{self.asset_id}: {self.next_2:.0%} within two years"

@@ -1,8 +1,14 @@
 """Reads of maintenance planning."""
 
-from django.db.models import QuerySet
+import datetime
 
-from planning.models import Work
+from django.db.models import Count, Q, QuerySet
+
+from accounts import policy
+from assets import fieldspecs
+from assets.models import Asset, AssetType
+from planning.forecasting import LIKELY
+from planning.models import DeteriorationModel, Forecast, Work
 
 
 def work_rows(assets: QuerySet, *, type_code: str | None = None):
@@ -30,3 +36,113 @@ def works_of(asset) -> list[Work]:
         .prefetch_related("reports")
         .order_by("-done_on", "-id")
     )
+
+
+def fiscal_year(day: datetime.date) -> int:
+    """The fiscal year (年度) of a day: April to March, named by the year it starts in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def owned_types(actor) -> QuerySet[AssetType]:
+    """The asset types of which the actor's organisations own assets: whose models they see."""
+    scope = policy.scope_ids(actor)
+    owned = Asset.objects.all() if scope is None else Asset.objects.filter(owner_id__in=scope)
+    return AssetType.objects.filter(pk__in=owned.values("asset_type_id")).order_by(
+        "sort_order", "code"
+    )
+
+
+def models_by_type(types) -> dict[int, list[DeteriorationModel]]:
+    """Each type's stored models, the whole type's first, then its strata by value."""
+    result: dict[int, list[DeteriorationModel]] = {}
+    for stored in DeteriorationModel.objects.filter(asset_type__in=types).order_by(
+        "asset_type_id", "stratum_key", "stratum_value"
+    ):
+        result.setdefault(stored.asset_type_id, []).append(stored)
+    return result
+
+
+def works_by_fiscal_year(asset_type: AssetType, actor) -> list[dict]:
+    """Works on the type's assets of the actor's organisations per fiscal year: the count and
+    cost of each kind, newest year first."""
+    scope = policy.scope_ids(actor)
+    works = Work.objects.filter(asset__asset_type=asset_type)
+    if scope is not None:
+        works = works.filter(asset__owner_id__in=scope)
+    years: dict[int, dict] = {}
+    for done_on, kind, cost in works.values_list("done_on", "kind", "cost_yen"):
+        year = years.setdefault(
+            fiscal_year(done_on), {k: {"count": 0, "cost": 0} for k in Work.Kind.values}
+        )
+        year[kind]["count"] += 1
+        year[kind]["cost"] += cost or 0
+    return [
+        {
+            "year": year,
+            "kinds": [kinds[k] for k in Work.Kind.values],
+            "count": sum(v["count"] for v in kinds.values()),
+            "cost": sum(v["cost"] for v in kinds.values()),
+        }
+        for year, kinds in sorted(years.items(), reverse=True)
+    ]
+
+
+def forecast_summary(asset_type: AssetType, actor, *, likely: float) -> dict:
+    """How many of the type's assets (of the actor's organisations) have a forecast, and how
+    many of them are likely to need work within two years."""
+    scope = policy.scope_ids(actor)
+    forecasts = Forecast.objects.filter(asset__asset_type=asset_type)
+    if scope is not None:
+        forecasts = forecasts.filter(asset__owner_id__in=scope)
+    return forecasts.aggregate(total=Count("pk"), likely=Count("pk", filter=Q(next_2__gte=likely)))
+
+
+def likely_to_need_work(path: str = "") -> Q:
+    """Assets (or, with `path` such as "asset__", what points at them) likely to reach their
+    action grade within two years of the last fit, by their forecast."""
+    return Q(**{f"{path}forecast__next_2__gte": LIKELY})
+
+
+def forecast_of(asset: Asset) -> dict | None:
+    """The asset's forecast as the asset page and the API give it, or None."""
+    forecast = Forecast.objects.filter(asset=asset).select_related("model__asset_type").first()
+    if forecast is None:
+        return None
+    grades = asset.asset_type.grading_scale.grades
+    action = next((g for g in grades if g.calls_for_action), grades[-1])
+    model = forecast.model
+    return {
+        "action_grade": action.code,
+        "from_grade": forecast.grade,
+        "from_date": forecast.since.isoformat(),
+        "within_1_year": round(forecast.within_1, 4),
+        "within_5_years": round(forecast.within_5, 4),
+        "within_10_years": round(forecast.within_10, 4),
+        "next_2_years": round(forecast.next_2, 4),
+        "likely_within_2_years": forecast.next_2 >= LIKELY,
+        "computed_on": forecast.computed_on.isoformat(),
+        "model": {
+            "stratum": f"{model.stratum_key}={model.stratum_value}" if model.stratum_key else None,
+            "stratum_label": stratum_label(model),
+            "method": model.method,
+            "pairs": model.pairs,
+        },
+    }
+
+
+def stratum_label(model: DeteriorationModel) -> str:
+    """ "Lamp type: LED", in the current language, from the type's attribute schema."""
+    if not model.stratum_key:
+        return ""
+    for spec in model.asset_type.attribute_schema or ():
+        if spec.get("key") == model.stratum_key:
+            value = next(
+                (
+                    fieldspecs.label(choice)
+                    for choice in spec.get("choices", ())
+                    if choice.get("value") == model.stratum_value
+                ),
+                model.stratum_value,
+            )
+            return f"{fieldspecs.label(spec)}: {value}"
+    return f"{model.stratum_key}: {model.stratum_value}"

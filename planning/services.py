@@ -1,4 +1,5 @@
-"""Writes of maintenance planning: the work done on an asset."""
+"""Writes of maintenance planning: the work done on an asset, recorded on its own or as a
+fault is marked fixed."""
 
 import datetime
 
@@ -7,8 +8,11 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.errors import DomainError
+from accounts.models import Organization
 from accounts.policy import Right
 from planning.models import Work
+from reports import services as report_services
+from reports.models import Report
 
 
 class WorkError(DomainError):
@@ -68,4 +72,54 @@ def work_record(
         raise WorkError(
             "This work is already recorded (same asset, day and kind).", code="duplicate_work"
         ) from None
+    return work
+
+
+@transaction.atomic
+def fault_fix_with_work(
+    *,
+    report: Report,
+    acting_user,
+    kind: str,
+    cost_yen: int | None = None,
+    **transition,
+) -> Work:
+    """Mark a fault fixed and record the work that fixed it, together or not at all: the
+    report's own transition (with its note and photos), then a work of `kind` on the
+    report's asset today, by the contractor it was assigned to. A second fault fixed on the
+    same asset, day and kind joins that day's work (its cost added when given)."""
+    if report.asset_id is None:
+        raise WorkError(
+            "This report is on no asset, so no work can be recorded with it.",
+            code="no_asset",
+            field="work_kind",
+        )
+    asset = report.asset
+    if not policy.may(acting_user, Right.RECORD_WORKS, owner_id=asset.owner_id):
+        raise WorkError("You may not record works on this asset.", code="forbidden")
+    report_services.report_transition(
+        report=report, to=Report.Status.FIXED, acting_user=acting_user, **transition
+    )
+    today = timezone.localdate()
+    same_day = Work.objects.select_for_update().filter(asset=asset, done_on=today, kind=kind)
+    work = same_day.first()
+    if work is None:
+        assignee = report.assignee
+        return work_record(
+            asset=asset,
+            kind=kind,
+            done_on=today,
+            cost_yen=cost_yen,
+            contractor=assignee
+            if assignee is not None and assignee.kind == Organization.Kind.CONTRACTOR
+            else None,
+            reports=[report],
+            acting_user=acting_user,
+        )
+    if cost_yen is not None:
+        if cost_yen < 0:
+            raise WorkError("A cost cannot be negative.", code="bad_cost", field="cost_yen")
+        work.cost_yen = (work.cost_yen or 0) + cost_yen
+        work.save(update_fields=["cost_yen"])
+    work.reports.add(report)
     return work

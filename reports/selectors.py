@@ -223,6 +223,8 @@ class QueueFilter:
     overdue: bool = False
     source: str = ""
     text: str = ""
+    # A condition from an app above (planning's "likely to need work within two years").
+    also: Q | None = None
 
 
 QUEUE_ORDERS = {
@@ -263,6 +265,8 @@ def queue(user, *, filters: QueueFilter, order: str = "priority", now=None) -> Q
         qs = qs.filter(respond_epoch__gt=0, respond_epoch__lte=int(now.timestamp()))
     if filters.source:
         qs = qs.filter(source=filters.source)
+    if filters.also is not None:
+        qs = qs.filter(filters.also)
     if filters.text:
         qs = qs.filter(
             Q(number__icontains=filters.text)

@@ -267,6 +267,14 @@ def table(w):
         "manage-inspection-assets-map": ("GET", {}, None, staff()),
         "manage-asset-history": ("GET", {"pk": w["light"].pk}, None, READ_OURS),
         "manage-asset-work": ("POST", {"pk": w["light"].pk}, {}, CHANGE),
+        # Models: staff of organisations owning assets of the type; others own none here.
+        "manage-plan-models": ("GET", {}, None, staff(other=NO, association=NO)),
+        "manage-plan-model": (
+            "GET",
+            {"code": w["light"].asset_type.code},
+            None,
+            staff(other=HIDE, association=HIDE),
+        ),
         "manage-assignments": ("GET", {}, None, staff()),
         "manage-assignment": (
             "GET",

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from assets.models import AssetType, FaultCategory, Town
+from planning import selectors as planning_selectors
+from planning.models import Work
 from reports import standard_notes
 from reports.forms import MultipleFileInput, PhotosField
 from reports.models import Report
@@ -65,6 +67,7 @@ class QueueFilterForm(_OwnIds, forms.Form):
         label=_("Source"), required=False, choices=[("", _("any")), *Report.Source.choices]
     )
     overdue = forms.BooleanField(label=_("Past the response target"), required=False)
+    likely = forms.BooleanField(label=_("Asset likely to need work within 2 years"), required=False)
     bbox = forms.CharField(required=False, widget=forms.HiddenInput)
     order = forms.ChoiceField(
         label=_("Order"),
@@ -115,6 +118,7 @@ class QueueFilterForm(_OwnIds, forms.Form):
             overdue=bool(data.get("overdue")),
             source=data.get("source") or "",
             text=(data.get("q") or "").strip(),
+            also=planning_selectors.likely_to_need_work("asset__") if data.get("likely") else None,
         )
 
     def _valid_part(self) -> dict:
@@ -167,10 +171,24 @@ class StatusForm(_OwnIds, forms.Form):
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
     )
+    # With "fixed": the work that fixed it goes into the asset's condition history.
+    work_kind = forms.ChoiceField(
+        label=_("Work done (with “fixed”, for the asset's history)"),
+        choices=[("", _("— not recorded")), *Work.Kind.choices],
+        required=False,
+    )
+    work_cost_yen = forms.IntegerField(
+        label=_("Cost of the work (yen, optional)"), required=False, min_value=0
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("photos") and data.get("to") != Report.Status.FIXED:
+        fixed = data.get("to") == Report.Status.FIXED
+        if data.get("work_kind") and not fixed:
+            self.add_error("work_kind", _("A work is recorded with “fixed”."))
+        elif data.get("work_cost_yen") is not None and not data.get("work_kind"):
+            self.add_error("work_kind", _("Say which work the cost is for."))
+        if data.get("photos") and not fixed:
             self.add_error("photos", _("Photos of the repair go with “fixed”."))
         elif len(data.get("photos") or []) > 3:
             self.add_error("photos", _("Up to 3 photos."))

@@ -12,6 +12,7 @@ from assets.models import AssetType
 from inspections import areas
 from inspections.selectors import AssetSelection
 from inspections.stats import MAX_YEARS
+from planning import selectors as planning_selectors
 from planning.models import Work
 
 DUE_CHOICES = [
@@ -81,6 +82,7 @@ class AssetFilterForm(forms.Form):
     years = forms.IntegerField(
         min_value=1, max_value=MAX_YEARS, required=False, label=_("Years to compare")
     )
+    likely = forms.BooleanField(required=False, label=_("Likely to need work within 2 years"))
     bbox = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, data, *, organisations, towns, fields=None):
@@ -136,10 +138,12 @@ class AssetFilterForm(forms.Form):
             due=self.value("due", default_due),
             days=self.days_ahead,
             bbox=self.value("bbox"),
+            also=planning_selectors.likely_to_need_work() if self.value("likely") else None,
         )
 
     def has_filters(self) -> bool:
-        return any(self.value(name) is not None for name in ("type", "area", "owner", "bbox"))
+        names = ("type", "area", "owner", "bbox", "likely")
+        return any(self.value(name) not in (None, False) for name in names)
 
 
 class AssetIdsField(forms.Field):

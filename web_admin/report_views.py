@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import policy
+from accounts.errors import DomainError
 from accounts.policy import Right
 from assets.selectors import organizations_for_user
 from inspections import selectors as inspection_selectors
+from planning import services as planning_services
 from reports import form_photos, notices, owner_links, photo_store, priority, selectors, services
 from reports.files import serve_stored
 from reports.models import OwnerLink, Photo, Report
@@ -110,8 +112,9 @@ def _act(request, report, form, name: str, action, success: str):
     if form.is_valid():
         try:
             action(form.cleaned_data)
-        except services.ReportError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except DomainError as exc:
+            field = getattr(exc, "field", None)
+            form.add_error(field if field in form.fields else None, str(exc))
         else:
             messages.success(request, success)
             return redirect("manage-report", number=report.number)
@@ -132,18 +135,26 @@ def report_status(request, number: str):
         photos = []
 
     def change(data):
+        transition = {
+            "note": data["note"],
+            "note_code": data["note_code"],
+            "public_note": data["public_note"],
+            "after_photos": photos,
+            "acting_user": request.user,
+        }
         try:
-            services.report_transition(
-                report=report,
-                to=data["to"],
-                reason=data["reason"],
-                note=data["note"],
-                note_code=data["note_code"],
-                public_note=data["public_note"],
-                after_photos=photos,
-                acting_user=request.user,
-            )
-        except services.ReportError:
+            if data["work_kind"]:
+                planning_services.fault_fix_with_work(
+                    report=report,
+                    kind=data["work_kind"],
+                    cost_yen=data["work_cost_yen"],
+                    **transition,
+                )
+            else:
+                services.report_transition(
+                    report=report, to=data["to"], reason=data["reason"], **transition
+                )
+        except DomainError:
             photo_store.photos_discard(photos)
             raise
 

@@ -71,6 +71,7 @@ class AssetHistoryApi(APIView):
                 "scale": asset.asset_type.scale,
                 "current_grade": asset.condition_grade,
                 "inspections": [_entry(entry) for entry in timeline.entries],
+                "forecast": planning_selectors.forecast_of(asset),
             }
         )
 

@@ -84,7 +84,7 @@ def test_demo_accounts_are_printed_and_can_sign_in(settings, tmp_path):
         roles[username] = account.role
     assert roles == {
         "admin": "", "manager": "manager", "staff": "section_staff",
-        "inspector": "inspector", "viewer": "viewer",
+        "inspector": "inspector", "inspector-city": "inspector", "viewer": "viewer",
     }  # fmt: skip
     # Running it again keeps the same passwords (they are printed again by make run).
     again = StringIO()

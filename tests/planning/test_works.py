@@ -13,7 +13,7 @@ from planning import services
 from planning.history import runs_of_type
 from planning.models import Work
 from tests import factories
-from tests.planning.test_history import _inspection
+from tests.planning.conftest import _inspection
 
 
 @pytest.fixture

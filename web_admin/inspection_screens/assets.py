@@ -20,7 +20,7 @@ from web_admin.inspection_screens.common import filter_form, filter_query, scree
 
 ASSETS_PER_PAGE = 50
 MAP_FEATURE_LIMIT = 2000
-FILTER_FIELDS = ("type", "area", "owner", "due", "days", "bbox")
+FILTER_FIELDS = ("type", "area", "owner", "due", "days", "likely", "bbox")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -21,12 +21,14 @@ def filter_form(request, towns, fields) -> AssetFilterForm:
 def filter_query(form: AssetFilterForm, **changes) -> str:
     """The filter as a query string (valid fields only), with some values changed."""
     params = {}
-    for name in ("type", "area", "owner", "due", "days", "bbox"):
+    for name in ("type", "area", "owner", "due", "days", "likely", "bbox"):
         value = form.value(name)
         if name not in form.fields or value is None:
             continue
         if name in ("type", "owner"):
             value = value.code
+        elif name == "likely":
+            value = "1" if value else None
         elif name == "bbox":
             value = ",".join(f"{v:.6f}" for v in value)
         params[name] = value

@@ -108,6 +108,7 @@ def _history_page(request, asset, work_form, *, status=200):
             rows=timeline_rows,
             inspections_count=len(rows),
             chart=chart,
+            forecast=planning_selectors.forecast_of(asset),
             work_form=work_form
             if policy.may(request.user, Right.RECORD_WORKS, owner_id=asset.owner_id)
             else None,

@@ -10,7 +10,8 @@ from demo import work as demo
 class Command(BaseCommand):
     help = (
         "Give the demo city a working life: schools and stations near which faults count more, "
-        "five years of playground inspections (condition history), and open faults reported by "
+        "five years of inspections and works (condition history) with the deterioration models "
+        "fitted from them, and open faults reported by "
         "residents. Needs seed_demo --accounts and load_checklists first. A progress bar goes "
         "to stderr when it is a terminal. Exit codes: 0 done; 1 failed; 2 bad usage."
     )
@@ -30,5 +31,6 @@ class Command(BaseCommand):
             counts = demo.demo_work_install(seed=seed, progress=terminal)
         self.stdout.write(
             f"Demo work: {counts['places']} places, {counts['inspections']} inspections, "
-            f"{counts['reports']} open reports (priority set on {counts['priorities']})."
+            f"{counts['works']} works, {counts['reports']} open reports (priority set on "
+            f"{counts['priorities']}), {counts['models']} deterioration models."
         )

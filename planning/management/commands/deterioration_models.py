@@ -3,8 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assets.models import AssetType
-from planning import deterioration
+from planning import deterioration, forecasting
 from planning.history import runs_of_type
+from planning.models import Forecast
 
 
 class Command(BaseCommand):
@@ -12,13 +13,18 @@ class Command(BaseCommand):
         "Estimate each asset type's deterioration model from its inspections (hazard per "
         "grade with 95 % intervals, the misreading rate where the data shows one, the "
         "one-year transition matrix, expected years from each grade to the worst) and print "
-        "it. Types with too few inspections say so. Exit codes: 0 done; 2 an unknown --type."
+        "it. Types with too few inspections say so. With --save the models (and those of the "
+        "strata with enough history) are stored for the planning screens and every asset's "
+        "forecast is rewritten: run it nightly. Exit codes: 0 done; 2 an unknown --type."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--type", action="append", default=[], dest="types", help="type code")
+        parser.add_argument(
+            "--save", action="store_true", help="store the models and rewrite the forecasts"
+        )
 
-    def handle(self, *args, types, **options):
+    def handle(self, *args, types, save, **options):
         chosen = AssetType.objects.order_by("sort_order", "code")
         if types:
             chosen = chosen.filter(code__in=types)
@@ -27,7 +33,17 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown asset type: {', '.join(unknown)}", returncode=2)
         for asset_type in chosen:
             codes = asset_type.grading_scale.codes()
-            model = deterioration.fit_joint(list(runs_of_type(asset_type)), len(codes))
+            if save:
+                stored = forecasting.models_fit(asset_type)
+                model = forecasting.as_model(stored[0])
+                strata = sum(s.enough for s in stored[1:])
+                forecasts = Forecast.objects.filter(asset__asset_type=asset_type).count()
+                self.stdout.write(
+                    f"{asset_type.code}: stored, {strata} strata with their own model, "
+                    f"{forecasts} forecasts"
+                )
+            else:
+                model = deterioration.fit_joint(list(runs_of_type(asset_type)), len(codes))
             self.stdout.write(f"{asset_type.code} ({asset_type.name_ja}): {model.pairs} pairs")
             if not model.enough:
                 self.stdout.write(f"  no model: {model.why_not}")
