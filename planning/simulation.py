@@ -16,14 +16,16 @@ TRUE = (0.20, 0.30, 0.45)  # per year, out of grades I, II and III of four
 
 
 def simulate(
-    *, assets=10_000, years=15.0, misread=0.0, seed=20261203, hazards=TRUE
-) -> list[deterioration.Run]:
-    """Each asset's runs of readings between repairs."""
+    *, assets=10_000, years=15.0, misread=0.0, seed=20261203, hazards=TRUE, by_asset=False
+):
+    """Each asset's runs of readings between repairs, one list of them (or, `by_asset`, a
+    list of runs per asset)."""
     hazards = np.asarray(hazards)
     worst = len(hazards)
     rng = np.random.default_rng(seed)
-    sequences = []
+    sequences, per_asset = [], []
     for _ in range(assets):
+        first = len(sequences)
         # Where the asset stands when the history starts: as the chain leaves it after a
         # random time since its last renewal.
         grade, clock = 0, 0.0
@@ -63,4 +65,5 @@ def simulate(
             time += rng.uniform(1, 5)
         if readings:
             sequences.append(deterioration.Run(tuple(readings), tuple(gaps)))
-    return sequences
+        per_asset.append(sequences[first:])
+    return per_asset if by_asset else sequences
