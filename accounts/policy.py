@@ -55,6 +55,7 @@ class Right(enum.StrEnum):
     PERSONAL_DATA = "personal_data"  # show or erase what is held about a resident (APPI)
     ISSUE_API_KEYS = "issue_api_keys"  # keys of other systems (Open311)
     RECORD_WORKS = "record_works"  # repairs, renewals and treatments done on an asset
+    PLAN_MAINTENANCE = "plan_maintenance"  # the long-life plan's inputs, and making plans
 
 
 class Role(enum.StrEnum):

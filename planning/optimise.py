@@ -1,5 +1,6 @@
-"""A budgeted long-life repair plan (長寿命化修繕計画): which asset gets which action in which
-fiscal year, so that the expected risk (the chance of being at the action grade or worse,
+"""A budgeted long-life repair plan (長寿命化修繕計画) — one long module: the program, the
+scenarios it is compared with and the evaluation of both read together. Which asset gets
+which action in which fiscal year, so that the expected risk (the chance of being at the action grade or worse,
 year by year, × the asset's criticality) is lowest within each year's budget, with the
 yearly spend levelled (年度間の平準化): the planned spend of one year differs from the
 next by no more than the levelling limit (the first year's urgent renewals, a backlog to
@@ -30,8 +31,7 @@ tests/planning/test_optimise.py (within 1 % on 300-asset instances). Assets of a
 their works oldest inspection first.
 
 Why our own code: no maintained package plans maintenance over Markov deterioration models;
-scipy gives the solver, and the tests check budgets, levelling and the gap. One long module:
-the program, the scenarios it is compared with and the evaluation of both read together.
+scipy gives the solver, and the tests check budgets, levelling and the gap.
 """
 
 import math

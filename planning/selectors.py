@@ -2,13 +2,22 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts import policy
 from assets import fieldspecs
 from assets.models import Asset, AssetType
 from planning.forecasting import LIKELY
-from planning.models import DeteriorationModel, Forecast, Work
+from planning.models import (
+    Action,
+    DeteriorationModel,
+    Forecast,
+    InputChange,
+    PlannedWork,
+    SavedPlan,
+    UnitCost,
+    Work,
+)
 
 
 def work_rows(assets: QuerySet, *, type_code: str | None = None):
@@ -146,3 +155,68 @@ def stratum_label(model: DeteriorationModel) -> str:
             )
             return f"{fieldspecs.label(spec)}: {value}"
     return f"{model.stratum_key}: {model.stratum_value}"
+
+
+# --- The long-life plan ----------------------------------------------------------------------
+
+
+def plans_of(organisation) -> QuerySet[SavedPlan]:
+    return SavedPlan.objects.filter(organisation=organisation).select_related("made_by")
+
+
+def plan_before(saved: SavedPlan) -> SavedPlan | None:
+    """The organisation's plan made before this one: last year's, to compare with."""
+    return (
+        SavedPlan.objects.filter(organisation_id=saved.organisation_id, made_at__lt=saved.made_at)
+        .order_by("-made_at", "-id")
+        .first()
+    )
+
+
+def unit_costs(organisation) -> dict:
+    return {
+        (cost.asset_type_id, cost.action): cost
+        for cost in UnitCost.objects.filter(organisation=organisation)
+    }
+
+
+def input_changes(organisation) -> QuerySet[InputChange]:
+    return InputChange.objects.filter(organisation=organisation).select_related("changed_by")
+
+
+def planned_works(saved: SavedPlan) -> QuerySet[PlannedWork]:
+    return (
+        PlannedWork.objects.filter(plan=saved)
+        .select_related("asset", "asset__asset_type")
+        .order_by("fiscal_year", "asset__asset_type__sort_order", "asset__ledger_id", "id")
+    )
+
+
+def plan_years(saved: SavedPlan) -> list[dict]:
+    """Per fiscal year of the plan: the number and cost of its works, per action and in all,
+    the database adding them up."""
+    rows = (
+        PlannedWork.objects.filter(plan=saved)
+        .values("fiscal_year", "action")
+        .annotate(count=Count("pk"), cost=Sum("cost_yen"))
+    )
+    years = {
+        saved.first_year + i: {a: {"count": 0, "cost": 0} for a in Action.values}
+        for i in range(saved.inputs.get("horizon", 10))
+    }
+    for row in rows:
+        years.setdefault(row["fiscal_year"], {a: {"count": 0, "cost": 0} for a in Action.values})
+        years[row["fiscal_year"]][row["action"]] = {"count": row["count"], "cost": row["cost"]}
+    budgets = saved.inputs.get("budgets", [])
+    return [
+        {
+            "year": year,
+            "actions": [actions[a] for a in Action.values],
+            "count": sum(v["count"] for v in actions.values()),
+            "cost": sum(v["cost"] for v in actions.values()),
+            "budget": budgets[year - saved.first_year]
+            if 0 <= year - saved.first_year < len(budgets)
+            else None,
+        }
+        for year, actions in sorted(years.items())
+    ]

@@ -27,6 +27,7 @@ from inspections.assignments import assignment_create
 from inspections.checklists import checklists_install
 from inspections.models import Inspection, Quarantine
 from inspections.sync import sync_batch
+from planning import plans
 from qr_labels import services as label_services
 from reports import clients, intake, owner_links, services
 from tests import factories
@@ -55,6 +56,8 @@ MANAGER_ONLY = staff(viewer=NO, inspector=NO, staff=NO, other=HIDE, association=
 READ_OURS = staff(other=HIDE, association=HIDE)
 API_READ = staff(anonymous=IN)
 API_OURS = staff(other=HIDE, association=HIDE)
+# A plan of the city itself: its sections' staff do not see it (their scope is below it).
+PLAN_OURS = staff(inspector=HIDE, staff=HIDE, other=HIDE, association=HIDE)
 
 
 # route name -> (method, path kwargs from the world, body from the world, outcome per actor)
@@ -267,6 +270,12 @@ def table(w):
         "manage-inspection-assets-map": ("GET", {}, None, staff()),
         "manage-asset-history": ("GET", {"pk": w["light"].pk}, None, READ_OURS),
         "manage-asset-work": ("POST", {"pk": w["light"].pk}, {}, CHANGE),
+        # The long-life plan: every organisation's staff read their own plan's page, its
+        # managers make plans; a saved plan is seen within the organisations it covers.
+        "manage-plan": ("GET", {}, None, staff()),
+        "manage-plan-make": ("POST", {}, {}, staff(viewer=NO, inspector=NO, staff=NO)),
+        "manage-plan-detail": ("GET", {"pk": w["plan"].pk}, None, PLAN_OURS),
+        "manage-plan-download": ("GET", {"pk": w["plan"].pk, "fmt": "xlsx"}, None, PLAN_OURS),
         # Models: staff of organisations owning assets of the type; others own none here.
         "manage-plan-models": ("GET", {}, None, staff(other=NO, association=NO)),
         "manage-plan-model": (
@@ -444,6 +453,7 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
         "api_client": api_client,
         "owner_token": owner_link.token,
         "owner_photo": owner_photo,
+        "plan": plans.plan_make(organisation=city["city"], acting_user=manager),
     }
 
 

@@ -105,3 +105,124 @@ def curve_table(model: Model, action: int, *, until: float) -> list[dict]:
             {"year": year, "shares": [100 * p for p in row], "action": 100 * row[action:].sum()}
         )
     return result
+
+
+# --- Scenarios side by side ------------------------------------------------------------------
+
+SCENARIO_STYLES = {
+    # key: (colour, dash pattern): told apart by the dash as well as the colour
+    "nothing": ("#595959", "2 4"),
+    "reactive": ("#b2182b", "8 4"),
+    "plan": ("#2166ac", ""),
+    "second": ("#1b7837", "12 4 2 4"),
+}
+
+
+@dataclass
+class Line:
+    key: str
+    label: str
+    colour: str
+    dash: str
+    points: str
+
+
+@dataclass
+class LineChart:
+    lines: list[Line]
+    x_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def plot_left(self) -> int:
+        return LEFT + 16
+
+    @property
+    def plot_right(self) -> int:
+        return WIDTH - RIGHT
+
+    @property
+    def plot_bottom(self) -> int:
+        return HEIGHT - BOTTOM
+
+
+def line_chart(series: dict[str, tuple[str, list[float]]], labels: list[str], *, unit=1.0):
+    """Lines over the years, one per scenario; values divided by `unit` on the axis."""
+    left, count = LEFT + 16, max(len(labels), 2)
+    inner_w, inner_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
+    top = max((max(values) for _, values in series.values() if values), default=0) or 1.0
+    top = _nice(top)
+
+    def x_of(i: int) -> float:
+        return round(left + inner_w * i / (count - 1), 1)
+
+    def y_of(v: float) -> float:
+        return round(TOP + inner_h * (1 - v / top), 1)
+
+    lines = []
+    for key, (label, values) in series.items():
+        if not values:
+            continue
+        colour, dash = SCENARIO_STYLES.get(key, ("#1a1a1a", ""))
+        points = " ".join(f"{x_of(i)},{y_of(v)}" for i, v in enumerate(values))
+        lines.append(Line(key, label, colour, dash, points))
+    y_ticks = [(y_of(top * f), f"{top * f / unit:,.0f}") for f in (0, 0.25, 0.5, 0.75, 1)]
+    x_ticks = [(x_of(i), label) for i, label in enumerate(labels)]
+    return LineChart(lines, x_ticks, y_ticks)
+
+
+def _nice(value: float) -> float:
+    """The next round figure above `value` (1, 2 or 5 × a power of ten)."""
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+
+
+def scenario_context(saved, previous=None) -> dict:
+    """The charts and tables comparing a saved plan's scenarios, and its planned spend with
+    the plan before it."""
+    from django.utils.translation import gettext as _
+
+    horizon = saved.inputs.get("horizon", 10)
+    labels = [str(saved.first_year + i) for i in range(horizon)]
+    names = {
+        "nothing": _("Do nothing"),
+        "reactive": _("Reactive: renew what fails"),
+        "plan": _("The plan, at the budget"),
+        "second": _("Preventive, at the second budget"),
+    }
+    rows, costs, backlogs = [], {}, {}
+    for key, label in names.items():
+        found = saved.scenarios.get(key) or {}
+        if "planned" not in found:
+            rows.append({"key": key, "label": label, "feasible": False, **found})
+            continue
+        yearly = [p + r for p, r in zip(found["planned"], found["reactive"], strict=True)]
+        costs[key] = (label, yearly)
+        backlogs[key] = (label, found["backlog"])
+        rows.append({"key": key, "label": label, "feasible": True, "yearly": yearly, **found})
+    compare = None
+    if previous is not None and "planned" in (previous.scenarios.get("plan") or {}):
+        before = dict(
+            zip(
+                (
+                    previous.first_year + i
+                    for i in range(len(previous.scenarios["plan"]["planned"]))
+                ),
+                previous.scenarios["plan"]["planned"],
+                strict=True,
+            )
+        )
+        now = saved.scenarios.get("plan", {}).get("planned") or []
+        compare = [
+            {"year": saved.first_year + i, "now": v, "before": before.get(saved.first_year + i)}
+            for i, v in enumerate(now)
+        ]
+    return {
+        "scenario_rows": rows,
+        "year_labels": labels,
+        "cost_chart": line_chart(costs, labels, unit=1_000_000) if costs else None,
+        "backlog_chart": line_chart(backlogs, labels) if backlogs else None,
+        "compare": compare,
+    }

@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from web_admin import api_clients, intake, plan_screens, privacy, queue, report_views, signin
+from web_admin import (
+    api_clients,
+    intake,
+    plan_screens,
+    plan_views,
+    privacy,
+    queue,
+    report_views,
+    signin,
+)
 
 R = "reports/<str:number>/"
 
@@ -47,6 +56,14 @@ urlpatterns = [
     path(R + "link/", report_views.report_link, name="manage-report-link"),
     path("photos/<uuid:token>/<str:variant>", report_views.photo, name="manage-photo"),
     path("inspections/", include("web_admin.inspection_urls")),
+    path("plan/", plan_views.plan_home, name="manage-plan"),
+    path("plan/make/", plan_views.plan_make, name="manage-plan-make"),
+    path("plan/plans/<int:pk>/", plan_views.plan_detail, name="manage-plan-detail"),
+    path(
+        "plan/plans/<int:pk>/works.<str:fmt>",
+        plan_views.plan_download,
+        name="manage-plan-download",
+    ),
     path("plan/models/", plan_screens.model_list, name="manage-plan-models"),
     path("plan/models/<slug:code>/", plan_screens.model_detail, name="manage-plan-model"),
     path("api-clients/", api_clients.api_clients, name="manage-api-clients"),

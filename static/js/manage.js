@@ -86,6 +86,36 @@
     });
   }
 
+  // A plan's works: one dot each, darker for the earlier fiscal years.
+  var planButton = $("show-plan-map");
+  if (planButton) {
+    planButton.hidden = false;
+    planButton.addEventListener("click", function () {
+      var box = $("plan-map");
+      box.hidden = false;
+      planButton.disabled = true;
+      leaflet(planButton, true).then(function () {
+        return fetch(planButton.getAttribute("data-url"), { credentials: "same-origin" });
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        var map = baseMap(box, planButton, [35.367, 132.755], 13);
+        var group = L.markerClusterGroup({ maxClusterRadius: 40 });
+        var first = Math.min.apply(null, data.features.map(function (f) { return f.properties.fiscal_year; }));
+        var colours = ["#a40000", "#b35900", "#0b5cad", "#4a4a4a"];
+        data.features.forEach(function (f) {
+          var c = f.geometry.coordinates, p = f.properties;
+          var marker = dot([c[1], c[0]], colours[Math.min(3, Math.floor((p.fiscal_year - first) / 3))]);
+          var popup = document.createElement("div");
+          popup.appendChild(link("/manage/inspections/assets/" + p.asset + "/", p.ledger_id));
+          popup.appendChild(document.createTextNode(" FY" + p.fiscal_year + " · " + p.action + " · ¥" + p.cost_yen.toLocaleString()));
+          marker.bindPopup(popup);
+          group.addLayer(marker);
+        });
+        map.addLayer(group);
+        if (group.getLayers().length) map.fitBounds(group.getBounds(), { maxZoom: 17, padding: [20, 20] });
+      }).catch(function () { box.textContent = planButton.getAttribute("data-t-failed"); });
+    });
+  }
+
   // One report: where it is, its asset and the open reports around it.
   var reportButton = $("show-report-map");
   if (reportButton) {
