@@ -1,10 +1,10 @@
 """A budgeted long-life repair plan (長寿命化修繕計画) — one long module: the program, the
 scenarios it is compared with and the evaluation of both read together. Which asset gets
-which action in which fiscal year, so that the expected risk (the chance of being at the action grade or worse,
-year by year, × the asset's criticality) is lowest within each year's budget, with the
-yearly spend levelled (年度間の平準化): the planned spend of one year differs from the
-next by no more than the levelling limit (the first year's urgent renewals, a backlog to
-clear, are left out of that comparison but not out of the budget).
+which action in which fiscal year, so that the expected risk (the chance of being at the
+action grade or worse, year by year, × the asset's criticality) is lowest within each
+year's budget, with the yearly spend levelled (年度間の平準化): the planned spend of one
+year differs from the next by no more than the levelling limit (the first year's urgent
+renewals, a backlog to clear, are left out of that comparison but not out of the budget).
 
 Each asset's condition follows its type's deterioration model (planning/deterioration.py)
 from where its forecast starts. A planned treatment at the start of a fiscal year brings it
