@@ -44,8 +44,9 @@ def timed_fit(assets: int) -> dict:
     }
 
 
-def load(type_code: str, assets: int) -> int:
-    """Store `assets` simulated histories of the type; returns the inspections stored."""
+def load(type_code: str, assets: int, owner_code: str = "bench") -> int:
+    """Store `assets` simulated histories of the type, owned by `owner_code`; returns the
+    inspections stored."""
     from django.contrib.gis.geos import Point
     from django.utils import timezone
 
@@ -55,9 +56,11 @@ def load(type_code: str, assets: int) -> int:
     from planning.models import Work
 
     asset_type = AssetType.objects.get(code=type_code)
-    owner, _ = Organization.objects.get_or_create(code="bench", defaults={"name": "bench"})
+    owner, _ = Organization.objects.get_or_create(
+        code=owner_code, defaults={"name": owner_code, "kind": "city"}
+    )
     inspector, _ = User.objects.get_or_create(
-        username="bench-inspector", defaults={"organization": owner, "role": "inspector"}
+        username=f"{owner_code}-inspector", defaults={"organization": owner, "role": "inspector"}
     )
     histories = simulation.simulate(assets=assets, misread=0.10, seed=assets, by_asset=True)
     rows = [

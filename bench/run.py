@@ -350,6 +350,41 @@ def print_deterioration_table(r: dict) -> bool:
     return meets
 
 
+PLAN_MAKE_BUDGET = 12.0  # making the plan: 50,000 assets / 5,000 assets
+PLAN_PAGE_BUDGET = 2.0  # the plan's page: 50,000 assets / 5,000 assets
+
+
+def planning_benchmark() -> dict:
+    print("  long-life plan, 5,000 and 50,000 assets …", flush=True)
+    path = ROOT / "var" / "bench" / "planning.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    return run_worker("planning.py", f"--database-url=spatialite:///{path}")
+
+
+def print_planning_table(r: dict) -> bool:
+    make_ok = r["make_ratio"] <= PLAN_MAKE_BUDGET
+    page_ok = r["page_ratio"] <= PLAN_PAGE_BUDGET
+    print()
+    print("Long-life repair plan, 10 years, preventive, SpatiaLite")
+    print(f"{'':>8} {'assets':>8} {'works':>8} {'make, s':>10} {'page, ms':>10}")
+    for size in ("small", "large"):
+        f = r[size]
+        print(
+            f"{'':>8} {f['assets']:>8,} {f['works']:>8,} {f['make_seconds']:>10.2f} "
+            f"{f['page_ms']:>10.1f}"
+        )
+    print(
+        f"{'ratio':<26}{r['make_ratio']:>10.2f} (budget {PLAN_MAKE_BUDGET:.0f}) "
+        f"{'ok' if make_ok else 'OVER BUDGET'}"
+    )
+    print(
+        f"{'page ratio':<37}{r['page_ratio']:>10.2f} (budget {PLAN_PAGE_BUDGET:.0f}) "
+        f"{'ok' if page_ok else 'OVER BUDGET'}"
+    )
+    return make_ok and page_ok
+
+
 LIGHTHOUSE_BUDGET = {"performance": 95, "accessibility": 100, "best-practices": 100}
 
 
@@ -401,6 +436,7 @@ def main() -> int:
     slow_phone = slow_phone_benchmark()
     lighthouse = lighthouse_benchmark()
     deterioration = deterioration_benchmark()
+    planning = planning_benchmark()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
     ok &= print_scan_table(scan)
@@ -410,6 +446,7 @@ def main() -> int:
     ok &= print_slow_phone_table(slow_phone)
     ok &= print_lighthouse_table(lighthouse)
     ok &= print_deterioration_table(deterioration)
+    ok &= print_planning_table(planning)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -424,6 +461,7 @@ def main() -> int:
                 "slow_phone": slow_phone,
                 "lighthouse": lighthouse,
                 "deterioration": deterioration,
+                "planning": planning,
             },
             indent=2,
         )

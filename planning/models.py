@@ -254,7 +254,7 @@ class PlannedWork(models.Model):
 
     class Meta:
         ordering = ["fiscal_year", "id"]
-        indexes = [models.Index(fields=["plan", "fiscal_year"], name="plannedwork_year")]
+        indexes = [models.Index(fields=["plan", "fiscal_year", "id"], name="plannedwork_year")]
 
     def __str__(self) -> str:
         return f"FY{self.fiscal_year} {self.asset_id} {self.action}"

@@ -19,7 +19,7 @@ from accounts import policy
 from accounts.errors import DomainError
 from accounts.policy import Right
 from assets.models import Asset, AssetType
-from planning import forecasting, optimise
+from planning import forecasting, optimise, selectors
 from planning.models import (
     Action,
     DeteriorationModel,
@@ -276,6 +276,15 @@ def plan_make(*, organisation, acting_user) -> SavedPlan:
         kind: DeteriorationModel.objects.get(pk=int(kind)).asset_type.grading_scale.codes()
         for kind in kinds
     }
+    # Written in the table's order (fiscal year, asset type, ledger id), so that reading
+    # them back in id order needs no sort.
+    order = {
+        pk: (sort_order, ledger_id)
+        for pk, sort_order, ledger_id in Asset.objects.filter(
+            pk__in=[w.asset_id for w in main.works]
+        ).values_list("pk", "asset_type__sort_order", "ledger_id")
+    }
+    works = sorted(main.works, key=lambda w: (w.year, *order[w.asset_id]))
     PlannedWork.objects.bulk_create(
         (
             PlannedWork(
@@ -287,8 +296,11 @@ def plan_make(*, organisation, acting_user) -> SavedPlan:
                 grade_now=codes[by_id[work.asset_id].kind][by_id[work.asset_id].grade],
                 grade_then=codes[by_id[work.asset_id].kind][work.grade],
             )
-            for work in main.works
+            for work in works
         ),
         batch_size=2000,
     )
+    # The yearly totals, once, so the plan's page reads them however many works it has.
+    saved.scenarios["years"] = selectors.plan_years(saved)
+    saved.save(update_fields=["scenarios"])
     return saved

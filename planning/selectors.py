@@ -185,16 +185,20 @@ def input_changes(organisation) -> QuerySet[InputChange]:
 
 
 def planned_works(saved: SavedPlan) -> QuerySet[PlannedWork]:
+    """The plan's works in its table's order (fiscal year, asset type, ledger id): the order
+    they were written in, so an index gives it without sorting."""
     return (
         PlannedWork.objects.filter(plan=saved)
         .select_related("asset", "asset__asset_type")
-        .order_by("fiscal_year", "asset__asset_type__sort_order", "asset__ledger_id", "id")
+        .order_by("fiscal_year", "id")
     )
 
 
 def plan_years(saved: SavedPlan) -> list[dict]:
-    """Per fiscal year of the plan: the number and cost of its works, per action and in all,
-    the database adding them up."""
+    """Per fiscal year of the plan: the number and cost of its works, per action and in all
+    (saved with the plan when it was made; else the database adds them up)."""
+    if "years" in saved.scenarios:
+        return saved.scenarios["years"]
     rows = (
         PlannedWork.objects.filter(plan=saved)
         .values("fiscal_year", "action")

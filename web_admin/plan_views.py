@@ -150,8 +150,9 @@ def _saved(request, pk: int) -> SavedPlan:
 @staff_required
 def plan_detail(request, pk: int):
     saved = _saved(request, pk)
-    works = planning_selectors.planned_works(saved)
-    page = Paginator(works, WORKS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(planning_selectors.planned_works(saved), WORKS_PER_PAGE)
+    paginator.count = (saved.scenarios.get("plan") or {}).get("works", 0)  # saved, not counted
+    page = paginator.get_page(request.GET.get("page"))
     previous = planning_selectors.plan_before(saved)
     context = {
         "nav": "plan",
