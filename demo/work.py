@@ -25,7 +25,7 @@ from demo import history as demo_history
 from demo.city import CENTER_LAT, CENTER_LON
 from inspections import payload, sync
 from inspections.models import ChecklistTemplate, Inspection
-from planning import forecasting
+from planning import forecasting, plans
 from reports import intake
 from reports import services as report_services
 from reports.models import ContextPlace, Report
@@ -210,7 +210,26 @@ def demo_work_install(*, seed: int = 1, progress: Progress = silent) -> dict[str
     counts["models"] = sum(
         stored.enough for models in forecasting.fit_all().values() for stored in models
     )
+    counts["plan"] = demo_plan_install()
     return counts
+
+
+def demo_plan_install() -> int:
+    """The city's first long-life plan, from example inputs a manager would then change."""
+    city = Organization.objects.filter(code="izumo").first()
+    manager = get_user_model().objects.filter(username="manager").first()
+    if city is None or manager is None:
+        return 0
+    settings = plans.settings_of(city)
+    plans.inputs_update(
+        organisation=city,
+        acting_user=manager,
+        first_year=settings.first_year,
+        horizon=10,
+        budget=40_000_000,
+        levelling=10_000_000,
+    )
+    return plans.plan_make(organisation=city, acting_user=manager).works.count()
 
 
 def demo_work_exists() -> bool:

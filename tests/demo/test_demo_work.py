@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from assets.models import AssetType
 from inspections.models import Inspection
-from planning.models import DeteriorationModel, Work
+from planning.models import DeteriorationModel, SavedPlan, Work
 from reports.models import ContextPlace, Report
 
 
@@ -41,6 +41,7 @@ def test_five_years_of_inspections_and_a_queue(demo_city, mailoutbox):
     assert all(m.enough or "too few" in m.why_not for m in whole)
     assert whole.get(asset_type__code="security-light").pairs > 100
     assert "deterioration models" in out.getvalue()
+    assert SavedPlan.objects.filter(organisation__code="izumo").count() == 1  # a first plan
 
     counts = (Inspection.objects.count(), Report.objects.count())
     again = io.StringIO()
