@@ -57,6 +57,7 @@ class KindModel:
     hazards: tuple[float, ...]
     action: int  # grade index of the action grade
     costs: dict  # action -> yen
+    codes: tuple[str, ...] = ()  # the grades' names on the type's scale, for the caller
 
     @property
     def grades(self) -> int:
@@ -190,10 +191,11 @@ class _Paths:
             d[:, worst] = 0.0
         return np.stack(likely, axis=1), np.stack(allowed, axis=1), urgent
 
-    def path(self, kind: str, start: np.ndarray, horizon: int, treat: int | None):
+    def path(self, kind: str, start, horizon: int, treat: int | None, *, renew: bool = True):
         """(planned cost per year, reactive cost per year, risk per year, grades at each
         year's end, the treated grade) for one asset of the group, treated in year `treat`
-        (or never); failures renewed at the end of the year they happen in."""
+        (or never); failures renewed at the end of the year they happen in, and urgent
+        assets in the first year, unless `renew` is False (nothing done at all)."""
         model, step = self.kinds[kind], self.one_year[kind]
         worst, renewal = model.grades - 1, model.costs["renewal"]
         planned, reactive, risk = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
@@ -205,17 +207,18 @@ class _Paths:
                 planned[t] = model.costs[model.action_for(treated)]
                 d = np.zeros(model.grades)
                 d[0] = 1.0
-            elif t == 0 and d[worst] >= 0.5:  # urgent: renewed in the first year
+            elif renew and t == 0 and d[worst] >= 0.5:  # urgent: renewed in the first year
                 planned[t] = renewal
                 d = np.zeros(model.grades)
                 d[0] = 1.0
             d = d @ step
             risk[t] = d[model.action :].sum()
             ends[t] = d
-            reactive[t] = d[worst] * renewal
-            d = d.copy()
-            d[0] += d[worst]
-            d[worst] = 0.0
+            if renew:
+                reactive[t] = d[worst] * renewal
+                d = d.copy()
+                d[0] += d[worst]
+                d[worst] = 0.0
         return planned, reactive, risk, ends, treated
 
 
@@ -280,16 +283,7 @@ def scenario(items: Sequence[Item], kinds: dict[str, KindModel], horizon: int, *
     grades = {k: np.zeros((horizon, m.grades)) for k, m in kinds.items()}
     risk = 0.0
     for group in _groups(items, paths, horizon, "reactive", exact=False):
-        start = group.start
-        if renew:
-            p, r, rk, ends, _ = paths.path(group.kind, start, horizon, None)
-        else:
-            p, r = np.zeros(horizon), np.zeros(horizon)
-            model, d = kinds[group.kind], start
-            ends, rk = np.zeros((horizon, model.grades)), np.zeros(horizon)
-            for t in range(horizon):
-                d = d @ paths.one_year[group.kind]
-                ends[t], rk[t] = d, d[model.action :].sum()
+        p, r, rk, ends, _ = paths.path(group.kind, group.start, horizon, None, renew=renew)
         n = group.size
         planned += n * p
         reactive += n * r
@@ -346,24 +340,26 @@ def plan(
         if count <= 0:
             continue
         group = groups[index]  # the likeliest to be worn get the earliest works
-        for item in group.members[taken[index] : taken[index] + count]:
-            result.works.append(_work(paths, kinds, item, year, group.start, horizon))
+        members = group.members[taken[index] : taken[index] + count]
+        result.works += _works(paths, group, members, year, horizon)
         taken[index] += count
     for group in groups:  # the urgent renewals are works of the plan too
         if group.start[kinds[group.kind].grades - 1] >= 0.5:
-            for item in group.members:
-                result.works.append(_work(paths, kinds, item, 0, group.start, horizon))
+            result.works += _works(paths, group, group.members, 0, horizon)
     result.works.sort(key=lambda w: (w.year, w.asset_id))
     result.outcome = evaluate(items, kinds, horizon, result.works)
     result.objective = result.outcome.risk
     return result
 
 
-def _work(paths, kinds, item, year, start, horizon) -> Work:
-    planned, _, _, _, treated = paths.path(item.kind, start, horizon, year)
+def _works(paths, group, members, year, horizon) -> list[Work]:
+    """The works of `members` of a group in `year`: alike by construction, one path for all."""
+    model = paths.kinds[group.kind]
+    planned, _, _, _, treated = paths.path(group.kind, group.start, horizon, year)
     if treated < 0:  # the urgent renewal of the first year
-        treated = kinds[item.kind].grades - 1
-    return Work(item.asset_id, year, kinds[item.kind].action_for(treated), planned[year], treated)
+        treated = model.grades - 1
+    action = model.action_for(treated)
+    return [Work(item.asset_id, year, action, planned[year], treated) for item in members]
 
 
 def _infeasible_before_solving(base, budgets, levelling) -> str:

@@ -175,15 +175,17 @@ def _items_and_kinds(organisation, start: datetime.date):
         m.pk: m
         for m in DeteriorationModel.objects.filter(pk__in=model_ids).select_related("asset_type")
     }
-    kinds = {}
-    for pk, model in stored.items():
-        kinds[str(pk)] = optimise.KindModel(
+    kinds = {
+        str(pk): optimise.KindModel(
             tuple(model.hazards),
             forecasting.action_index(model.asset_type),
             costs.get(model.asset_type_id)
             or dict(zip(Action.values, EXAMPLE_COSTS["mlit"], strict=True)),
+            tuple(model.asset_type.grading_scale.codes()),
         )
-    codes = {pk: m.asset_type.grading_scale.codes() for pk, m in stored.items()}
+        for pk, model in stored.items()
+    }
+    codes = {pk: kinds[str(pk)].codes for pk in stored}
     for asset_id, criticality, grade, since, model_id in rows:
         if grade not in codes[model_id]:
             continue
@@ -272,10 +274,7 @@ def plan_make(*, organisation, acting_user) -> SavedPlan:
         unplanned=max(in_service - len(items), 0),
     )
     by_id = {item.asset_id: item for item in items}
-    codes = {
-        kind: DeteriorationModel.objects.get(pk=int(kind)).asset_type.grading_scale.codes()
-        for kind in kinds
-    }
+    codes = {kind: model.codes for kind, model in kinds.items()}
     # Written in the table's order (fiscal year, asset type, ledger id), so that reading
     # them back in id order needs no sort.
     order = {

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from assets.models import AssetType
 from planning.deterioration import Model
@@ -182,8 +183,6 @@ def _nice(value: float) -> float:
 def scenario_context(saved, previous=None) -> dict:
     """The charts and tables comparing a saved plan's scenarios, and its planned spend with
     the plan before it."""
-    from django.utils.translation import gettext as _
-
     horizon = saved.inputs.get("horizon", 10)
     labels = [str(saved.first_year + i) for i in range(horizon)]
     names = {

@@ -47,9 +47,7 @@ def _may_edit(request, organisation) -> bool:
     return policy.may(request.user, Right.PLAN_MAINTENANCE, owner_id=organisation.pk)
 
 
-def _plan_context(request, organisation, settings_form, cost_form) -> dict:
-    inputs = plans.settings_of(organisation)
-    types = planning_selectors.owned_types(request.user)
+def _plan_context(request, organisation, inputs, types, settings_form, cost_form) -> dict:
     latest = planning_selectors.plans_of(organisation)[:2]
     context = {
         "nav": "plan",
@@ -104,7 +102,7 @@ def plan_home(request):
             else:
                 messages.success(request, _("The plan's inputs are saved."))
                 return redirect(request.get_full_path())
-        context = _plan_context(request, organisation, settings_form, cost_form)
+        context = _plan_context(request, organisation, inputs, types, settings_form, cost_form)
         return render(request, "web_admin/plan/home.html", context, status=400)
     settings_form = PlanSettingsForm(
         initial={
@@ -120,7 +118,7 @@ def plan_home(request):
     return render(
         request,
         "web_admin/plan/home.html",
-        _plan_context(request, organisation, settings_form, None),
+        _plan_context(request, organisation, inputs, types, settings_form, None),
     )
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from planning import forecasting, optimise, plans, simulation
 from planning.models import InputChange, PlannedWork, SavedPlan, UnitCost
+from planning.selectors import plan_years
 from tests import factories
 
 
@@ -97,19 +98,13 @@ def test_a_plan_keeps_to_its_budgets_and_is_kept_with_its_inputs(network, road_m
     assert saved.feasible and saved.assets > 0
     assert saved.inputs["budgets"][1:] == [3_000_000] * 9 and saved.made_by == road_manager
     assert "security-light repair" in saved.inputs["unit_costs"]
-    years = {row["year"]: row["cost"] for row in plans_years(saved)}
+    years = {row["year"]: row["cost"] for row in plan_years(saved)}
     budgets = dict(zip(range(2027, 2037), saved.inputs["budgets"], strict=True))
     assert all(cost <= budgets[year] for year, cost in years.items())
     assert PlannedWork.objects.filter(plan=saved).count() == saved.scenarios["plan"]["works"]
     scenarios = saved.scenarios
     assert scenarios["plan"]["life_cycle_cost"] <= scenarios["reactive"]["life_cycle_cost"]
     assert scenarios["nothing"]["backlog"][-1] > scenarios["plan"]["backlog"][-1]
-
-
-def plans_years(saved):
-    from planning.selectors import plan_years
-
-    return plan_years(saved)
 
 
 def test_a_budget_below_the_urgent_work_is_explained(network, road_manager, client):
@@ -145,7 +140,7 @@ def test_the_screens_make_the_plan_and_its_files_match_it(network, road_manager,
     assert first.url == reverse("manage-plan-detail", args=[saved.pk])
 
     page = client.get(first.url).text
-    years = plans_years(saved)
+    years = plan_years(saved)
     for row in years:
         assert f"{row['cost']:,}" in page or str(row["cost"]) in page
     book = openpyxl.load_workbook(
