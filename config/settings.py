@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "planning",
     "api",
     "web_admin",
+    "field",
     "demo",
 ]
 

@@ -47,6 +47,8 @@ urlpatterns = [
     path("open-data/", include("api.opendata_urls")),
     path("ogc/", include("api.ogc_urls")),
     path("manage/", include("web_admin.urls")),
+    # The inspectors' offline field app (on the tablet API).
+    path("field/", include("field.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

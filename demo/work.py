@@ -23,7 +23,8 @@ from assets.selectors import fault_categories_for_type
 from config.progress import Progress, silent
 from demo import history as demo_history
 from demo.city import CENTER_LAT, CENTER_LON
-from inspections import payload, sync
+from inspections import assignments, payload, sync
+from inspections import selectors as inspections_selectors
 from inspections.models import ChecklistTemplate, Inspection
 from planning import forecasting, plans
 from reports import intake
@@ -211,7 +212,42 @@ def demo_work_install(*, seed: int = 1, progress: Progress = silent) -> dict[str
         stored.enough for models in forecasting.fit_all().values() for stored in models
     )
     counts["plan"] = demo_plan_install()
+    counts["assignments"] = assignments_install()
     return counts
+
+
+def assignments_install(*, per_inspector: int = 24) -> int:
+    """An open assignment for each demo inspector: the assets of their organisation nearest
+    the town centre, in a walking order (west to east), due in two weeks, so that the field
+    app (/field/) has a day's work to download."""
+    manager = get_user_model().objects.filter(username="manager").first()
+    if manager is None:
+        return 0
+    centre = Point(CENTER_LON, CENTER_LAT, srid=4326)
+    made = 0
+    for username, title in (("inspector", "公園 定期点検"), ("inspector-city", "今市町 定期点検")):
+        inspector = get_user_model().objects.filter(username=username).first()
+        if inspector is None:
+            continue
+        scope = inspections_selectors.assets_for_inspector(inspector)
+        nearest = sorted(
+            scope.filter(status=Asset.Status.IN_SERVICE, geom__dwithin=(centre, 0.02))
+            .order_by("id")
+            .only("id", "geom")[:2000],
+            key=lambda asset: asset.geom.centroid.distance(centre),
+        )[:per_inspector]
+        if not nearest:
+            continue
+        route = sorted(nearest, key=lambda asset: asset.geom.centroid.x)
+        assignments.assignment_create(
+            name=title,
+            inspector=inspector,
+            assets=[asset.pk for asset in route],
+            due_on=timezone.localdate() + datetime.timedelta(days=14),
+            acting_user=manager,
+        )
+        made += 1
+    return made
 
 
 def demo_plan_install() -> int:

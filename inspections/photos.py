@@ -2,7 +2,9 @@
 bucket through a presigned PUT that carries the photo's checksum."""
 
 import base64
+import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -35,11 +37,35 @@ def photo_defect(*, inspection: Inspection, position: int | None) -> Defect | No
     return defect
 
 
+@dataclass(frozen=True)
+class PhotoDeclared:
+    """What a tablet read from a photo's EXIF before shrinking it."""
+
+    taken_at: datetime.datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+def _photo_point(exif_gps, declared: PhotoDeclared | None) -> Point | None:
+    if exif_gps:
+        return Point(exif_gps[1], exif_gps[0], srid=4326)
+    if declared and declared.lat is not None and declared.lon is not None:
+        return Point(declared.lon, declared.lat, srid=4326)
+    return None
+
+
 def inspection_photo_add(
-    *, inspection: Inspection, data: bytes, defect: Defect | None = None, sha256: str = ""
+    *,
+    inspection: Inspection,
+    data: bytes,
+    defect: Defect | None = None,
+    sha256: str = "",
+    declared: PhotoDeclared | None = None,
 ) -> tuple[InspectionPhoto, bool]:
     """Add a photo to an inspection, once per content: (photo, created). `sha256`, when the
-    tablet declared one, must match the bytes received."""
+    tablet declared one, must match the bytes received. `declared` is the time and place
+    the tablet read from the original's EXIF before it shrank the photo (the shrunk copy has
+    no EXIF): used where the bytes received carry none."""
     digest = hashlib.sha256(data).hexdigest()
     if sha256 and sha256.lower() != digest:
         raise InspectionError(
@@ -62,8 +88,8 @@ def inspection_photo_add(
                 content_type=processed.content_type,
                 width=processed.public_size[0],
                 height=processed.public_size[1],
-                gps=Point(processed.gps[1], processed.gps[0], srid=4326) if processed.gps else None,
-                taken_at=processed.taken_at,
+                gps=_photo_point(processed.gps, declared),
+                taken_at=processed.taken_at or (declared.taken_at if declared else None),
             )
     except IntegrityError:
         # The same photo arrived twice at once: keep the first, drop our copy.
@@ -110,7 +136,11 @@ def inspection_photo_upload(*, inspection: Inspection, sha256: str, content_type
 
 
 def inspection_photo_confirm(
-    *, inspection: Inspection, sha256: str, defect_position: int | None
+    *,
+    inspection: Inspection,
+    sha256: str,
+    defect_position: int | None,
+    declared: PhotoDeclared | None = None,
 ) -> tuple[InspectionPhoto, bool]:
     """After the presigned upload: fetch the object, add it as the inspection's photo (its
     checksum and image checked, the EXIF-free public copy made) and forget the upload."""
@@ -135,6 +165,7 @@ def inspection_photo_confirm(
             data=data,
             sha256=sha256,
             defect=photo_defect(inspection=inspection, position=defect_position),
+            declared=declared,
         )
     finally:
         client.delete_object(Bucket=storage.bucket_name, Key=key)

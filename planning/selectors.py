@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from accounts import policy
 from assets import fieldspecs
@@ -224,3 +224,29 @@ def plan_years(saved: SavedPlan) -> list[dict]:
         }
         for year, actions in sorted(years.items())
     ]
+
+
+def forecasts_of(assets: QuerySet[Asset]) -> dict[int, dict]:
+    """The forecasts of many assets in one query, as a field app shows them beside each
+    asset: the chance of the action grade within one and five years from the last grade,
+    and whether work is likely within two years."""
+    rows = Forecast.objects.filter(asset__in=assets.order_by().values("pk")).values_list(
+        "asset_id", "grade", "since", "within_1", "within_5", "next_2"
+    )
+    return {
+        asset_id: {
+            "from_grade": grade,
+            "from_date": since.isoformat(),
+            "within_1_year": round(within_1, 4),
+            "within_5_years": round(within_5, 4),
+            "next_2_years": round(next_2, 4),
+            "likely_within_2_years": next_2 >= LIKELY,
+        }
+        for asset_id, grade, since, within_1, within_5, next_2 in rows
+    }
+
+
+def forecasts_stamp() -> tuple:
+    """Changes whenever the forecasts are rewritten (a work pack's ETag)."""
+    stamp = Forecast.objects.aggregate(n=Count("asset"), day=Max("computed_on"))
+    return (stamp["n"], stamp["day"])

@@ -69,6 +69,10 @@ def table(w):
         "home": ("GET", {}, None, everyone()),
         "favicon": ("GET", {}, None, everyone()),
         "healthz": ("GET", {}, None, everyone()),
+        # The field app's shell holds no data (it signs in through the API): anyone loads it.
+        "field:app": ("GET", {}, None, everyone()),
+        "field:manifest": ("GET", {}, None, everyone()),
+        "field:service-worker": ("GET", {}, None, everyone()),
         "scan": ("GET", {"code": label.code}, None, everyone()),
         "scan-entry": ("GET", {}, None, everyone()),
         "report-new": ("GET", {}, None, everyone()),

@@ -12,6 +12,7 @@ LANGUAGES = ["ja", "pt_BR", "zh_Hans", "ko", "vi"]
 STAFF_ONLY = (
     "accounts/",
     "web_admin/",
+    "field/",
     "inspections/",
     "reports/priority.py",
     "reports/exports.py",

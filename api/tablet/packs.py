@@ -19,6 +19,7 @@ from api.views import internal_option
 from assets import changes, geo, geojson
 from inspections import selectors
 from inspections.models import Assignment
+from planning import selectors as planning_selectors
 
 MAX_PACK_ASSETS = 5000
 
@@ -69,8 +70,19 @@ def _type_payload(asset_type, checklist) -> dict:
 
 
 def _features(user, assets) -> list:
+    """The assets as GeoJSON features, each with what the field app shows beside it offline:
+    `labels` (sticker codes in use), `open_faults` and `forecast` (null before a fit)."""
     texts = geojson.feature_texts(assets, internal_owner_ids=internal_option(user), with_seq=True)
-    return [orjson.loads(text) for text in texts]
+    features = [orjson.loads(text) for text in texts]
+    extras = selectors.pack_extras(assets)
+    forecasts = planning_selectors.forecasts_of(assets)
+    for feature in features:
+        extra = extras.get(feature["id"])
+        properties = feature["properties"]
+        properties["labels"] = extra["labels"] if extra else []
+        properties["open_faults"] = extra["open_faults"] if extra else []
+        properties["forecast"] = forecasts.get(feature["id"])
+    return features
 
 
 def _pack_scope(request) -> tuple[Assignment | None, tuple | None]:
@@ -107,10 +119,11 @@ class WorkPackApi(APIView):
         assignments = selectors.assignments_with_stops(request.user, open_only=True)
         cursor = changes.current_cursor()
         fingerprint = selectors.pack_fingerprint(assets, assignments)
+        beside = (selectors.pack_extras_fingerprint(assets), planning_selectors.forecasts_stamp())
         etag = (
             '"'
             + hashlib.sha256(
-                repr((request.user.pk, request.get_full_path(), fingerprint)).encode()
+                repr((request.user.pk, request.get_full_path(), fingerprint, beside)).encode()
             ).hexdigest()[:32]
             + '"'
         )

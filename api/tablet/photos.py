@@ -17,14 +17,34 @@ from inspections.models import Inspection
 DEFECT_HELP = "the defect's position in the inspection's `defects` (0 is the first)"
 
 
-class PhotoInSerializer(serializers.Serializer):
+class DeclaredSerializer(serializers.Serializer):
+    """When and where the photo was taken, as the tablet read it from the original's EXIF
+    before shrinking it (the shrunk copy has none); the EXIF of the bytes sent wins."""
+
+    taken_at = serializers.DateTimeField(required=False, allow_null=True)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+
+    def validate(self, attrs):
+        if (attrs.get("lat") is None) != (attrs.get("lon") is None):
+            raise serializers.ValidationError("Give both lat and lon, or neither.")
+        return attrs
+
+
+def _declared(request) -> photos.PhotoDeclared:
+    data = DeclaredSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    return photos.PhotoDeclared(**data.validated_data)
+
+
+class PhotoInSerializer(DeclaredSerializer):
     sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", help_text="of the file's bytes, hex")
     size = serializers.IntegerField(min_value=1, help_text="bytes")
     content_type = serializers.CharField(max_length=40, default="image/jpeg")
     defect = serializers.IntegerField(required=False, allow_null=True, help_text=DEFECT_HELP)
 
 
-class PhotoFileSerializer(serializers.Serializer):
+class PhotoFileSerializer(DeclaredSerializer):
     file = serializers.FileField(help_text="JPEG, PNG, HEIC/HEIF, MPO or WebP")
     defect = serializers.IntegerField(required=False, allow_null=True, help_text=DEFECT_HELP)
     sha256 = serializers.RegexField(
@@ -96,6 +116,7 @@ class InspectionPhotoApi(APIView):
         require_field_role(request.user)
         inspection = _own_inspection(request, uuid)
         upload = request.FILES.get("file")
+        declared = _declared(request)
         if upload is not None:
             photos.photo_size_check(upload.size)
             defect = photos.photo_defect(
@@ -106,6 +127,7 @@ class InspectionPhotoApi(APIView):
                 data=upload.read(),
                 defect=defect,
                 sha256=request.data.get("sha256", ""),
+                declared=declared,
             )
             return _photo_result(photo, created)
         data = PhotoInSerializer(data=request.data)
@@ -138,7 +160,11 @@ class InspectionPhotoConfirmApi(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "PhotoConfirm", {"defect": serializers.IntegerField(required=False, allow_null=True)}
+            "PhotoConfirm",
+            {
+                "defect": serializers.IntegerField(required=False, allow_null=True),
+                **DeclaredSerializer().get_fields(),
+            },
         ),
         responses=PHOTO_RESPONSES,
     )
@@ -153,5 +179,6 @@ class InspectionPhotoConfirmApi(APIView):
             inspection=inspection,
             sha256=digest,
             defect_position=_int(request.data.get("defect")),
+            declared=_declared(request),
         )
         return _photo_result(photo, created)
