@@ -217,8 +217,9 @@ def table(w):
             ),
         ),
         "api:assignment-list": ("GET", {}, None, API_READ),
-        "api:workpack": ("GET", {}, None, API_READ),
-        "api:changes": ("GET", {}, None, API_READ),
+        # Work packs are for inspecting: a viewer, who may not inspect, gets none.
+        "api:workpack": ("GET", {}, None, staff(viewer=NO)),
+        "api:changes": ("GET", {}, None, staff(viewer=NO)),
         "api:inspection-sync": (
             "POST",
             {},

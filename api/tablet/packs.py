@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from api.exceptions import ApiError
 from api.permissions import IsCityStaff
 from api.serializers import ErrorSerializer
+from api.tablet.auth import require_field_role
 from api.views import internal_option
 from assets import changes, geo, geojson
 from inspections import selectors
@@ -114,6 +115,7 @@ class WorkPackApi(APIView):
         responses={200: OpenApiTypes.OBJECT, 304: None, 400: ErrorSerializer},
     )
     def get(self, request):
+        require_field_role(request.user)  # a pack is for inspecting: not for viewers
         assignment, bbox = _pack_scope(request)
         assets = selectors.pack_assets(request.user, assignment=assignment, bbox=bbox)
         assignments = selectors.assignments_with_stops(request.user, open_only=True)
@@ -167,6 +169,7 @@ class ChangesApi(APIView):
         responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer},
     )
     def get(self, request):
+        require_field_role(request.user)
         since = request.query_params.get("since", "")
         if not since.isdigit():
             raise ApiError("since must be a cursor (a whole number).", code="invalid_cursor")

@@ -19,6 +19,7 @@ class Plug:
         self.plugged = True
         self.cuts: list[tuple[str, str]] = []  # (path fragment, "answer" | "body")
         self.cut_done: list[str] = []
+        self.hooks: list[tuple[str, object]] = []  # (path fragment, function): run once
         self.requests: list[str] = []
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -45,6 +46,12 @@ class Plug:
         """Cut the next exchange whose request line holds `path`."""
         with self._lock:
             self.cuts.append((path, how))
+
+    def before(self, path: str, function) -> None:
+        """Run `function` (in the relay's thread) before the next request whose request line
+        holds `path` goes on to the server: e.g. revoke a token in the middle of a sync."""
+        with self._lock:
+            self.hooks.append((path, function))
 
     def close(self) -> None:
         self.unplug()
@@ -97,6 +104,12 @@ class Plug:
                 line = data.split(b"\r\n", 1)[0].decode("latin-1", "replace")
                 if line.split(" ")[0] in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"):
                     self.requests.append(line)
+                    with self._lock:
+                        hook = next((h for h in self.hooks if h[0] in line), None)
+                        if hook:
+                            self.hooks.remove(hook)
+                    if hook:
+                        hook[1]()
                     with self._lock:
                         for rule in self.cuts:
                             if rule[0] in line:

@@ -162,6 +162,11 @@ async function start() {
     navigator.serviceWorker.register(config.sw, { scope: "/field/" }).catch(() => {});
   }
   events.addEventListener("change", barUpdate);
+  // Signed out in the middle of a sync: ask for the password at once, except in the middle
+  // of an inspection (its draft is kept; the banner says what to do).
+  events.addEventListener("change", (event) => {
+    if (event.detail.phase === "signed_out" && !location.hash.startsWith("#/inspect")) route();
+  });
   window.addEventListener("online", barUpdate);
   window.addEventListener("offline", barUpdate);
   window.addEventListener("hashchange", route);
