@@ -417,6 +417,52 @@ def print_lighthouse_table(results: dict) -> bool:
     return ok
 
 
+FIELD_FIRST_LOAD_KB = 150  # the field app's first load, compressed (Leaflet, QR decoder aside)
+FIELD_LIST_BUDGET = 3.0  # 2,000 assets to the list, CPU 4x / reading them from IndexedDB
+FIELD_SAVE_BUDGET = 2.0  # an inspection with two photos saved / their downscale alone
+
+
+def field_app_benchmark() -> dict:
+    print("  field app: first load, a 2,000-asset work pack, two photos (Chromium) …", flush=True)
+    path = ROOT / "var" / "bench" / "field_app.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    return run_worker("field_app.py", f"--database-url=spatialite:///{path}")
+
+
+def print_field_app_table(r: dict) -> bool:
+    first, install, listed, save = r["first_load"], r["offline_install"], r["list"], r["save"]
+    load_ok = first["bytes"] / 1e3 <= FIELD_FIRST_LOAD_KB
+    list_ok = listed["ratio"] <= FIELD_LIST_BUDGET
+    save_ok = save["ratio"] <= FIELD_SAVE_BUDGET
+    print()
+    print("Field app /field/ in Chromium on a tablet, served compressed (gunicorn, whitenoise)")
+    print(
+        f"{'first load (page), until the network is idle':<52}{first['bytes'] / 1e3:>8.1f} KB"
+        f"   {first['requests']} requests; budget {FIELD_FIRST_LOAD_KB} KB "
+        f"{'ok' if load_ok else 'OVER BUDGET'}"
+    )
+    print(
+        f"{'offline install (service worker precache)':<52}{install['bytes'] / 1e3:>8.1f} KB"
+        f"   {install['requests']} requests, in the background (no budget)"
+    )
+    print(f"Opening a work pack of {r['assets']:,} assets to its list, CPU 4x (median ms)")
+    print(f"{'floor: the records read from IndexedDB, not drawn':<52}{listed['floor_ms']:>8.1f}")
+    print(
+        f"{'#/assets?assignment= to the first rows drawn':<52}{listed['open_ms']:>8.1f}   "
+        f"ratio {listed['ratio']:.2f} (budget {FIELD_LIST_BUDGET:.0f}) "
+        f"{'ok' if list_ok else 'OVER BUDGET'}"
+    )
+    print(f"Saving an inspection with two {save['photo_bytes'] / 2e6:.1f} MB photos (median ms)")
+    print(f"{'floor: the downscale alone of the two, to 2048 px':<52}{save['floor_ms']:>8.1f}")
+    print(
+        f"{'photos chosen → thumbnails, save → in the outbox':<52}{save['save_ms']:>8.1f}   "
+        f"ratio {save['ratio']:.2f} (budget {FIELD_SAVE_BUDGET:.0f}) "
+        f"{'ok' if save_ok else 'OVER BUDGET'}"
+    )
+    return load_ok and list_ok and save_ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=100)
@@ -437,6 +483,7 @@ def main() -> int:
     lighthouse = lighthouse_benchmark()
     deterioration = deterioration_benchmark()
     planning = planning_benchmark()
+    field_app = field_app_benchmark()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
     ok &= print_scan_table(scan)
@@ -447,6 +494,7 @@ def main() -> int:
     ok &= print_lighthouse_table(lighthouse)
     ok &= print_deterioration_table(deterioration)
     ok &= print_planning_table(planning)
+    ok &= print_field_app_table(field_app)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -462,6 +510,7 @@ def main() -> int:
                 "lighthouse": lighthouse,
                 "deterioration": deterioration,
                 "planning": planning,
+                "field_app": field_app,
             },
             indent=2,
         )

@@ -33,8 +33,6 @@ from inspections.models import (
     InspectionPhoto,
     Quarantine,
 )
-from qr_labels.models import Label
-from reports.models import Report
 
 
 def assets_for_inspector(user) -> QuerySet[Asset]:
@@ -376,40 +374,3 @@ def assignments_listed(user) -> QuerySet[Assignment]:
 def assignment_with_progress(user, pk) -> Assignment | None:
     qs = assignments_for_user(user).select_related("inspector", "organization", "created_by")
     return assignments_with_progress(qs).filter(pk=pk).first()
-
-
-def pack_extras(assets: QuerySet[Asset]) -> dict[int, dict]:
-    """What a field app shows beside each asset of a work pack and cannot ask for offline:
-    the codes of its stickers in use (to find it by scanning or typing) and its open faults.
-    Two queries whatever the pack's size."""
-    extras: dict[int, dict] = {}
-    in_pack = assets.order_by().values("pk")
-    labels = Label.objects.filter(asset__in=in_pack, state=Label.State.ACTIVE)
-    for asset_id, code in labels.values_list("asset_id", "code"):
-        extras.setdefault(asset_id, {"labels": [], "open_faults": []})["labels"].append(code)
-    faults = (
-        Report.objects.filter(asset__in=in_pack, status__in=Report.OPEN_STATUSES)
-        .order_by("respond_by", "id")
-        .values_list("asset_id", "number", "category__code", "status", "respond_by")
-    )
-    for asset_id, number, category, status, respond_by in faults:
-        extras.setdefault(asset_id, {"labels": [], "open_faults": []})["open_faults"].append(
-            {
-                "number": number,
-                "category": category,
-                "status": status,
-                "respond_by": respond_by.isoformat() if respond_by else None,
-            }
-        )
-    return extras
-
-
-def pack_extras_fingerprint(assets: QuerySet[Asset]) -> tuple:
-    """What changes whenever pack_extras would (a work pack's ETag): stickers and faults."""
-    labels = Label.objects.filter(asset__in=assets.order_by().values("pk")).aggregate(
-        n=Count("id"), last=Max("id"), active=Count("id", filter=Q(state=Label.State.ACTIVE))
-    )
-    faults = Report.objects.filter(asset__in=assets.order_by().values("pk")).aggregate(
-        n=Count("id", filter=Q(status__in=Report.OPEN_STATUSES)), changed=Max("updated_at")
-    )
-    return (labels["n"], labels["last"], labels["active"], faults["n"], faults["changed"])

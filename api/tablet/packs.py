@@ -18,7 +18,7 @@ from api.serializers import ErrorSerializer
 from api.tablet.auth import require_field_role
 from api.views import internal_option
 from assets import changes, geo, geojson
-from inspections import selectors
+from inspections import packs, selectors
 from inspections.models import Assignment
 from planning import selectors as planning_selectors
 
@@ -75,7 +75,7 @@ def _features(user, assets) -> list:
     `labels` (sticker codes in use), `open_faults` and `forecast` (null before a fit)."""
     texts = geojson.feature_texts(assets, internal_owner_ids=internal_option(user), with_seq=True)
     features = [orjson.loads(text) for text in texts]
-    extras = selectors.pack_extras(assets)
+    extras = packs.pack_extras(assets)
     forecasts = planning_selectors.forecasts_of(assets)
     for feature in features:
         extra = extras.get(feature["id"])
@@ -121,7 +121,7 @@ class WorkPackApi(APIView):
         assignments = selectors.assignments_with_stops(request.user, open_only=True)
         cursor = changes.current_cursor()
         fingerprint = selectors.pack_fingerprint(assets, assignments)
-        beside = (selectors.pack_extras_fingerprint(assets), planning_selectors.forecasts_stamp())
+        beside = (packs.pack_extras_fingerprint(assets), planning_selectors.forecasts_stamp())
         etag = (
             '"'
             + hashlib.sha256(
