@@ -213,3 +213,45 @@ def test_a_token_revoked_in_the_middle_of_a_sync_stops_it_and_keeps_the_outbox(
     assert Inspection.objects.count() == 3
     assert InspectionPhoto.objects.count() == 3
     assert DeviceToken.objects.filter(revoked_at__isnull=True).count() == 1  # the new one
+
+
+def test_a_record_held_by_the_office_shows_both_versions(live_server, street, chromium_path, city):
+    """The asset passed to the parks section while the inspector was out: the record is
+    held (quarantined), and the outbox says so with the record, the asset's owner now and
+    what the office will do; nothing is lost or resent."""
+    from playwright.sync_api import sync_playwright
+
+    from assets.models import Asset
+    from inspections.models import Quarantine
+
+    light = street["lights"][0]
+    with sync_playwright() as playwright:
+        browser = browser_with(playwright, chromium_path)
+        context = browser.new_context(**TABLET)
+        s = Session(context.new_page())
+        page = s.page
+        sign_in_and_download(page, live_server.url, street["assignment"])
+        context.set_offline(True)
+        record(page, light.pk, list(street["photos"]), defect=False)
+
+        def pass_to_parks():
+            moved = Asset.objects.get(pk=light.pk)
+            moved.owner = city["parks"]
+            moved.save()
+            connection.close()
+
+        in_thread(pass_to_parks)
+        page.evaluate("location.hash = '#/outbox'")
+        context.set_offline(False)
+        page.wait_for_selector(".state-conflict .version:has-text('現在の管理者')", timeout=30000)
+        card = page.locator(".state-conflict").inner_text()
+        assert "事務所で保留中" in card
+        assert "ダウンロード後にこの施設の担当課が変わりました" in card
+        assert "管理者が両方を比べ、正しい方を採用します" in card
+        assert "あなたの記録" in card and "I 健全" in card
+        assert f"現在の管理者: {city['parks'].name}" in card
+        assert outbox_count(page) == 1  # kept on the tablet, not sent again and again
+        assert not s.csp_violations, s.csp_violations
+        browser.close()
+    assert Quarantine.objects.filter(reason="owner_changed").count() == 1
+    assert Inspection.objects.count() == 0

@@ -47,8 +47,16 @@ async function conflictBox(entry, type) {
         office.replaceChildren(h("h4", { text: t("conflict_office_version") }),
           theirs ? summary({ overall_grade: theirs.grade, performed_at: theirs.performed_at, defects: theirs.defects, notes: theirs.notes }, type) : status(t("conflict_not_visible")));
       } else {
+        // The asset as the office has it now (what is on the tablet is from before).
+        let owner = asset?.owner || "—";
+        try {
+          const now = await call(`assets/${entry.asset}/`, { token: await store.get("token") });
+          owner = now.properties.owner_name || owner;
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error; // offline: said below
+        }
         office.replaceChildren(h("h4", { text: t("conflict_office_version") }),
-          h("p", { text: entry.conflict.code === "asset_retired" ? t("conflict_asset_now_retired") : t("conflict_owner_now", { owner: asset?.owner || "—" }) }));
+          h("p", { text: entry.conflict.code === "asset_retired" ? t("conflict_asset_now_retired") : t("conflict_owner_now", { owner }) }));
       }
     } catch (error) {
       office.replaceChildren(h("h4", { text: t("conflict_office_version") }),
