@@ -2,7 +2,7 @@
 offline: the sticker codes in use (to find an asset by scanning or typing) and the open
 faults; and what changes whenever those do (the pack's ETag)."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from assets.models import Asset
 from qr_labels.models import Label
@@ -38,9 +38,20 @@ def pack_extras(assets: QuerySet[Asset]) -> dict[int, dict]:
 def pack_extras_fingerprint(assets: QuerySet[Asset]) -> tuple:
     """What changes whenever pack_extras would (a work pack's ETag): stickers and faults."""
     labels = Label.objects.filter(asset__in=assets.order_by().values("pk")).aggregate(
-        n=Count("id"), last=Max("id"), active=Count("id", filter=Q(state=Label.State.ACTIVE))
+        n=Count("id"),
+        last=Max("id"),
+        active=Count("id", filter=Q(state=Label.State.ACTIVE)),
+        # which asset each label is on: a sticker moved between two assets of the pack
+        placed=Sum(F("id") * F("asset_id"), filter=Q(state=Label.State.ACTIVE)),
     )
     faults = Report.objects.filter(asset__in=assets.order_by().values("pk")).aggregate(
         n=Count("id", filter=Q(status__in=Report.OPEN_STATUSES)), changed=Max("updated_at")
     )
-    return (labels["n"], labels["last"], labels["active"], faults["n"], faults["changed"])
+    return (
+        labels["n"],
+        labels["last"],
+        labels["active"],
+        labels["placed"],
+        faults["n"],
+        faults["changed"],
+    )

@@ -11,6 +11,7 @@ from django.contrib.gis.geos import Point
 from django.core.files.storage import storages
 from django.core.files.storage.filesystem import FileSystemStorage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from inspections.errors import InspectionError
 from inspections.models import Defect, Inspection, InspectionPhoto
@@ -46,12 +47,31 @@ class PhotoDeclared:
     lon: float | None = None
 
 
+# As the server reads a photo's own EXIF (reports/exif.py) and a resident's declared time
+# (reports/forms.py): a time before 2000 or in the future is a camera clock never set, and
+# 0,0 a receiver without a fix; both count as unknown.
+_EARLIEST = datetime.datetime(2000, 1, 2, tzinfo=datetime.UTC)
+
+
 def _photo_point(exif_gps, declared: PhotoDeclared | None) -> Point | None:
     if exif_gps:
         return Point(exif_gps[1], exif_gps[0], srid=4326)
-    if declared and declared.lat is not None and declared.lon is not None:
-        return Point(declared.lon, declared.lat, srid=4326)
-    return None
+    if declared is None or declared.lat is None or declared.lon is None:
+        return None
+    if not (declared.lat or declared.lon):
+        return None
+    return Point(declared.lon, declared.lat, srid=4326)
+
+
+def _photo_time(exif_time, declared: PhotoDeclared | None) -> datetime.datetime | None:
+    if exif_time or declared is None or declared.taken_at is None:
+        return exif_time
+    when = declared.taken_at
+    if when.tzinfo is None:
+        when = timezone.make_aware(when, timezone.get_default_timezone())
+    if when < _EARLIEST or when > timezone.now() + datetime.timedelta(days=1):
+        return None
+    return when
 
 
 def inspection_photo_add(
@@ -89,7 +109,7 @@ def inspection_photo_add(
                 width=processed.public_size[0],
                 height=processed.public_size[1],
                 gps=_photo_point(processed.gps, declared),
-                taken_at=processed.taken_at or (declared.taken_at if declared else None),
+                taken_at=_photo_time(processed.taken_at, declared),
             )
     except IntegrityError:
         # The same photo arrived twice at once: keep the first, drop our copy.

@@ -249,4 +249,5 @@ def forecasts_of(assets: QuerySet[Asset]) -> dict[int, dict]:
 def forecasts_stamp() -> tuple:
     """Changes whenever the forecasts are rewritten (a work pack's ETag)."""
     stamp = Forecast.objects.aggregate(n=Count("asset"), day=Max("computed_on"))
-    return (stamp["n"], stamp["day"])
+    fitted = DeteriorationModel.objects.aggregate(at=Max("fitted_at"))["at"]
+    return (stamp["n"], stamp["day"], fitted)

@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import policy
@@ -41,6 +42,14 @@ def _fresh_codes(count: int) -> list[str]:
     return list(result)
 
 
+def _assets_changed(*asset_ids: int) -> None:
+    """Stamp the assets whose sticker codes changed with a new change_seq (the trigger does
+    it on any update), so that a tablet's "changes since" brings their codes."""
+    for start in range(0, len(asset_ids), 2000):
+        chunk = asset_ids[start : start + 2000]
+        Asset.objects.filter(pk__in=chunk).update(change_seq=F("change_seq"))
+
+
 def _create(asset: Asset, acting_user, note: str, *, kind=LabelEvent.Kind.ISSUED) -> Label:
     for _attempt in range(3):
         try:
@@ -58,6 +67,7 @@ def _create(asset: Asset, acting_user, note: str, *, kind=LabelEvent.Kind.ISSUED
     LabelEvent.objects.create(
         label=label, kind=kind, to_asset=asset, by=policy.author(acting_user), note=note
     )
+    _assets_changed(asset.pk)
     return label
 
 
@@ -98,6 +108,7 @@ def labels_issue_missing(*, assets, acting_user) -> int:
     )
     if labels and labels[0].pk is None:  # SQLite < 3.35 does not return ids
         labels = list(Label.objects.filter(code__in=fresh))
+    _assets_changed(*missing)
     LabelEvent.objects.bulk_create(
         [
             LabelEvent(
@@ -182,6 +193,7 @@ def label_move(*, label: Label, to_asset: Asset, acting_user, note: str = "") ->
         )
     label.asset = to_asset
     label.save(update_fields=["asset"])
+    _assets_changed(from_asset.pk, to_asset.pk)
     label_versions.label_changed(label.code)
     LabelEvent.objects.create(
         label=label,
@@ -202,6 +214,7 @@ def label_retire(*, label: Label, acting_user, note: str = "") -> Label:
     label.state = Label.State.RETIRED
     label.ended_at = timezone.now()
     label.save(update_fields=["state", "ended_at"])
+    _assets_changed(label.asset_id)
     label_versions.label_changed(label.code)
     LabelEvent.objects.create(
         label=label,

@@ -136,6 +136,7 @@ def test_the_screens_find_refuse_keep_and_pass_axe(live_server, street, chromium
         page.evaluate("location.hash = '#/assets'")
         page.fill("#code", "ZZZZZZZZ")
         page.click("form.finder button[type=submit]")
+        page.wait_for_selector("form.finder .error:not([hidden])")
         assert "このタブレットの施設にありません" in page.locator("form.finder .error").inner_text()
 
         # The form refuses what is missing, keeps what was typed, and keeps a draft.
@@ -193,7 +194,7 @@ def test_a_token_revoked_in_the_middle_of_a_sync_stops_it_and_keeps_the_outbox(
             context.set_offline(True)
             for light in lights[:3]:
                 record(page, light.pk, photos, defect=False)
-            assert outbox_count(page) == 3
+            wait_until(lambda: outbox_count(page) == 3, page, seconds=5)
             # The records reach the server; the first photo meets a revoked token.
             plug.before("/photos/", revoke)
             plug.plug()

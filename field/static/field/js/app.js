@@ -17,8 +17,7 @@ const screens = {
 
 async function route() {
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("?")[0].split("/");
-  const token = await store.get("token");
-  const signedOut = await store.get("signed_out");
+  const [token, signedOut] = await Promise.all([store.get("token"), store.get("signed_out")]);
   document.getElementById("nav").hidden = !token;
   if (!token || (signedOut && name !== "outbox")) return signInScreen(Boolean(signedOut));
   for (const link of document.querySelectorAll("#nav a")) {
@@ -132,8 +131,11 @@ async function settingsScreen() {
 
 // --- The bar: network, outbox count, storage warnings ------------------------------------------
 
+let barDrawn = 0;
 async function barUpdate() {
+  const mine = ++barDrawn;
   const entries = await store.outbox();
+  if (mine !== barDrawn) return; // a later call reads a newer outbox: let it draw
   const count = entries.length;
   const badge = document.getElementById("outbox-count");
   badge.textContent = String(count);

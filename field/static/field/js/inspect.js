@@ -48,8 +48,15 @@ export async function inspectScreen(id) {
   let timer = null;
   const keep = () => { clearTimeout(timer); timer = setTimeout(() => store.set(draftKey, draft), 300); };
 
-  // --- photos
-  async function addPhotos(files, defect) {
+  // --- photos (saving waits for those still being prepared: none is left behind)
+  const preparing = new Set();
+  function addPhotos(files, defect) {
+    const work = preparePhotos(files, defect);
+    preparing.add(work);
+    work.finally(() => preparing.delete(work));
+    return work;
+  }
+  async function preparePhotos(files, defect) {
     for (const file of files) {
       const note = status(t("photo_preparing"));
       photoBox(defect).append(note);
@@ -57,7 +64,8 @@ export async function inspectScreen(id) {
         const photo = await photoPrepare(file);
         if (!draft.photos.some((p) => p.sha256 === photo.sha256 && p.defect === defect)) {
           await store.set(`draftphoto:${draft.uuid}/${photo.sha256}`, photo.blob);
-          const { blob, ...meta } = photo;
+          if (photo.thumb) await store.set(`draftthumb:${draft.uuid}/${photo.sha256}`, photo.thumb);
+          const { blob, thumb, ...meta } = photo;
           draft.photos.push({ ...meta, defect });
           await store.set(draftKey, draft);
         }
@@ -72,20 +80,22 @@ export async function inspectScreen(id) {
   }
   const photoBoxes = new Map();
   function photoBox(defect) {
-    if (!photoBoxes.has(defect)) photoBoxes.set(defect, h("ul", { class: "photos" }));
+    if (!photoBoxes.has(defect)) photoBoxes.set(defect, h("ul", { class: "photos", id: `photos-${defect ?? "all"}` }));
     return photoBoxes.get(defect);
   }
   async function drawPhotos(defect) {
     const box = photoBox(defect);
     const items = [];
     for (const photo of draft.photos.filter((p) => p.defect === defect)) {
-      const blob = await store.get(`draftphoto:${draft.uuid}/${photo.sha256}`);
+      const blob = (await store.get(`draftthumb:${draft.uuid}/${photo.sha256}`))
+        || (await store.get(`draftphoto:${draft.uuid}/${photo.sha256}`));
       const url = blob ? URL.createObjectURL(blob) : "";
       items.push(h("li", {},
         h("img", { src: url, alt: t("photo_alt", { n: items.length + 1 }), onload: () => URL.revokeObjectURL(url) }),
         h("button", { type: "button", class: "small", text: t("photo_remove"), "aria-label": t("photo_remove_n", { n: items.length + 1 }), onclick: async () => {
           draft.photos = draft.photos.filter((p) => !(p.sha256 === photo.sha256 && p.defect === defect));
           await store.set(`draftphoto:${draft.uuid}/${photo.sha256}`, undefined);
+          await store.set(`draftthumb:${draft.uuid}/${photo.sha256}`, undefined);
           await store.set(draftKey, draft);
           drawPhotos(defect);
         } })));
@@ -205,8 +215,16 @@ export async function inspectScreen(id) {
   const errors = h("div", { class: "errors", role: "alert", tabindex: "-1", hidden: true });
   const notes = h("textarea", { id: "notes", rows: 3, maxlength: 4000, text: draft.notes, oninput: (e) => { draft.notes = e.target.value; keep(); } });
 
+  let saving = false;
   async function save(event) {
     event.preventDefault();
+    if (saving) return;
+    if (preparing.size) {
+      errors.replaceChildren(status(t("photo_preparing")));
+      errors.hidden = false;
+      await Promise.allSettled([...preparing]);
+      errors.hidden = true;
+    }
     const problems = [];
     if (!draft.grade) problems.push([t("error_grade"), "overall"]);
     const defectKeys = [...Object.keys(draft.defects), ...draft.extra.map((d, i) => `x${i}`)];
@@ -229,6 +247,7 @@ export async function inspectScreen(id) {
       errors.focus();
       return;
     }
+    saving = true;
     const order = defectKeys;
     const defects = order.map((key) => {
       const d = key.startsWith("x") ? draft.extra[Number(key.slice(1))] : draft.defects[key];
@@ -259,7 +278,10 @@ export async function inspectScreen(id) {
       saved_at: new Date().toISOString(), attempts: 0,
       photos: photos.map(({ blob, ...meta }) => meta),
     }, photos);
-    for (const photo of draft.photos) await store.set(`draftphoto:${draft.uuid}/${photo.sha256}`, undefined);
+    for (const photo of draft.photos) {
+      await store.set(`draftphoto:${draft.uuid}/${photo.sha256}`, undefined);
+      await store.set(`draftthumb:${draft.uuid}/${photo.sha256}`, undefined);
+    }
     clearTimeout(timer);
     await store.set(draftKey, undefined);
     unwatch();

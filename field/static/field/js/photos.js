@@ -7,18 +7,21 @@ import { config, script } from "./ui.js";
 
 export const MAX_SIDE = 2048;
 const QUALITY = 0.85;
+const THUMB_SIDE = 320;
 
 export async function photoPrepare(file) {
   const exif = await readExif(file);
   let blob = file;
+  let thumb = null;
   try {
-    const shrunk = await shrink(file);
-    if (shrunk) blob = shrunk;
+    const shrunk = await shrink(file, { thumb: true });
+    if (shrunk.blob) blob = shrunk.blob;
+    thumb = shrunk.thumb;
   } catch (error) {
     // HEIC and others this browser cannot decode: the original goes; the server reads it
   }
   const sha256 = await digest(blob);
-  return { blob, sha256, size: blob.size, content_type: blob.type || "image/jpeg", ...exif };
+  return { blob, thumb, sha256, size: blob.size, content_type: blob.type || "image/jpeg", ...exif };
 }
 
 async function readExif(file) {
@@ -79,27 +82,35 @@ async function decode(file) {
   });
 }
 
-// A JPEG at most MAX_SIDE on its long side; null when the original is a small JPEG already.
-export async function shrink(file) {
-  const image = await decode(file);
-  const width = image.naturalWidth || image.width;
-  const height = image.naturalHeight || image.height;
-  const scale = Math.min(1, MAX_SIDE / Math.max(width, height));
-  if (scale === 1 && file.type === "image/jpeg") {
-    image.close?.();
-    return null;
-  }
+function jpeg(image, width, height, quality) {
   const canvas = document.createElement("canvas");
-  canvas.width = Math.round(width * scale);
-  canvas.height = Math.round(height * scale);
+  canvas.width = Math.round(width);
+  canvas.height = Math.round(height);
   const context = canvas.getContext("2d");
   context.imageSmoothingQuality = "high";
   context.drawImage(image, 0, 0, canvas.width, canvas.height);
-  image.close?.();
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", QUALITY));
-  canvas.width = canvas.height = 0;
-  if (!blob) throw new Error("could not encode");
-  return blob;
+  return new Promise((resolve, reject) => canvas.toBlob((blob) => {
+    canvas.width = canvas.height = 0;
+    if (blob) resolve(blob);
+    else reject(new Error("could not encode"));
+  }, "image/jpeg", quality));
+}
+
+// {blob: a JPEG at most MAX_SIDE on its long side (null when the original is a small JPEG
+// already), thumb: a THUMB_SIDE one for the form (drawing the full photo there would decode
+// 2048 px for an 8 rem square)}, from one decode.
+export async function shrink(file, { thumb = false } = {}) {
+  const image = await decode(file);
+  try {
+    const width = image.naturalWidth || image.width;
+    const height = image.naturalHeight || image.height;
+    const scale = Math.min(1, MAX_SIDE / Math.max(width, height));
+    const small = Math.min(1, THUMB_SIDE / Math.max(width, height));
+    const blob = scale === 1 && file.type === "image/jpeg" ? null : await jpeg(image, width * scale, height * scale, QUALITY);
+    return { blob, thumb: thumb ? await jpeg(image, width * small, height * small, 0.7) : null };
+  } finally {
+    image.close?.();
+  }
 }
 
 export async function digest(blob) {

@@ -118,6 +118,10 @@ export async function assets() {
   return (await db()).getAll("assets");
 }
 
+export async function assetCount() {
+  return (await db()).count("assets");
+}
+
 export async function asset(id) {
   return (await db()).get("assets", Number(id));
 }

@@ -65,6 +65,7 @@ async function run(manual) {
     failures = 0;
     return say("idle");
   }
+  if (!navigator.onLine) return say("offline"); // the "online" event brings the next try
   say("sending");
   try {
     const records = due.filter((e) => e.state !== "accepted");

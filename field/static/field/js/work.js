@@ -82,7 +82,7 @@ export async function workScreen() {
     }
     event.target.disabled = false;
   } });
-  const kept = (await store.assets()).length;
+  const kept = await store.assetCount();
   show(t("work_title"),
     message,
     h("section", { "aria-labelledby": "kept-h" },
@@ -109,8 +109,9 @@ function params() {
 export async function listScreen() {
   const query = params();
   const assignmentId = Number(query.get("assignment")) || null;
-  const [all, types, assignments] = await Promise.all([store.assets(), store.types(), store.assignments()]);
-  const outbox = await store.outbox();
+  const [all, types, assignments, outbox] = await Promise.all([
+    store.assets(), store.types(), store.assignments(), store.outbox(),
+  ]);
   const recorded = new Set(outbox.map((e) => e.asset));
   const assignment = assignments.find((a) => a.id === assignmentId);
   let rows = all;
@@ -197,7 +198,14 @@ export async function listScreen() {
     message.replaceChildren(status(t("saved", { what: saved }), "done"));
   }
   sort();
-  watch(() => { if (sortBy === "near") { const before = shown; sort(); while (shown < before && shown < sorted.length) page(); } });
+  // Nearest first follows the tablet as it moves (while this list is on screen).
+  const unwatch = watch(() => {
+    if (sortBy !== "near") return;
+    const before = shown;
+    sort();
+    while (shown < before && shown < sorted.length) page();
+  });
+  window.addEventListener("hashchange", unwatch, { once: true });
   // A map beside the list on a wide screen (landscape), after the list is drawn; the map
   // area download needs it.
   if (query.get("area") === "1" || window.matchMedia("(min-width: 900px) and (orientation: landscape)").matches) {
