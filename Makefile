@@ -38,7 +38,7 @@ $(VENV)/.stamp-run: pyproject.toml requirements/lock.txt | sysdeps
 	$(PIP) install -q --upgrade pip $(QUIET_PIP)
 	$(PIP) install -q --require-hashes --no-deps -r requirements/lock.txt $(QUIET_PIP)
 	$(PIP) install -q --no-deps -e . $(QUIET_PIP)
-	$(PY) -c "import django, rest_framework_gis, PIL, pillow_heif, qrcode, boto3, orjson"
+	$(PY) -c "import django, rest_framework_gis, PIL, pillow_heif, qrcode, boto3, orjson, linebot.v3"
 	@touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-run requirements/lock-dev.txt

@@ -30,11 +30,63 @@ class City:
     open311_contact: str
     local_government_code: str  # 全国地方公共団体コード, with its check digit
     prefecture: str
+    # The city's LINE official account (Messaging API channel); off when no secret is set.
+    line: "LineChannel | None" = None
+    # The city's report mailbox, read over IMAP; off when no host is set.
+    mailbox: "Mailbox | None" = None
 
     def name_in(self, language: str | None = None) -> str:
         """The name for a reader of `language` (the active one by default)."""
         language = language or get_language() or "ja"
         return self.name if language.startswith("ja") else self.name_en
+
+
+@dataclass(frozen=True)
+class LineChannel:
+    channel_secret: str
+    access_token: str
+    basic_id: str  # @123abcde: the sticker page's "report by LINE" link opens a chat with it
+    push_monthly_cap: int  # pushes cost the city: none beyond this many a month
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    host: str
+    port: int
+    user: str
+    password: str
+    folder: str
+    processed_folder: str
+    staff_folder: str
+    ca_file: str  # a CA to trust besides the system's (a private mail server)
+    address: str  # what residents write to (the sticker page's mailto: link)
+
+
+def _line() -> LineChannel | None:
+    if not (settings.LINE_CHANNEL_SECRET and settings.LINE_CHANNEL_ACCESS_TOKEN):
+        return None
+    return LineChannel(
+        channel_secret=settings.LINE_CHANNEL_SECRET,
+        access_token=settings.LINE_CHANNEL_ACCESS_TOKEN,
+        basic_id=settings.LINE_BOT_BASIC_ID,
+        push_monthly_cap=settings.LINE_PUSH_MONTHLY_CAP,
+    )
+
+
+def _mailbox() -> Mailbox | None:
+    if not settings.MAIL_INTAKE_HOST:
+        return None
+    return Mailbox(
+        host=settings.MAIL_INTAKE_HOST,
+        port=settings.MAIL_INTAKE_PORT,
+        user=settings.MAIL_INTAKE_USER,
+        password=settings.MAIL_INTAKE_PASSWORD,
+        folder=settings.MAIL_INTAKE_FOLDER,
+        processed_folder=settings.MAIL_INTAKE_PROCESSED_FOLDER,
+        staff_folder=settings.MAIL_INTAKE_STAFF_FOLDER,
+        ca_file=settings.MAIL_INTAKE_CA_FILE,
+        address=settings.MAIL_INTAKE_ADDRESS,
+    )
 
 
 def current(request=None) -> City:
@@ -52,6 +104,8 @@ def current(request=None) -> City:
         open311_contact=settings.OPEN311_CONTACT,
         local_government_code=settings.LOCAL_GOVERNMENT_CODE,
         prefecture=settings.PREFECTURE_NAME,
+        line=_line(),
+        mailbox=_mailbox(),
     )
 
 

@@ -12,4 +12,7 @@ def city(request):
         "city_name": here.name_in(),
         "city_phone": here.phone,
         "retention_days": settings.REPORT_CONTACT_RETENTION_DAYS,
+        # The other channels, offered on sticker pages when the city has them.
+        "city_line_id": here.line.basic_id if here.line else "",
+        "city_mail_address": here.mailbox.address if here.mailbox else "",
     }

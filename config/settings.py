@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "api",
     "web_admin",
     "field",
+    "channels",
     "demo",
 ]
 
@@ -418,6 +419,28 @@ OPEN_DATA_MAX_AGE = envint("OPEN_DATA_MAX_AGE", 300, minimum=0)
 # digit) and the prefecture, e.g. 322032 and 島根県 for 出雲市.
 LOCAL_GOVERNMENT_CODE = envstr("LOCAL_GOVERNMENT_CODE", "322032")
 PREFECTURE_NAME = envstr("PREFECTURE_NAME", "島根県")
+
+# --- Channels: LINE and the report mailbox (channels/) -----------------------------------
+# LINE (Messaging API): the channel's secret and long-lived access token from the LINE
+# Developers console; with either unset the channel is off and /line/webhook answers 404.
+LINE_CHANNEL_SECRET = envstr("LINE_CHANNEL_SECRET")
+LINE_CHANNEL_ACCESS_TOKEN = envstr("LINE_CHANNEL_ACCESS_TOKEN")
+LINE_BOT_BASIC_ID = envstr("LINE_BOT_BASIC_ID")  # @123abcde, for the sticker page's link
+# Pushed messages are paid beyond the plan's free quota: at most this many a month.
+LINE_PUSH_MONTHLY_CAP = envint("LINE_PUSH_MONTHLY_CAP", 1000, minimum=0)
+LINE_API_URL = envurl("LINE_API_URL") or "https://api.line.me"
+LINE_API_DATA_URL = envurl("LINE_API_DATA_URL") or "https://api-data.line.me"
+# The report mailbox, read by `manage.py mail_intake` over IMAP with TLS.
+MAIL_INTAKE_HOST = envstr("MAIL_INTAKE_HOST")
+MAIL_INTAKE_PORT = envint("MAIL_INTAKE_PORT", 993, minimum=1)
+MAIL_INTAKE_USER = envstr("MAIL_INTAKE_USER")
+MAIL_INTAKE_PASSWORD = envstr("MAIL_INTAKE_PASSWORD")
+MAIL_INTAKE_FOLDER = envstr("MAIL_INTAKE_FOLDER", "INBOX")
+MAIL_INTAKE_PROCESSED_FOLDER = envstr("MAIL_INTAKE_PROCESSED_FOLDER", "Processed")
+MAIL_INTAKE_STAFF_FOLDER = envstr("MAIL_INTAKE_STAFF_FOLDER", "For staff")
+MAIL_INTAKE_CA_FILE = envstr("MAIL_INTAKE_CA_FILE")
+MAIL_INTAKE_ADDRESS = envstr("MAIL_INTAKE_ADDRESS")  # report@city.example, for mailto: links
+MAIL_INTAKE_PER_SENDER_DAY = envint("MAIL_INTAKE_PER_SENDER_DAY", 10, minimum=1)
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------
 # No inline script anywhere (data goes in json_script or data- attributes), so an injected

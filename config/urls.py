@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 
 from api import health
+from channels import line
 from config import errors
 from reports import owner_views, receipt_views
 from reports import views as report_views
@@ -49,6 +50,8 @@ urlpatterns = [
     path("manage/", include("web_admin.urls")),
     # The inspectors' offline field app (on the tablet API).
     path("field/", include("field.urls")),
+    # LINE's webhook (404 while the city has no LINE channel set up).
+    path("line/webhook", line.webhook, name="line-webhook"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ApiClient, Organization
 from assets.models import Asset, FaultCategory
 from reports import standard_notes
+from reports.addresses import validate_address
 
 
 class Report(models.Model):
@@ -38,6 +39,8 @@ class Report(models.Model):
         OPEN311 = "open311", _("Open311")
         INSPECTION = "inspection", _("inspection")
         STAFF = "staff", _("staff intake")
+        LINE = "line", _("LINE")
+        EMAIL = "email", _("e-mail")
 
     class LocationSource(models.TextChoices):
         ASSET = "asset", _("the asset")
@@ -123,7 +126,10 @@ class Report(models.Model):
         _("still broken after a fix"), default=0, db_default=0, editable=False
     )
     # Contact details: never public, deleted a set time after the report ends (APPI).
-    contact_email = models.EmailField(_("email"), blank=True)
+    # Carriers' addresses Django refuses are kept (reports/addresses.py).
+    contact_email = models.CharField(
+        _("email"), max_length=254, blank=True, validators=[validate_address]
+    )
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_consent = models.BooleanField(_("may be contacted"), default=False)
@@ -275,7 +281,7 @@ class MeToo(models.Model):
         _("source"), max_length=12, choices=Report.Source.choices, default=Report.Source.WEB
     )
     description = models.TextField(_("description"), max_length=4000, blank=True)
-    email = models.EmailField(blank=True)
+    email = models.CharField(max_length=254, blank=True, validators=[validate_address])
     name = models.CharField(_("name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     consent = models.BooleanField(_("may be contacted"), default=False)

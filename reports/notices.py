@@ -152,11 +152,23 @@ def _after_photo_urls(report, receipt) -> list[str]:
     ]
 
 
+# Channels besides e-mail that residents hear in (LINE, from channels/): each is called with
+# every event residents hear of, and decides what its own users are told.
+_resident_channels: list = []
+
+
+def resident_channel_add(tell) -> None:
+    if tell not in _resident_channels:
+        _resident_channels.append(tell)
+
+
 @task()
 def send_report_changed(event_id: int) -> None:
     event = ReportEvent.objects.select_related("report__category", "report__owner").get(pk=event_id)
     if not _residents_hear_of(event):
         return
+    for tell in _resident_channels:
+        tell(event)
     report = event.report
     for receipt in report_subscribers(report):
         email, language = receipt.contact

@@ -13,6 +13,8 @@ STAFF_ONLY = (
     "accounts/",
     "web_admin/",
     "field/",
+    "channels/models.py",
+    "channels/mail.py",
     "inspections/",
     "reports/priority.py",
     "reports/exports.py",

@@ -1,7 +1,8 @@
 """`make test`: start the real components, run the suite on SpatiaLite, then on PostGIS.
 
 Starts what is missing: the PostgreSQL cluster, a SeaweedFS S3 endpoint with credentials on
-loopback (stopped afterwards), Redis. Fails (never skips) when one cannot be had and CI=true.
+loopback and a Dovecot IMAPS server with one user on loopback (both stopped afterwards), Redis.
+Fails (never skips) when one cannot be had and CI=true.
 Extra arguments go to pytest; `--only sqlite|postgis` runs one database.
 """
 
@@ -18,10 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # tools.seaweed, when run as a script
+sys.path.insert(0, str(ROOT))  # tools.seaweed and tools.dovecot, when run as a script
 VENV_BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("TEST_POSTGIS_URL", "postgis://postgres@127.0.0.1:5432/machimori")
 S3_PORT = int(os.environ.get("TEST_S3_PORT", "18333"))
+IMAP_PORT = int(os.environ.get("TEST_IMAP_PORT", "18993"))
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -104,6 +106,33 @@ def seaweedfs():
         weed.close()
 
 
+@contextmanager
+def dovecot():
+    """A Dovecot IMAPS server on loopback with one user, for the duration of the run."""
+    from tools.dovecot import Dovecot, dovecot_binary
+
+    if dovecot_binary() is None:
+        raise SystemExit("dovecot not found: run tools/sysdeps.sh test (Debian's dovecot-imapd)")
+    if port_open(IMAP_PORT):
+        raise SystemExit(f"port {IMAP_PORT} is taken; stop what runs there or set TEST_IMAP_PORT")
+    server = Dovecot(port=IMAP_PORT)
+    try:
+        try:
+            server.start()
+        except RuntimeError as exc:
+            raise SystemExit(str(exc)) from exc
+        say(f"Dovecot IMAPS ready on {server.host}:{server.port} (user {server.user})")
+        yield {
+            "TEST_IMAP_HOST": server.host,
+            "TEST_IMAP_PORT": str(server.port),
+            "TEST_IMAP_USER": server.user,
+            "TEST_IMAP_PASSWORD": server.password,
+            "TEST_IMAP_CA_FILE": str(server.ca_file),
+        }
+    finally:
+        server.close()
+
+
 def run_pytest(label: str, database_url: str, env: dict, pytest_args: list[str]) -> int:
     say(f"suite on {label}")
     started = time.monotonic()
@@ -132,12 +161,20 @@ def main() -> int:
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     # Settings of a developer's shell must not leak into the suite.
-    for name in ("S3_BUCKET", "CACHE_URL", "EMAIL_HOST", "TASKS_BACKEND", "DEBUG"):
+    for name in (
+        "S3_BUCKET",
+        "CACHE_URL",
+        "EMAIL_HOST",
+        "TASKS_BACKEND",
+        "DEBUG",
+        "MAIL_INTAKE_HOST",
+    ):
         env.pop(name, None)
     results = {}
     try:
-        with seaweedfs() as s3_env:
+        with seaweedfs() as s3_env, dovecot() as imap_env:
             env.update(s3_env)
+            env.update(imap_env)
             if args.only in (None, "sqlite"):
                 # A test database in a file, not in memory: the tests that send simultaneous
                 # requests need a connection per thread, as the app servers have.

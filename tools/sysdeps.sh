@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages Machimori needs, or say exactly what to run.
 #   tools/sysdeps.sh run    libraries for serving the demo
-#   tools/sysdeps.sh test   also PostGIS, Chromium, PDF tools and npm for the test suite
+#   tools/sysdeps.sh test   also PostGIS, Chromium, PDF tools, npm and Dovecot for the test suite
 #   tools/sysdeps.sh bench  also wrk, the HTTP load generator
 # Library package names carry a version that differs between releases (libgdal32 on
 # Debian 12, libgdal34t64 on Ubuntu 24.04), so they are looked up, not hard-coded.
@@ -34,6 +34,8 @@ if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
   command -v ogrinfo >/dev/null 2>&1 || need="$need gdal-bin"
   command -v npm >/dev/null 2>&1 || need="$need npm"  # axe-core comes from the npm registry
+  # The IMAP server of the mail-intake tests (tools/dovecot.py runs its own instance).
+  command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need="$need dovecot-imapd"
 fi
 if [ "$mode" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || need="$need wrk"
@@ -48,7 +50,7 @@ if [ "$(id -u)" != "0" ]; then
   echo "Machimori needs system packages. Please run, as root:" >&2
   echo "    apt-get update && apt-get install -y --no-install-recommends" \
        "libgdal32 libgeos-c1v5 libproj25 libsqlite3-mod-spatialite gettext fonts-ipaexfont" \
-       "postgresql-15-postgis-3 chromium poppler-utils" >&2
+       "postgresql-15-postgis-3 chromium poppler-utils dovecot-imapd" >&2
   echo "(package versions as on Debian 12; on other releases use their libgdal/libgeos/libproj)" >&2
   exit 1
 fi
@@ -74,6 +76,18 @@ case "$packages" in
       for version in $(ls /etc/postgresql 2>/dev/null); do
         pg_ctlcluster --skip-systemctl-redirect "$version" main restart || true
       done
+    fi
+    ;;
+esac
+# The tests start a private Dovecot from a configuration of their own; the system's mail
+# service that the package enables (and, where services may start, starts) is not wanted.
+case "$packages" in
+  *dovecot*)
+    if command -v systemctl >/dev/null 2>&1; then
+      systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+    fi
+    if command -v service >/dev/null 2>&1; then
+      service dovecot stop >/dev/null 2>&1 || true
     fi
     ;;
 esac

@@ -1,0 +1,221 @@
+"""LINE (Messaging API), with the official SDK: the webhook, the clients, and the pushes.
+
+The webhook checks `X-Line-Signature` (HMAC-SHA256 of the raw body with the channel secret)
+before it reads anything, keeps each event once by its webhookEventId (a redelivery finds it
+kept and does nothing more), answers 200 at once and leaves the work to a task: LINE waits
+for no one and redelivers what was not acknowledged. The conversation itself is in
+channels/conversation.py. Pushes cost the city money, so there are few of them: when a
+report is fixed or closed, or passed to another owner; none after an unfollow; none beyond
+the month's cap.
+"""
+
+import datetime
+import json
+import logging
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.utils import timezone, translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_tasks import task
+from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.messaging import (
+    ApiClient,
+    Configuration,
+    MessagingApi,
+    MessagingApiBlob,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    TextMessage,
+)
+from linebot.v3.webhook import SignatureValidator
+
+from channels.models import LineEvent, LinePushMonth, LineReceipt, LineUser
+from config import city
+from reports.models import Report, ReportEvent
+
+logger = logging.getLogger(__name__)
+MAX_BODY = 1_000_000  # LINE's webhook bodies are small; anything bigger is not LINE
+LANGUAGES = {"ja": "ja", "en": "en", "ko": "ko", "vi": "vi", "pt": "pt-br", "zh-hans": "zh-hans"}
+
+
+def channel():
+    """The city's LINE channel, or None when it is not set up (the webhook is then 404)."""
+    return city.current().line
+
+
+def language_of(line_language: str | None) -> str:
+    """Our language for a LINE profile's (ja, en, zh-Hans, pt-BR…); Japanese otherwise."""
+    code = (line_language or "").lower()
+    return LANGUAGES.get(code) or LANGUAGES.get(code.split("-")[0]) or "ja"
+
+
+# --- The webhook ----------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def webhook(request):
+    line = channel()
+    if line is None:
+        raise Http404("LINE is not set up here.")
+    body = request.body
+    signature = request.headers.get("X-Line-Signature", "")
+    if len(body) > MAX_BODY or not signature:
+        return HttpResponse(status=401 if not signature else 413)
+    try:
+        valid = SignatureValidator(line.channel_secret).validate(body.decode("utf-8"), signature)
+    except (InvalidSignatureError, UnicodeDecodeError, ValueError):
+        valid = False
+    if not valid:
+        return HttpResponse(status=401)
+    try:
+        events = json.loads(body)["events"]
+        assert isinstance(events, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        return HttpResponse(status=400)
+    for event in events:
+        events_keep(event)
+    return HttpResponse(status=200)
+
+
+def events_keep(event: dict) -> LineEvent | None:
+    """Keep one webhook event and hand it to a task, once per webhookEventId."""
+    event_id = str(event.get("webhookEventId") or "")[:64]
+    if not event_id:
+        return None
+    try:
+        with transaction.atomic():
+            kept = LineEvent.objects.create(
+                event_id=event_id,
+                kind=str(event.get("type", ""))[:20],
+                payload=event,
+                redelivery=bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+            )
+    except IntegrityError:
+        return None  # a redelivery of what we have
+    transaction.on_commit(lambda: line_event_handle.enqueue(kept.pk))
+    return kept
+
+
+@task()
+def line_event_handle(event_pk: int) -> None:
+    from channels import conversation  # the dialogue imports the clients below
+
+    kept = LineEvent.objects.get(pk=event_pk)
+    if kept.handled_at is not None:
+        return
+    try:
+        conversation.event_handle(kept.payload)
+        kept.error = ""
+    except Exception as exc:  # the event stays kept; staff see why in the admin
+        logger.exception("LINE event %s failed", kept.event_id)
+        kept.error = str(exc)[:300]
+    kept.handled_at = timezone.now()
+    kept.save(update_fields=["handled_at", "error"])
+
+
+# --- The Messaging API ------------------------------------------------------------------------
+
+
+def _client() -> ApiClient:
+    from django.conf import settings
+
+    line = channel()
+    if line is None:
+        raise RuntimeError("LINE is not set up here.")
+    return ApiClient(Configuration(host=settings.LINE_API_URL, access_token=line.access_token))
+
+
+def _blob_client() -> ApiClient:
+    from django.conf import settings
+
+    line = channel()
+    if line is None:
+        raise RuntimeError("LINE is not set up here.")
+    return ApiClient(Configuration(host=settings.LINE_API_DATA_URL, access_token=line.access_token))
+
+
+def reply(reply_token: str, messages: list) -> None:
+    with _client() as client:
+        MessagingApi(client).reply_message(
+            ReplyMessageRequest(reply_token=reply_token, messages=messages[:5])
+        )
+
+
+def profile(user_id: str):
+    with _client() as client:
+        return MessagingApi(client).get_profile(user_id)
+
+
+def content(message_id: str) -> bytes:
+    with _blob_client() as client:
+        return bytes(MessagingApiBlob(client).get_message_content(message_id))
+
+
+def _month() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def push(line_user: LineUser, text: str) -> bool:
+    """One pushed message, if the user still follows us and the month's cap allows."""
+    line = channel()
+    if line is None or not line_user.following:
+        return False
+    with transaction.atomic():
+        month, _ = LinePushMonth.objects.select_for_update().get_or_create(month=_month())
+        if month.count >= line.push_monthly_cap:
+            LinePushMonth.objects.filter(pk=month.pk).update(refused=F("refused") + 1)
+            logger.warning("LINE push cap of %s reached this month", line.push_monthly_cap)
+            return False
+        LinePushMonth.objects.filter(pk=month.pk).update(count=F("count") + 1)
+    with _client() as client:
+        MessagingApi(client).push_message(
+            PushMessageRequest(to=line_user.user_id, messages=[TextMessage(text=text)]),
+            x_line_retry_key=str(uuid.uuid4()),
+        )
+    return True
+
+
+# --- What LINE users hear of their reports ------------------------------------------------------
+
+
+def _pushed_for(event: ReportEvent) -> bool:
+    if event.kind == ReportEvent.Kind.FORWARDED:
+        return True
+    return event.kind == ReportEvent.Kind.STATUS and event.to_value in (
+        Report.Status.FIXED,
+        Report.Status.CLOSED,
+    )
+
+
+def report_changed(event: ReportEvent) -> None:
+    """Called by reports.notices for each event residents hear of: a LINE user who holds a
+    receipt of the report is pushed a message when it is fixed, closed or passed on."""
+    if channel() is None or not _pushed_for(event):
+        return
+    from channels import conversation
+
+    holders = LineReceipt.objects.filter(receipt__report_id=event.report_id).select_related(
+        "line_user", "receipt__report__category", "receipt__report__owner"
+    )
+    for held in holders:
+        report = held.receipt.report
+        if report.contacts_deleted_at is not None:
+            continue
+        with translation.override(held.line_user.language):
+            text = conversation.status_text(event, report, held.receipt)
+        try:
+            push(held.line_user, text)
+        except Exception:  # LINE down: the e-mail path is not held up by it
+            logger.exception("LINE push for report %s failed", report.number)
+
+
+def users_forget(*, older_than: datetime.timedelta) -> int:
+    """LINE users with no open conversation and no receipt left are forgotten after a while."""
+    cutoff = timezone.now() - older_than
+    stale = LineUser.objects.filter(updated_at__lt=cutoff, receipts__isnull=True)
+    return stale.delete()[0]
