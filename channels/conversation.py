@@ -44,7 +44,7 @@ from reports.services import ReportError
 
 NEARBY_METRES = 30
 MAX_PHOTOS = 4
-CANCEL_WORDS = {"やめる", "キャンセル", "cancel", "stop", "取消"}
+CANCEL_WORDS = {"やめる", "キャンセル", "cancel", "stop", "取消", "cancelar", "취소", "hủy", "huỷ"}
 STALE = timezone.timedelta(hours=12)  # a conversation left this long starts again
 
 

@@ -214,8 +214,11 @@ def report_changed(event: ReportEvent) -> None:
             logger.exception("LINE push for report %s failed", report.number)
 
 
-def users_forget(*, older_than: datetime.timedelta) -> int:
-    """LINE users with no open conversation and no receipt left are forgotten after a while."""
-    cutoff = timezone.now() - older_than
+def users_forget(*, older_than: datetime.timedelta, now=None) -> int:
+    """LINE user ids and names are contact details: the link from a receipt goes when its
+    report's contacts are deleted (reports_housekeeping), and a user with no receipt left
+    and no word for `older_than` is forgotten. Returns how many users were forgotten."""
+    LineReceipt.objects.filter(receipt__report__contacts_deleted_at__isnull=False).delete()
+    cutoff = (now or timezone.now()) - older_than
     stale = LineUser.objects.filter(updated_at__lt=cutoff, receipts__isnull=True)
-    return stale.delete()[0]
+    return stale.delete()[1].get("channels.LineUser", 0)

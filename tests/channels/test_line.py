@@ -178,3 +178,24 @@ def test_a_mistyped_code_is_never_guessed(client, standin, poles):
     assert not Report.objects.exists()
     events = [json.loads(json.dumps(e.payload)) for e in LineEvent.objects.all()]
     assert all(e["type"] == "message" for e in events)
+
+
+def test_line_users_are_forgotten_with_the_reports_contacts(client, standin, poles, manager):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from reports import privacy
+
+    report = _reported(client, standin, poles, line.new_user_id())
+    services.report_fix(report=report, acting_user=manager)
+    assert LineUser.objects.get().display_name == "利用者"
+    Report.objects.filter(pk=report.pk).update(
+        ended_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    privacy.reports_purge_contacts()
+    LineUser.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    call_command("channels_housekeeping")
+    assert not LineReceipt.objects.exists() and not LineUser.objects.exists()
+    assert Report.objects.get().contact_name == ""
