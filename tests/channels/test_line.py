@@ -199,3 +199,15 @@ def test_line_users_are_forgotten_with_the_reports_contacts(client, standin, pol
     call_command("channels_housekeeping")
     assert not LineReceipt.objects.exists() and not LineUser.objects.exists()
     assert Report.objects.get().contact_name == ""
+
+
+def test_staff_see_the_channel_and_the_line_name(client, standin, poles, manager):
+    from tests.conftest import client_for
+
+    report = _reported(client, standin, poles, line.new_user_id())
+    staff = client_for(manager)
+    page = staff.get(f"/manage/reports/{report.number}/").content.decode()
+    assert "LINE" in page and "利用者" in page  # the channel, and the name as a contact
+    listed = staff.get("/manage/", {"source": "line"}).content.decode()
+    assert report.number in listed
+    assert report.number not in staff.get("/manage/", {"source": "email"}).content.decode()
