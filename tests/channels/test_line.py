@@ -211,3 +211,10 @@ def test_staff_see_the_channel_and_the_line_name(client, standin, poles, manager
     listed = staff.get("/manage/", {"source": "line"}).content.decode()
     assert report.number in listed
     assert report.number not in staff.get("/manage/", {"source": "email"}).content.decode()
+
+
+def test_a_report_passed_to_another_owner_is_pushed(client, standin, poles, manager, city):
+    report = _reported(client, standin, poles, line.new_user_id())
+    services.report_forward(report=report, to=city["parks"], acting_user=manager)
+    assert len(standin.pushes) == 1
+    assert city["parks"].name in standin.pushes[0].texts[0]

@@ -186,3 +186,27 @@ def test_carrier_addresses_and_charsets():
     assert mail.language_of("O poste está quebrado") == "pt-br"
     assert mail.language_of("路灯不亮了") == "zh-hans"
     assert mail.language_of("The light is out") == "en"
+
+
+def test_a_sender_is_limited_and_processed_mail_expires(
+    imap_settings, smtp_server, poles, settings
+):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.MAIL_INTAKE_PER_SENDER_DAY = 2
+    for _light, label in poles:
+        mailbox.deliver(_mail(f"報告 {label.code}", "点かない", "utf-8", "busy@example.jp"))
+    call_command("mail_intake", "--once")
+    assert Report.objects.filter(source="email").count() == 2
+    held = mailbox.messages(mailbox.STAFF_FOLDER)
+    assert len(held) == 1 and b"too many reports from this sender today" in held[0]
+
+    # A run after the retention period deletes the processed mail (it holds addresses).
+    assert len(mailbox.messages(mailbox.PROCESSED_FOLDER)) == 2
+    later = timezone.now() + datetime.timedelta(days=settings.REPORT_CONTACT_RETENTION_DAYS + 2)
+    counts = mail.mailbox_read(now=later)
+    assert counts["deleted"] == 2
+    assert mailbox.messages(mailbox.PROCESSED_FOLDER) == []
+    assert len(mailbox.messages(mailbox.STAFF_FOLDER)) == 1  # staff decide on those
