@@ -10,10 +10,12 @@ the month's cap.
 """
 
 import datetime
+import functools
 import json
 import logging
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse
@@ -77,8 +79,12 @@ def webhook(request):
         assert isinstance(events, list)
     except (ValueError, KeyError, TypeError, AssertionError):
         return HttpResponse(status=400)
-    for event in events:
-        events_keep(event)
+    # One transaction for the delivery: each event and its task are written together (with
+    # the database task backend the task is a row too), so no event is ever kept without
+    # its task, and a delivery costs one commit.
+    with transaction.atomic():
+        for event in events:
+            events_keep(event)
     return HttpResponse(status=200)
 
 
@@ -97,8 +103,14 @@ def events_keep(event: dict) -> LineEvent | None:
             )
     except IntegrityError:
         return None  # a redelivery of what we have
-    transaction.on_commit(lambda: line_event_handle.enqueue(kept.pk))
+    line_event_handle.enqueue(kept.pk)
     return kept
+
+
+def events_forget(*, older_than: datetime.timedelta) -> int:
+    """Kept events hold what residents wrote and where they were: they go once LINE can no
+    longer redeliver them (it gives up within days)."""
+    return LineEvent.objects.filter(received_at__lt=timezone.now() - older_than).delete()[0]
 
 
 @task()
@@ -121,39 +133,33 @@ def line_event_handle(event_pk: int) -> None:
 # --- The Messaging API ------------------------------------------------------------------------
 
 
-def _client() -> ApiClient:
-    from django.conf import settings
+@functools.lru_cache(maxsize=8)
+def _api_client(host: str, token: str) -> ApiClient:
+    """One client (and its pool of kept-alive connections) per host and token and process:
+    not a TLS handshake with LINE for every reply."""
+    return ApiClient(Configuration(host=host, access_token=token))
 
+
+def _client(data: bool = False) -> ApiClient:
     line = channel()
     if line is None:
         raise RuntimeError("LINE is not set up here.")
-    return ApiClient(Configuration(host=settings.LINE_API_URL, access_token=line.access_token))
-
-
-def _blob_client() -> ApiClient:
-    from django.conf import settings
-
-    line = channel()
-    if line is None:
-        raise RuntimeError("LINE is not set up here.")
-    return ApiClient(Configuration(host=settings.LINE_API_DATA_URL, access_token=line.access_token))
+    host = settings.LINE_API_DATA_URL if data else settings.LINE_API_URL
+    return _api_client(host, line.access_token)
 
 
 def reply(reply_token: str, messages: list) -> None:
-    with _client() as client:
-        MessagingApi(client).reply_message(
-            ReplyMessageRequest(reply_token=reply_token, messages=messages[:5])
-        )
+    MessagingApi(_client()).reply_message(
+        ReplyMessageRequest(reply_token=reply_token, messages=messages[:5])
+    )
 
 
 def profile(user_id: str):
-    with _client() as client:
-        return MessagingApi(client).get_profile(user_id)
+    return MessagingApi(_client()).get_profile(user_id)
 
 
 def content(message_id: str) -> bytes:
-    with _blob_client() as client:
-        return bytes(MessagingApiBlob(client).get_message_content(message_id))
+    return bytes(MessagingApiBlob(_client(data=True)).get_message_content(message_id))
 
 
 def _month() -> str:
@@ -172,11 +178,10 @@ def push(line_user: LineUser, text: str) -> bool:
             logger.warning("LINE push cap of %s reached this month", line.push_monthly_cap)
             return False
         LinePushMonth.objects.filter(pk=month.pk).update(count=F("count") + 1)
-    with _client() as client:
-        MessagingApi(client).push_message(
-            PushMessageRequest(to=line_user.user_id, messages=[TextMessage(text=text)]),
-            x_line_retry_key=str(uuid.uuid4()),
-        )
+    MessagingApi(_client()).push_message(
+        PushMessageRequest(to=line_user.user_id, messages=[TextMessage(text=text)]),
+        x_line_retry_key=str(uuid.uuid4()),
+    )
     return True
 
 

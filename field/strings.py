@@ -197,6 +197,14 @@ STRINGS = {
     "state_conflict": _("Held by the office"),
     "state_invalid": _("Refused by the server"),
     "state_failed": _("Failed"),
+    "state_photos_missing": _("At the office, without some of its photos"),
+    "photo_refused": _("Photo {n} was refused by the server: {code} {detail}"),
+    "photo_lost": _("Photo {n} is no longer on this tablet (the browser removed it)."),
+    "photos_missing_clear": _("Understood: take it out of the outbox"),
+    "save_failed": _("The inspection could not be saved on this tablet"),
+    "save_failed_full": _(
+        "The tablet's storage is full. Send the outbox, then save again: what you entered is kept."
+    ),
     "reason_offline": _("No network when last tried."),
     "reason_server": _("The server said: {code} {detail}"),
     "photos_sent": _("Photos: {sent} of {count} sent"),

@@ -78,11 +78,11 @@ def release() -> str:
 
 
 def precache() -> list[str]:
-    return (
-        [_unhashed(path) for path in MODULES]
-        + [static(path) for path in ASSETS]
-        + ["/field/manifest.webmanifest"]
-    )
+    # The shell loads the entry by its hashed name (the others import each other unhashed);
+    # without a manifest (tests, runserver) the two are one.
+    urls = [_unhashed(path) for path in MODULES] + [static("field/js/app.js")]
+    urls += [static(path) for path in ASSETS] + ["/field/manifest.webmanifest"]
+    return list(dict.fromkeys(urls))
 
 
 def _storage_origins() -> list[str]:

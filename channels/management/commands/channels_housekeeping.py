@@ -16,4 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         days = settings.REPORT_CONTACT_RETENTION_DAYS
         forgotten = line.users_forget(older_than=datetime.timedelta(days=days))
-        self.stdout.write(f"{forgotten} LINE users forgotten")
+        events = line.events_forget(older_than=datetime.timedelta(days=7))
+        self.stdout.write(f"{forgotten} LINE users forgotten; {events} old webhook events deleted")

@@ -18,7 +18,9 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(APP_CACHE);
     // cache: "reload" skips the HTTP cache, so a new release never keeps an old file.
-    await cache.addAll([SHELL, ...PRECACHE].map((url) => new Request(url, { cache: "reload" })));
+    // The same URL twice (app.js unhashed where there is no manifest) is fetched once.
+    const urls = [...new Set([SHELL, ...PRECACHE])];
+    await cache.addAll(urls.map((url) => new Request(url, { cache: "reload" })));
     await self.skipWaiting();
   })());
 });
@@ -41,11 +43,11 @@ async function shell(request) {
   const timeout = new Promise((resolve) => setTimeout(resolve, SHELL_WAIT_MS, null));
   try {
     const answer = await Promise.race([network, timeout]);
-    if (answer) return answer;
+    if (answer?.ok) return answer; // a 502 from a proxy is not the app: the copy instead
   } catch (error) {
     // offline: the cached shell below
   }
-  return (await cache.match(SHELL)) || network;
+  return (await cache.match(SHELL)) || network;  // no copy yet: whatever the network says
 }
 
 async function appFile(request) {

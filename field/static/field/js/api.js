@@ -26,8 +26,18 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(path, { method = "GET", token, json, form, headers = {}, signal } = {}) {
-  const init = { method, headers: { Accept: "application/json", ...headers }, signal };
+// A request that gets no answer within its time is treated as no network: a mobile link
+// that stalls must not hold the sync (and the outbox behind it) for ever.
+function timed(signal, seconds) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), seconds * 1000);
+  signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  return { signal: controller.signal, done: () => clearTimeout(timer), outer: signal };
+}
+
+export async function call(path, { method = "GET", token, json, form, headers = {}, signal, seconds = 45 } = {}) {
+  const clock = timed(signal, seconds);
+  const init = { method, headers: { Accept: "application/json", ...headers }, signal: clock.signal };
   if (token) init.headers.Authorization = `Token ${token}`;
   if (json !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -37,18 +47,21 @@ export async function call(path, { method = "GET", token, json, form, headers = 
   }
   const url = path.startsWith("http") || path.startsWith("/") ? path : config.api + path;
   let response;
-  try {
-    response = await fetch(url, init);
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new Offline(error.message);
-  }
   let body = null;
   try {
-    body = response.status === 204 || response.status === 304 ? null : await response.json();
+    response = await fetch(url, init);
+    try {
+      body = response.status === 204 || response.status === 304 ? null : await response.json();
+    } catch (error) {
+      // a proxy's HTML page or a cut body: no JSON
+      if (response.ok) throw new Offline("the answer was cut off");
+    }
   } catch (error) {
-    // a proxy's HTML page or a cut body: no JSON
-    if (response.ok) throw new Offline("the answer was cut off");
+    if (error instanceof Offline) throw error;
+    if (error.name === "AbortError" && clock.outer?.aborted) throw error;
+    throw new Offline(error.message);
+  } finally {
+    clock.done();
   }
   if (!response.ok) throw new ApiError(response.status, body?.code, body?.detail, body);
   return body;
@@ -56,11 +69,15 @@ export async function call(path, { method = "GET", token, json, form, headers = 
 
 // A presigned PUT straight to the bucket, with exactly the headers the server signed.
 export async function put(url, blob, headers) {
+  // A minute, and more for a large photo on a slow link (50 KB/s).
+  const clock = timed(null, 60 + blob.size / 50000);
   let response;
   try {
-    response = await fetch(url, { method: "PUT", headers, body: blob });
+    response = await fetch(url, { method: "PUT", headers, body: blob, signal: clock.signal });
   } catch (error) {
     throw new Offline(error.message);
+  } finally {
+    clock.done();
   }
   if (!response.ok) throw new ApiError(response.status, "upload_refused", await response.text());
 }

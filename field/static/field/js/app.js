@@ -5,17 +5,24 @@ import { ApiError, Offline, call } from "./api.js";
 import * as store from "./store.js";
 import { autoSync, events, syncNow, syncState } from "./sync.js";
 import { banner, bytes, config, h, lang, show, status, storageCheck, t } from "./ui.js";
+// The screens load with the app, not when first opened: all of the app's modules then come
+// from one release, even when a new one installs itself while the app is open.
+import { inspectScreen } from "./inspect.js";
+import { outboxScreen } from "./outbox.js";
+import { assetScreen, listScreen, workScreen } from "./work.js";
 
 const screens = {
-  work: () => import("./work.js").then((m) => m.workScreen()),
-  assets: () => import("./work.js").then((m) => m.listScreen()),
-  asset: (id) => import("./work.js").then((m) => m.assetScreen(id)),
-  inspect: (id) => import("./inspect.js").then((m) => m.inspectScreen(id)),
-  outbox: () => import("./outbox.js").then((m) => m.outboxScreen()),
+  work: () => workScreen(),
+  assets: () => listScreen(),
+  asset: (id) => assetScreen(id),
+  inspect: (id) => inspectScreen(id),
+  outbox: () => outboxScreen(),
   settings: () => settingsScreen(),
 };
 
 async function route() {
+  // A screen that is still loading when the address changes again does not draw (ui.show).
+  document.getElementById("view").dataset.route = location.hash;
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("?")[0].split("/");
   const [token, signedOut] = await Promise.all([store.get("token"), store.get("signed_out")]);
   document.getElementById("nav").hidden = !token;
@@ -95,7 +102,7 @@ export function field(id, label, input, help) {
 
 async function settingsScreen() {
   const user = await store.get("user");
-  const waiting = (await store.outbox()).length;
+  const waiting = (await store.outbox()).length + (await store.draftCount());
   const estimate = navigator.storage?.estimate ? await navigator.storage.estimate() : null;
   const persisted = navigator.storage?.persisted ? await navigator.storage.persisted() : false;
   const out = h("button", { class: "danger big", type: "button", text: t("signout") });
@@ -163,6 +170,11 @@ async function start() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(config.sw, { scope: "/field/" }).catch(() => {});
   }
+  // The skip link moves the focus to the screen, not through the router.
+  document.querySelector(".skip").addEventListener("click", (event) => {
+    event.preventDefault();
+    document.getElementById("view").focus();
+  });
   events.addEventListener("change", barUpdate);
   // Signed out in the middle of a sync: ask for the password at once, except in the middle
   // of an inspection (its draft is kept; the banner says what to do).

@@ -43,10 +43,18 @@ export async function inspectScreen(id) {
   const draft = (await store.get(draftKey)) || {
     uuid: uuid(), kind: "periodic", answers: {}, defects: {}, extra: [], grade: "", notes: "", photos: [], started_at: now(),
   };
+  // Other defects carry an id of their own: their photos stay theirs when one is removed.
+  for (const defect of draft.extra) defect.id ||= uuid().slice(0, 8);
+  const extraKey = (defect) => `x${defect.id}`;
+  const defectOf = (key) => (key.startsWith("x") ? draft.extra.find((d) => extraKey(d) === key) : draft.defects[key]);
   const assignments = await store.assignments();
   const assignment = assignments.find((a) => a.assets.includes(asset.id));
   let timer = null;
-  const keep = () => { clearTimeout(timer); timer = setTimeout(() => store.set(draftKey, draft), 300); };
+  let saved = false; // once in the outbox, the draft is never written back
+  const keep = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (!saved) store.set(draftKey, draft); }, 300);
+  };
 
   // --- photos (saving waits for those still being prepared: none is left behind)
   const preparing = new Set();
@@ -94,8 +102,10 @@ export async function inspectScreen(id) {
         h("img", { src: url, alt: t("photo_alt", { n: items.length + 1 }), onload: () => URL.revokeObjectURL(url) }),
         h("button", { type: "button", class: "small", text: t("photo_remove"), "aria-label": t("photo_remove_n", { n: items.length + 1 }), onclick: async () => {
           draft.photos = draft.photos.filter((p) => !(p.sha256 === photo.sha256 && p.defect === defect));
-          await store.set(`draftphoto:${draft.uuid}/${photo.sha256}`, undefined);
-          await store.set(`draftthumb:${draft.uuid}/${photo.sha256}`, undefined);
+          if (!draft.photos.some((p) => p.sha256 === photo.sha256)) {
+            await store.set(`draftphoto:${draft.uuid}/${photo.sha256}`, undefined);
+            await store.set(`draftthumb:${draft.uuid}/${photo.sha256}`, undefined);
+          }
           await store.set(draftKey, draft);
           drawPhotos(defect);
         } })));
@@ -174,14 +184,14 @@ export async function inspectScreen(id) {
   // --- other defects, not tied to an item
   const extraBox = h("div", {});
   function drawExtra() {
-    extraBox.replaceChildren(...draft.extra.map((defect, i) => {
-      const key = `x${i}`;
+    extraBox.replaceChildren(...draft.extra.map((defect) => {
+      const key = extraKey(defect);
       const componentId = `component-${key}`;
       return h("div", { class: "card" },
         defectFields(key, defect, h("div", { class: "field" },
           h("label", { for: componentId, text: t("defect_component") }),
           h("input", { id: componentId, value: defect.component || "", oninput: (e) => { defect.component = e.target.value; keep(); } }))),
-        h("button", { type: "button", class: "small", text: t("defect_remove"), onclick: () => { draft.extra.splice(i, 1); draft.photos = draft.photos.filter((p) => p.defect !== key); keep(); drawExtra(); suggest(); } }));
+        h("button", { type: "button", class: "small", text: t("defect_remove"), onclick: () => { draft.extra = draft.extra.filter((d) => d !== defect); draft.photos = draft.photos.filter((p) => p.defect !== key); keep(); drawExtra(); suggest(); } }));
     }));
   }
   drawExtra();
@@ -227,9 +237,9 @@ export async function inspectScreen(id) {
     }
     const problems = [];
     if (!draft.grade) problems.push([t("error_grade"), "overall"]);
-    const defectKeys = [...Object.keys(draft.defects), ...draft.extra.map((d, i) => `x${i}`)];
+    const defectKeys = [...Object.keys(draft.defects), ...draft.extra.map(extraKey)];
     for (const key of defectKeys) {
-      const d = key.startsWith("x") ? draft.extra[Number(key.slice(1))] : draft.defects[key];
+      const d = defectOf(key);
       if (!d.kind) problems.push([t("error_defect_kind"), `kind-${key}`]);
       if (!d.grade) problems.push([t("error_defect_grade"), `grade-${key}`]);
       if (d.measurement !== undefined && d.measurement !== "" && !Number.isFinite(Number(d.measurement))) problems.push([t("error_number"), `measure-${key}`]);
@@ -248,9 +258,21 @@ export async function inspectScreen(id) {
       return;
     }
     saving = true;
-    const order = defectKeys;
+    try {
+      await saveRecord(defectKeys);
+    } catch (error) {
+      // Nothing half-saved (one transaction); the draft stays; say why and let them retry.
+      saving = false;
+      errors.replaceChildren(h("h2", { text: t("save_failed") }),
+        h("p", { text: error.name === "QuotaExceededError" ? t("save_failed_full") : String(error.message || error) }));
+      errors.hidden = false;
+      errors.focus();
+    }
+  }
+
+  async function saveRecord(order) {
     const defects = order.map((key) => {
-      const d = key.startsWith("x") ? draft.extra[Number(key.slice(1))] : draft.defects[key];
+      const d = defectOf(key);
       const item = checklist.items.find((i) => i.key === key);
       const out = { component: item ? name(item.component) : (d.component || ""), kind: d.kind, grade: d.grade, notes: d.notes || "" };
       if (d.measurement !== undefined && d.measurement !== "") out.measurement = Number(d.measurement);
@@ -273,17 +295,17 @@ export async function inspectScreen(id) {
       const position = photo.defect === null || photo.defect === undefined ? null : order.indexOf(photo.defect);
       photos.push({ ...photo, defect: position === -1 ? null : position, blob });
     }
+    const user = await store.get("user");
+    const draftKeys = [draftKey, ...draft.photos.flatMap((photo) => [
+      `draftphoto:${draft.uuid}/${photo.sha256}`, `draftthumb:${draft.uuid}/${photo.sha256}`,
+    ])];
+    clearTimeout(timer);
     await store.recordSave({
       uuid: draft.uuid, asset: asset.id, ledger: asset.ledger, type: asset.type, record, state: "waiting",
-      saved_at: new Date().toISOString(), attempts: 0,
+      saved_at: new Date().toISOString(), attempts: 0, user: user?.username || "",
       photos: photos.map(({ blob, ...meta }) => meta),
-    }, photos);
-    for (const photo of draft.photos) {
-      await store.set(`draftphoto:${draft.uuid}/${photo.sha256}`, undefined);
-      await store.set(`draftthumb:${draft.uuid}/${photo.sha256}`, undefined);
-    }
-    clearTimeout(timer);
-    await store.set(draftKey, undefined);
+    }, photos, draftKeys);
+    saved = true;
     unwatch();
     sessionStorage.setItem("field-saved", `${asset.ledger} ${gradeLabel(type, draft.grade)}`);
     changed();
@@ -301,7 +323,7 @@ export async function inspectScreen(id) {
     h("section", { "aria-labelledby": "extra-h" },
       h("h2", { id: "extra-h", text: t("extra_defects") }),
       extraBox,
-      h("button", { type: "button", class: "big", text: t("defect_add"), onclick: () => { draft.extra.push({ component: "", kind: "", grade: "", notes: "" }); keep(); drawExtra(); } })),
+      h("button", { type: "button", class: "big", text: t("defect_add"), onclick: () => { draft.extra.push({ id: uuid().slice(0, 8), component: "", kind: "", grade: "", notes: "" }); keep(); drawExtra(); } })),
     h("section", { "aria-labelledby": "grade-h" }, h("h2", { id: "grade-h", text: t("overall_title") }), gradeBox),
     h("section", { "aria-labelledby": "photos-h" }, h("h2", { id: "photos-h", text: t("photos_title") }), photoPicker(null, t("photo_take"))),
     h("div", { class: "field" }, h("label", { for: "notes", text: t("notes") }), notes),

@@ -146,13 +146,21 @@ export async function assignments() {
 
 // --- The outbox ---------------------------------------------------------------------------
 
-// An inspection saved on the tablet: the record as the API takes it, and its photos. One
-// transaction: the record never exists without its photos, nor the photos without it.
-export async function recordSave(entry, photos) {
-  const tx = (await db()).transaction(["outbox", "blobs"], "readwrite", STRICT);
+// An inspection saved on the tablet: the record as the API takes it, and its photos, and
+// its draft gone, in one transaction: the record never exists without its photos, nor a
+// draft beside it that could be saved a second time. A record already in the outbox is
+// never overwritten (add, not put): saving the same draft twice fails instead.
+export async function recordSave(entry, photos, draftKeys = []) {
+  const tx = (await db()).transaction(["outbox", "blobs", "kv"], "readwrite", STRICT);
   for (const photo of photos) tx.objectStore("blobs").put(photo.blob, `${entry.uuid}/${photo.sha256}`);
-  tx.objectStore("outbox").put(entry);
+  tx.objectStore("outbox").add(entry);
+  for (const key of draftKeys) tx.objectStore("kv").delete(key);
   await tx.done;
+}
+
+export async function draftCount() {
+  const keys = await (await db()).getAllKeys("kv");
+  return keys.filter((key) => String(key).startsWith("draft:")).length;
 }
 
 export async function outbox() {
@@ -187,7 +195,10 @@ export async function recordDone(uuid, sent) {
   if (entry) {
     for (const photo of entry.photos) tx.objectStore("blobs").delete(`${uuid}/${photo.sha256}`);
     tx.objectStore("outbox").delete(uuid);
-    tx.objectStore("sent").put({ ...sent, uuid, asset: entry.asset, ledger: entry.ledger, grade: entry.record.overall_grade, performed_at: entry.record.performed_at, photos: entry.photos.length });
+    tx.objectStore("sent").put({
+      ...sent, uuid, asset: entry.asset, ledger: entry.ledger, grade: entry.record.overall_grade,
+      performed_at: entry.record.performed_at, photos: entry.photos.filter((p) => p.sent).length,
+    });
   }
   await tx.done;
 }
@@ -215,9 +226,12 @@ export async function sentPrune(days = 7) {
   await tx.done;
 }
 
-// Signing out with nothing waiting forgets the city's data on this tablet.
+// Signing out with nothing waiting forgets the city's data on this tablet; drafts (what
+// someone was in the middle of entering) stay.
 export async function forgetAll() {
   const tx = (await db()).transaction(["kv", "assets", "types", "assignments", "sent"], "readwrite", STRICT);
-  for (const name of ["kv", "assets", "types", "assignments", "sent"]) tx.objectStore(name).clear();
+  for (const name of ["assets", "types", "assignments", "sent"]) tx.objectStore(name).clear();
+  const kv = tx.objectStore("kv");
+  for (const key of await kv.getAllKeys()) if (!String(key).startsWith("draft")) kv.delete(key);
   await tx.done;
 }

@@ -6,7 +6,8 @@
 //
 // States of an outbox entry: waiting → sending → accepted (photos still to send) → gone;
 // or conflict (held by the office), invalid (refused: a person must look), failed (the
-// server refused the batch; tried again with the button).
+// server refused the batch; tried again with the button), photos_missing (the record is
+// at the office but a photo was refused or lost: shown until the inspector clears it).
 
 import { ApiError, Offline, call, put } from "./api.js";
 import * as store from "./store.js";
@@ -51,16 +52,20 @@ export function syncNow({ manual = false } = {}) {
 function later() {
   clearTimeout(timer);
   const seconds = Math.min(300, 5 * 2 ** Math.min(failures, 6)) * (0.8 + Math.random() * 0.4);
-  timer = setTimeout(() => syncNow(), seconds * 1000);
+  timer = setTimeout(() => { timer = null; syncNow(); }, seconds * 1000);
   return Math.round(seconds);
 }
 
 async function run(manual) {
-  const token = await store.get("token");
-  if (!token) return say("signed_out");
+  const [token, signedOut, user] = await Promise.all([
+    store.get("token"), store.get("signed_out"), store.get("user"),
+  ]);
+  if (!token || signedOut) return say("signed_out");
   const entries = await store.outbox();
-  const due = entries.filter((e) => ["waiting", "sending", "accepted"].includes(e.state)
-    || (manual && e.state === "failed"));
+  // Records go under the account that made them: another inspector signed in on this
+  // tablet does not send them as theirs.
+  const due = entries.filter((e) => (!e.user || e.user === user?.username)
+    && (["waiting", "sending", "accepted"].includes(e.state) || (manual && e.state === "failed")));
   if (!due.length) {
     failures = 0;
     return say("idle");
@@ -89,6 +94,7 @@ async function run(manual) {
     }
     failures = 0;
     clearTimeout(timer);
+    timer = null;
     say("idle");
   } catch (error) {
     if (error instanceof ApiError && error.signedOut) {
@@ -143,57 +149,75 @@ function declared(photo) {
   return out;
 }
 
+async function photoMark(entry, photo, change) {
+  await store.outboxUpdate(entry.uuid, (e) => change(e.photos.find((p) => p.sha256 === photo.sha256)));
+  changed();
+}
+
+async function photoSend(token, entry, photo, blob) {
+  const path = `inspections/${entry.uuid}/photos/`;
+  const extra = { defect: photo.defect ?? null, ...declared(photo) };
+  const multipart = async () => {
+    const form = new FormData();
+    form.append("file", blob, `${photo.sha256.slice(0, 16)}.jpg`);
+    form.append("sha256", photo.sha256);
+    for (const [key, value] of Object.entries(extra)) if (value !== null) form.append(key, value);
+    await call(path, { method: "POST", token, form, seconds: 60 + blob.size / 50000 });
+  };
+  if ((await store.get("photo_mode")) === "multipart" || photo.put_failures >= 2) return multipart();
+  let answer;
+  try {
+    answer = await call(path, {
+      method: "POST", token,
+      json: { sha256: photo.sha256, size: photo.size, content_type: photo.content_type, ...extra },
+    });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "send_multipart") throw error;
+    await store.set("photo_mode", "multipart"); // this server keeps photos itself
+    return multipart();
+  }
+  if (answer?.status !== "upload") return undefined;
+  try {
+    await put(answer.upload.url, blob, answer.upload.headers);
+  } catch (error) {
+    // The bucket unreachable or refusing while the app server answers (a proxy, its CORS,
+    // an expired link): tried again later, and after two failures through the app server.
+    await photoMark(entry, photo, (p) => { p.put_failures = (p.put_failures || 0) + 1; });
+    throw new Offline(error.message);
+  }
+  return call(answer.confirm, { method: "POST", token, json: extra });
+}
+
+// Each photo of a record the server accepted, once per content; then the record leaves the
+// outbox. A photo the server refuses (not a photo, too large, not yours) is set aside with
+// the reason and does not hold up the others; one whose bytes are gone is noted as lost.
 async function photosSend(token, entry) {
   for (const photo of entry.photos) {
-    if (photo.sent) continue;
+    if (photo.sent || photo.refused || photo.lost) continue;
     const blob = await store.photoBlob(entry.uuid, photo.sha256);
-    const path = `inspections/${entry.uuid}/photos/`;
-    const extra = { defect: photo.defect ?? null, ...declared(photo) };
-    const multipart = async () => {
-      const form = new FormData();
-      form.append("file", blob, `${photo.sha256.slice(0, 16)}.jpg`);
-      form.append("sha256", photo.sha256);
-      for (const [key, value] of Object.entries(extra)) if (value !== null) form.append(key, value);
-      await call(path, { method: "POST", token, form });
-    };
     if (!blob) {
-      // The photo's bytes are gone (storage cleared by the system): say so, keep the record.
-      await store.outboxUpdate(entry.uuid, (e) => {
-        e.photos.find((p) => p.sha256 === photo.sha256).lost = true;
-      });
-    } else if ((await store.get("photo_mode")) === "multipart" || photo.put_failures >= 2) {
-      await multipart();
-    } else {
-      let answer;
-      try {
-        answer = await call(path, {
-          method: "POST", token,
-          json: { sha256: photo.sha256, size: photo.size, content_type: photo.content_type, ...extra },
-        });
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.code !== "send_multipart") throw error;
-        await store.set("photo_mode", "multipart"); // this server keeps photos itself
-        await multipart();
-      }
-      if (answer?.status === "upload") {
-        try {
-          await put(answer.upload.url, blob, answer.upload.headers);
-        } catch (error) {
-          // The bucket unreachable while the app server answers (a proxy, its CORS): after
-          // two tries this photo goes through the app server instead.
-          await store.outboxUpdate(entry.uuid, (e) => {
-            const p = e.photos.find((x) => x.sha256 === photo.sha256);
-            p.put_failures = (p.put_failures || 0) + 1;
-          });
-          throw error;
-        }
-        await call(answer.confirm, { method: "POST", token, json: extra });
-      }
+      await photoMark(entry, photo, (p) => { p.lost = true; });
+      continue;
     }
-    await store.outboxUpdate(entry.uuid, (e) => {
-      e.photos.find((p) => p.sha256 === photo.sha256).sent = true;
-    });
+    try {
+      await photoSend(token, entry, photo, blob);
+    } catch (error) {
+      if (error instanceof ApiError && !error.retryable && !error.signedOut) {
+        await photoMark(entry, photo, (p) => { p.refused = describe(error); });
+        continue;
+      }
+      throw error;
+    }
+    await photoMark(entry, photo, (p) => { p.sent = true; });
+  }
+  const now = await store.outboxEntry(entry.uuid);
+  const sent = now.photos.filter((p) => p.sent).length;
+  const missed = now.photos.length - sent;
+  if (missed) {
+    // Kept in the outbox, marked, until the inspector sees it: nothing goes without a word.
+    await store.outboxUpdate(entry.uuid, (e) => { e.state = "photos_missing"; });
     changed();
+    return;
   }
   await store.recordDone(entry.uuid, { inspection: entry.inspection, sent_at: new Date().toISOString() });
   changed();
@@ -204,7 +228,8 @@ async function photosSend(token, entry) {
 export function autoSync() {
   window.addEventListener("online", () => { failures = 0; syncNow(); });
   setInterval(async () => {
-    if (running || !navigator.onLine) return;
+    // Not while a retry is set for later (the backoff stands) nor while one runs.
+    if (running || !navigator.onLine || (failures && timer)) return;
     const waiting = (await store.outbox()).some((e) => ["waiting", "sending", "accepted"].includes(e.state));
     if (waiting) syncNow();
   }, 60000);

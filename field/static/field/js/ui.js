@@ -2,6 +2,14 @@
 // (rendered by Django from the .po files, so they work offline), a DOM builder that never
 // parses HTML (no injected markup from a record or the server), and the formats staff read.
 
+// Chromium before 86 (older Android tablets) has no replaceChildren.
+if (!Element.prototype.replaceChildren) {
+  Element.prototype.replaceChildren = function replaceChildren(...nodes) {
+    while (this.lastChild) this.removeChild(this.lastChild);
+    this.append(...nodes);
+  };
+}
+
 export const config = JSON.parse(document.getElementById("field-config").textContent);
 const strings = JSON.parse(document.getElementById("field-strings").textContent);
 export const lang = config.language;
@@ -39,13 +47,17 @@ function append(el, children) {
 // Replace the screen: a heading that takes the focus (a screen reader hears where it is).
 export function show(title, ...nodes) {
   const view = document.getElementById("view");
+  if (view.dataset.route !== undefined && view.dataset.route !== location.hash) return view;
   const same = view.querySelector("h1")?.textContent === title; // redrawn in place: stay put
+  const focused = same && document.activeElement?.id; // …and keep the focus where it was
   const heading = h("h1", { tabindex: "-1", text: title });
   view.replaceChildren(heading, ...nodes.flat().filter(Boolean));
   document.title = `${title} — ${t("app_short_name")}`;
   if (!same) {
     heading.focus({ preventScroll: true });
     window.scrollTo(0, 0);
+  } else if (focused) {
+    document.getElementById(focused)?.focus({ preventScroll: true });
   }
   return view;
 }
@@ -118,7 +130,11 @@ export function gradeBadge(type, code) {
 
 // A status line the screen reader announces (role=status) without moving the focus.
 export function status(text, kind = "") {
-  return h("p", { class: `status ${kind}`, role: "status", text });
+  // Inserted empty, then filled: screen readers announce a live region's change, not its
+  // first content.
+  const line = h("p", { class: `status ${kind}`, role: "status" });
+  setTimeout(() => { line.textContent = text; }, 30);
+  return line;
 }
 
 export function uuid() {

@@ -200,7 +200,8 @@ export async function listScreen() {
   sort();
   // Nearest first follows the tablet as it moves (while this list is on screen).
   const unwatch = watch(() => {
-    if (sortBy !== "near") return;
+    // Not under a finger or a screen reader's focus: the row about to be tapped stays put.
+    if (sortBy !== "near" || list.contains(document.activeElement)) return;
     const before = shown;
     sort();
     while (shown < before && shown < sorted.length) page();
@@ -262,6 +263,8 @@ function codeFinder() {
       if (stopping) { stopping.abort(); return; }
       const button = event.target;
       stopping = new AbortController();
+      const leave = () => stopping?.abort(); // the camera goes off when the screen changes
+      window.addEventListener("hashchange", leave, { once: true });
       video.hidden = false;
       button.textContent = t("scan_stop");
       message.hidden = true;
@@ -275,6 +278,7 @@ function codeFinder() {
           message.hidden = false;
         }
       } finally {
+        window.removeEventListener("hashchange", leave);
         stopping = null;
         video.hidden = true;
         button.textContent = t("scan");
