@@ -463,6 +463,55 @@ def print_field_app_table(r: dict) -> bool:
     return load_ok and list_ok and save_ok
 
 
+LINE_ACK_BUDGET = 2.0  # the webhook's p95 under 20 deliveries at a time / the bare view's
+
+
+def line_benchmark() -> dict:
+    print("  LINE: the webhook, 20 deliveries at a time; 1,000 conversations …", flush=True)
+    path = ROOT / "var" / "bench" / "line.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    return run_worker("line.py", f"--database-url=spatialite:///{path}")
+
+
+def print_line_table(r: dict) -> bool:
+    ack, talk = r["acknowledgement"], r["conversations"]
+    ack_ok = ack["ratio_p95"] <= LINE_ACK_BUDGET
+    talk_ok = (
+        talk["reports"] == talk["conversations"] == talk["finished"]
+        and talk["duplicates"] == talk["wrong_asset"] == talk["non_200"] == 0
+        and talk["events_in_error"] == 0
+        and talk["replies"] == talk["events"]
+    )
+    print()
+    print("LINE webhook, 20 deliveries at a time (gunicorn, 2 workers, SpatiaLite), ms")
+    print(f"{'':<52}{'p50':>8}{'p95':>8}")
+    for name, label in (
+        ("bare", "floor: a bare view, the signature verified only"),
+        ("webhook", "/line/webhook: events kept, tasks enqueued"),
+    ):
+        print(f"{label:<52}{ack[name]['p50_ms']:>8.1f}{ack[name]['p95_ms']:>8.1f}")
+    print(
+        f"{'ratio of the p95s':<52}{ack['ratio_p95']:>16.2f}   (budget {LINE_ACK_BUDGET:.0f}) "
+        f"{'ok' if ack_ok else 'OVER BUDGET'}"
+    )
+    print(
+        f"{talk['conversations']:,} conversations by LINE, {talk['redelivered']:,} of "
+        f"{talk['events']:,} events delivered twice, db_worker: {talk['seconds']:.1f} s"
+    )
+    print(
+        f"{'reports / duplicates / on a wrong asset':<52}"
+        f"{talk['reports']:>8,} / {talk['duplicates']} / {talk['wrong_asset']}   "
+        f"{'ok' if talk_ok else 'WRONG'}"
+    )
+    print(
+        f"(the bot's reply after each event: p50 {talk['reply_p50_ms']:.0f} ms, "
+        f"p95 {talk['reply_p95_ms']:.0f} ms; replies {talk['replies']:,} for "
+        f"{talk['events']:,} events)"
+    )
+    return ack_ok and talk_ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=100)
@@ -484,6 +533,7 @@ def main() -> int:
     deterioration = deterioration_benchmark()
     planning = planning_benchmark()
     field_app = field_app_benchmark()
+    line = line_benchmark()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
     ok &= print_scan_table(scan)
@@ -495,6 +545,7 @@ def main() -> int:
     ok &= print_deterioration_table(deterioration)
     ok &= print_planning_table(planning)
     ok &= print_field_app_table(field_app)
+    ok &= print_line_table(line)
     out = ROOT / "var" / "bench" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -511,6 +562,7 @@ def main() -> int:
                 "deterioration": deterioration,
                 "planning": planning,
                 "field_app": field_app,
+                "line": line,
             },
             indent=2,
         )

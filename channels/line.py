@@ -10,7 +10,6 @@ the month's cap.
 """
 
 import datetime
-import functools
 import json
 import logging
 import uuid
@@ -79,12 +78,8 @@ def webhook(request):
         assert isinstance(events, list)
     except (ValueError, KeyError, TypeError, AssertionError):
         return HttpResponse(status=400)
-    # One transaction for the delivery: each event and its task are written together (with
-    # the database task backend the task is a row too), so no event is ever kept without
-    # its task, and a delivery costs one commit.
-    with transaction.atomic():
-        for event in events:
-            events_keep(event)
+    for event in events:
+        events_keep(event)
     return HttpResponse(status=200)
 
 
@@ -103,8 +98,19 @@ def events_keep(event: dict) -> LineEvent | None:
             )
     except IntegrityError:
         return None  # a redelivery of what we have
-    line_event_handle.enqueue(kept.pk)
+    transaction.on_commit(lambda: line_event_handle.enqueue(kept.pk))
     return kept
+
+
+def events_resume(*, older_than: datetime.timedelta) -> int:
+    """Events kept but never handled (the process died between keeping one and handing it
+    to a task; LINE's redelivery finds it kept and stops there) are handed over again."""
+    stuck = LineEvent.objects.filter(
+        handled_at__isnull=True, received_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    for pk in stuck:
+        line_event_handle.enqueue(pk)
+    return len(stuck)
 
 
 def events_forget(*, older_than: datetime.timedelta) -> int:
@@ -133,33 +139,29 @@ def line_event_handle(event_pk: int) -> None:
 # --- The Messaging API ------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8)
-def _api_client(host: str, token: str) -> ApiClient:
-    """One client (and its pool of kept-alive connections) per host and token and process:
-    not a TLS handshake with LINE for every reply."""
-    return ApiClient(Configuration(host=host, access_token=token))
-
-
 def _client(data: bool = False) -> ApiClient:
     line = channel()
     if line is None:
         raise RuntimeError("LINE is not set up here.")
     host = settings.LINE_API_DATA_URL if data else settings.LINE_API_URL
-    return _api_client(host, line.access_token)
+    return ApiClient(Configuration(host=host, access_token=line.access_token))
 
 
 def reply(reply_token: str, messages: list) -> None:
-    MessagingApi(_client()).reply_message(
-        ReplyMessageRequest(reply_token=reply_token, messages=messages[:5])
-    )
+    with _client() as client:
+        MessagingApi(client).reply_message(
+            ReplyMessageRequest(reply_token=reply_token, messages=messages[:5])
+        )
 
 
 def profile(user_id: str):
-    return MessagingApi(_client()).get_profile(user_id)
+    with _client() as client:
+        return MessagingApi(client).get_profile(user_id)
 
 
 def content(message_id: str) -> bytes:
-    return bytes(MessagingApiBlob(_client(data=True)).get_message_content(message_id))
+    with _client(data=True) as client:
+        return bytes(MessagingApiBlob(client).get_message_content(message_id))
 
 
 def _month() -> str:
@@ -178,10 +180,11 @@ def push(line_user: LineUser, text: str) -> bool:
             logger.warning("LINE push cap of %s reached this month", line.push_monthly_cap)
             return False
         LinePushMonth.objects.filter(pk=month.pk).update(count=F("count") + 1)
-    MessagingApi(_client()).push_message(
-        PushMessageRequest(to=line_user.user_id, messages=[TextMessage(text=text)]),
-        x_line_retry_key=str(uuid.uuid4()),
-    )
+    with _client() as client:
+        MessagingApi(client).push_message(
+            PushMessageRequest(to=line_user.user_id, messages=[TextMessage(text=text)]),
+            x_line_retry_key=str(uuid.uuid4()),
+        )
     return True
 
 

@@ -218,3 +218,26 @@ def test_a_report_passed_to_another_owner_is_pushed(client, standin, poles, mana
     services.report_forward(report=report, to=city["parks"], acting_user=manager)
     assert len(standin.pushes) == 1
     assert city["parks"].name in standin.pushes[0].texts[0]
+
+
+def test_an_event_kept_but_never_handled_is_handed_over_again(client, standin, poles):
+    """A process that died between keeping an event and handing it on: LINE's redelivery
+    stops at the kept event, so the daily housekeeping hands it to the workers again."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    user = line.new_user_id()
+    standin.profile(user, "太郎")
+    event = standin.text(user, poles[0][1].code)
+    kept = LineEvent.objects.create(
+        event_id=event.webhook_event_id,
+        kind="message",
+        payload=json.loads(event.to_json()),
+        received_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    call_command("channels_housekeeping")
+    kept.refresh_from_db()
+    assert kept.handled_at is not None and kept.error == ""
+    assert poles[0][0].ledger_id in standin.replies[-1].texts[0]

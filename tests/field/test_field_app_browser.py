@@ -12,25 +12,20 @@ import pytest
 from django.db import connection
 from PIL import Image
 
-from accounts import policy
 from accounts.models import DeviceToken
-from inspections import assignments
-from inspections.checklists import checklists_install
 from inspections.models import Inspection, InspectionPhoto
 from qr_labels import qr
-from qr_labels import services as label_services
-from tests import factories
 from tests.browser import AXE, CHROMIUM_ARGS, Session
 from tests.conftest import require
 from tests.field.fakecam import y4m_from_image
 from tests.field.plug import Plug
 from tests.field.test_field_day_browser import (
     TABLET,
-    camera_photo,
     in_thread,
     outbox_count,
     record,
     sign_in_and_download,
+    street_of,
     wait_until,
 )
 
@@ -39,32 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def street(catalogue, city, inspector, manager, tmp_path):
-    checklists_install()
-    inspector.organization = city["road"]
-    inspector.save()
-    lights = [
-        factories.asset(
-            "security-light",
-            owner=city["road"],
-            lon=132.7500 + i * 0.0004,
-            lat=35.3600,
-            ledger_id=f"BH-{i:04d}",
-            address=f"今市町{i + 1}丁目",
-        )
-        for i in range(4)
-    ]
-    labels = [
-        label_services.label_issue(asset=light, acting_user=policy.SYSTEM) for light in lights
-    ]
-    assignment = assignments.assignment_create(
-        name="今市町 定期点検",
-        inspector=inspector,
-        assets=[light.pk for light in lights],
-        due_on=datetime.date.today() + datetime.timedelta(days=7),
-        acting_user=manager,
-    )
-    photos = [camera_photo(tmp_path / f"camera-{i:02d}.jpg", i) for i in range(6)]
-    return {"lights": lights, "labels": labels, "assignment": assignment, "photos": photos}
+    return street_of(city, inspector, manager, tmp_path, poles=4, photos=6)
 
 
 def browser_with(playwright, chromium_path, *extra):

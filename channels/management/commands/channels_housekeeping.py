@@ -16,5 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         days = settings.REPORT_CONTACT_RETENTION_DAYS
         forgotten = line.users_forget(older_than=datetime.timedelta(days=days))
+        resumed = line.events_resume(older_than=datetime.timedelta(minutes=10))
         events = line.events_forget(older_than=datetime.timedelta(days=7))
-        self.stdout.write(f"{forgotten} LINE users forgotten; {events} old webhook events deleted")
+        self.stdout.write(
+            f"{forgotten} LINE users forgotten; {resumed} unhandled webhook events handed to "
+            f"the workers again; {events} old webhook events deleted"
+        )
