@@ -1,4 +1,6 @@
-"""Reports by e-mail: the city's report mailbox, read over IMAP (TLS).
+"""Reports by e-mail: the city's report mailbox, read over IMAP (TLS). One long module on
+purpose, that is why it is long: reading a mail, deciding what it is about and moving it in the
+mailbox are one story, told here in order.
 
 What Japanese phones actually send: ISO-2022-JP, Shift_JIS (as Windows-31J, which carriers
 really use) and UTF-8 headers and bodies; JPEG and HEIC attachments; addresses that RFC 5322
