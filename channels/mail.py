@@ -30,7 +30,7 @@ import ssl
 import unicodedata
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -188,7 +188,7 @@ def language_of(text: str) -> str:
     if re.search(r"[\uac00-\ud7af]", text):
         return "ko"
     if re.search(r"[\u4e00-\u9fff]", text):
-        return "zh-hans" if not re.search(r"[\u3040-\u30ff]", text) else "ja"
+        return "zh-hans"  # han without kana (kana returned "ja" above)
     if re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text, re.I):
         return "vi"
     if re.search(r"\b(não|está|poste|rua|quebrad)\w*", text, re.I) or "ç" in text:
@@ -408,10 +408,3 @@ def _processed_expire(client, box, now) -> int:
     if uids:
         client.expunge()
     return len(uids)
-
-
-def received_at(message: EmailMessage):
-    try:
-        return parsedate_to_datetime(str(message.get("Date")))
-    except (TypeError, ValueError):
-        return None
