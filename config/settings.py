@@ -180,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "manage-login"
-LOGIN_REDIRECT_URL = "manage-queue"
+LOGIN_REDIRECT_URL = "manage-dashboard"
 LOGOUT_REDIRECT_URL = "manage-login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)  # a working day
 # Sign-in throttling (failures per window in seconds): then sign-in is refused for a while.

@@ -254,6 +254,7 @@ def table(w):
             everyone(),
         ),
         "manage-password-reset-complete": ("GET", {}, None, everyone()),
+        "manage-dashboard": ("GET", {}, None, staff()),
         "manage-queue": ("GET", {}, None, staff()),
         "manage-queue-export": ("GET", {"fmt": "csv"}, None, staff()),
         "manage-intake": ("GET", {}, None, staff(viewer=NO, inspector=NO)),

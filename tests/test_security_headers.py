@@ -232,9 +232,9 @@ def test_no_page_breaks_the_content_security_policy(live_server, site, chromium_
         # A manager: the queue and its map, the report's page and its map, phone intake,
         # inspections and their map.
         _sign_in(s, base, site["cookies"]["manager"])
-        statuses["/manage/"] = _visit(
+        statuses["/manage/queue/"] = _visit(
             s,
-            f"{base}/manage/",
+            f"{base}/manage/queue/",
             click="#show-queue-map",
             wait_for="#queue-map .leaflet-interactive, #queue-map .marker-cluster",
         )

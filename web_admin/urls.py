@@ -2,6 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from web_admin import (
     api_clients,
@@ -17,7 +18,8 @@ from web_admin import (
 R = "reports/<str:number>/"
 
 urlpatterns = [
-    path("", queue.queue, name="manage-queue"),
+    path("", RedirectView.as_view(pattern_name="manage-queue"), name="manage-dashboard"),
+    path("queue/", queue.queue, name="manage-queue"),
     path("queue.<str:fmt>", queue.queue_export, name="manage-queue-export"),
     path("intake/", intake.intake, name="manage-intake"),
     path("login/", signin.LoginView.as_view(), name="manage-login"),

@@ -208,9 +208,9 @@ def test_staff_see_the_channel_and_the_line_name(client, standin, poles, manager
     staff = client_for(manager)
     page = staff.get(f"/manage/reports/{report.number}/").content.decode()
     assert "LINE" in page and "利用者" in page  # the channel, and the name as a contact
-    listed = staff.get("/manage/", {"source": "line"}).content.decode()
+    listed = staff.get("/manage/queue/", {"source": "line"}).content.decode()
     assert report.number in listed
-    assert report.number not in staff.get("/manage/", {"source": "email"}).content.decode()
+    assert report.number not in staff.get("/manage/queue/", {"source": "email"}).content.decode()
 
 
 def test_a_report_passed_to_another_owner_is_pushed(client, standin, poles, manager, city):
