@@ -1,22 +1,30 @@
-"""The managers' queue as CSV and GeoJSON: whatever the current filter shows, streamed.
+"""The managers' queue as CSV, Excel and GeoJSON: whatever the current filter shows.
 
 Exports are for the organisation's own work (a contractor's list, a GIS layer); they carry
-no contact details, which never leave the report page. GeoJSON features are written by the
-database (assets/geojson.py); Python only joins them.
+no contact details, which never leave the report page. The plain CSV keeps codes and English
+column names, for programs; the CSV in Japanese and the Excel file show words in their
+place (reports/labels.py), for people. GeoJSON features are written by the database
+(assets/geojson.py), codes and words side by side; Python only joins them.
 """
 
+import contextlib
+import datetime
+import itertools
 from collections.abc import Iterator
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from accounts.models import Organization
-from assets import csvfiles
+from assets import csvfiles, xlsxfiles
 from assets.geojson import AsJSON, JSONBuild, collection_chunks
-from assets.models import AssetType, FaultCategory
+from assets.xlsxfiles import DATE, DATETIME, NUMBER, Column
 from config import city
+from reports import priority
+from reports.labels import label_expression, report_labels
+from reports.models import Report
 from reports.opendata import spreadsheet_safe
 
 COLUMNS = [
@@ -44,14 +52,6 @@ COLUMNS = [
 ]
 
 
-def _names() -> tuple[dict, dict, dict]:
-    """Display names by id, in the active language: a few dozen rows, read once."""
-    categories = {c.pk: (c.code, c.name) for c in FaultCategory.objects.all()}
-    types = {t.pk: t.code for t in AssetType.objects.all()}
-    organisations = {o.pk: str(o) for o in Organization.objects.all()}
-    return categories, types, organisations
-
-
 def _text(value) -> str:
     """Neutralise spreadsheet formulas in free text typed by residents (CSV injection)."""
     return spreadsheet_safe("" if value is None else str(value))
@@ -67,7 +67,7 @@ def csv_chunks(qs: QuerySet) -> Iterator[str]:
 
 
 def _csv_rows(qs: QuerySet) -> Iterator[list]:
-    categories, types, organisations = _names()
+    labels = report_labels()
     base = city.current().public_base_url
     yield COLUMNS
     rows = qs.values_list(
@@ -111,10 +111,10 @@ def _csv_rows(qs: QuerySet) -> Iterator[list]:
             far,
             description,
         ) = row
-        code, name = categories.get(category_id, ("", ""))
         yield [
-            number, status, score, code, name, types.get(type_id, ""), ledger_id or "",
-            organisations.get(owner_id, ""), organisations.get(assignee_id, ""),
+            number, status, score, labels.category_codes.get(category_id, ""),
+            labels.category(category_id), labels.asset_type_codes.get(type_id, ""),
+            ledger_id or "", labels.organisation(owner_id), labels.organisation(assignee_id),
             due.isoformat() if due else "",
             _local(respond_by), _local(created_at), source, me_too, _text(town),
             _text(address), f"{point.y:.6f}" if point else "", f"{point.x:.6f}" if point else "",
@@ -122,8 +122,138 @@ def _csv_rows(qs: QuerySet) -> Iterator[list]:
         ]  # fmt: skip
 
 
+# --- For people: words instead of codes, in the active language ------------------------------
+
+
+def labelled_columns() -> list[Column]:
+    """The columns of the CSV in Japanese and of the Excel file, named in the active language."""
+    return [
+        Column(_("Report number"), 14),
+        Column(_("Status"), 12),
+        Column(_("Priority"), 8, NUMBER),
+        Column(_("Priority reasons"), 40),
+        Column(_("Category"), 24),
+        Column(_("Asset type"), 14),
+        Column(_("Ledger id"), 14),
+        Column(_("Town"), 12),
+        Column(_("Address"), 30),
+        Column(_("Responsible section"), 20),
+        Column(_("Assigned to"), 20),
+        Column(_("Work due"), 12, DATE),
+        Column(_("Response target"), 17, DATETIME),
+        Column(_("Reported at"), 17, DATETIME),
+        Column(_("Source"), 14),
+        Column(_("Saw it too (people)"), 10, NUMBER),
+        Column(_("Photo far from the asset"), 12),
+        Column(_("Latitude"), 11, NUMBER),
+        Column(_("Longitude"), 11, NUMBER),
+        Column(_("Description"), 40),
+        Column(_("Staff page"), 40),
+    ]
+
+
+ROWS_PER_FETCH = 500
+
+
+def _speaking(language: str | None):
+    """The language to write in: the given one, else the active one."""
+    return translation.override(language) if language else contextlib.nullcontext()
+
+
+def labelled_rows(
+    qs: QuerySet, *, now: datetime.datetime, language: str | None = None
+) -> Iterator[list]:
+    """The queue's reports in its order, one list of values per row (words, numbers, dates
+    and aware moments), with the reasons for each priority as the queue page gives them.
+
+    Like the page, the order is taken from the report table alone and the rows are then
+    fetched a few hundred at a time (reports/selectors.py, queue_page_rows). A `language`
+    is switched on only while a batch is written, never across a yield to the response."""
+    with _speaking(language):
+        labels = report_labels()
+    base = city.current().public_base_url
+    ids = list(qs.values_list("pk", flat=True))
+    for start in range(0, len(ids), ROWS_PER_FETCH):
+        chunk = ids[start : start + ROWS_PER_FETCH]
+        fetched = (
+            Report.objects.filter(pk__in=chunk)
+            .annotate(score=priority.score_expression(now))
+            .select_related("category", "asset")
+        )
+        by_pk = {report.pk: report for report in fetched}
+        with _speaking(language):
+            batch = [_labelled(by_pk[pk], labels, base, now) for pk in chunk if pk in by_pk]
+        yield from batch
+
+
+def _labelled(report: Report, labels, base: str, now) -> list:
+    asset = report.asset
+    point = report.location
+    reasons = "; ".join(f"{points:+d} {text}" for points, text in priority.reasons(report, now))
+    return [
+        report.number,
+        labels.status(report.status, report.close_reason),
+        report.score,
+        reasons,
+        labels.category(report.category_id),
+        labels.asset_type(asset.asset_type_id) if asset else "",
+        asset.ledger_id if asset else "",
+        report.town,
+        report.address_text or (asset.address if asset else ""),
+        labels.organisation(report.owner_id),
+        labels.organisation(report.assignee_id),
+        report.work_due_on,
+        report.respond_by,
+        report.created_at,
+        labels.source(report.source),
+        report.me_too_count,
+        _("Yes") if report.photo_far_from_asset else "",
+        round(point.y, 6) if point else None,
+        round(point.x, 6) if point else None,
+        report.description,
+        f"{base}/manage/reports/{report.number}/",
+    ]
+
+
+def _csv_text(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return _text(value)
+
+
+def labelled_csv_chunks(
+    qs: QuerySet, *, now: datetime.datetime, language: str | None = None
+) -> Iterator[str]:
+    """The queue as CSV for people: the Excel file's columns and words, as text (in
+    `language`, else the active one)."""
+    with _speaking(language):
+        header = [column.header for column in labelled_columns()]
+    rows = (
+        [_csv_text(value) for value in row] for row in labelled_rows(qs, now=now, language=language)
+    )
+    return csvfiles.csv_chunks(itertools.chain([header], rows), bom=True, rows_per_chunk=200)
+
+
+def workbook(qs: QuerySet, *, about: list[tuple[str, object]], now: datetime.datetime):
+    """The queue as an Excel file (a temporary file at its start): the title, `about` (what
+    was asked for, in words) and the time of export in the first rows, then the reports."""
+    return xlsxfiles.table_file(
+        title=_("Fault reports"),
+        sheet_title=_("Reports"),
+        about=[*about, (_("Exported at"), now), (_("Number of reports"), qs.count())],
+        columns=labelled_columns(),
+        rows=labelled_rows(qs, now=now),
+    )
+
+
+# --- GeoJSON: codes for programs and words for the map's popups, side by side --------------
+
+
 def feature_expression():
     base = city.current().public_base_url
+    labels = report_labels()
     return Cast(
         JSONBuild(
             type=Value("Feature"),
@@ -132,9 +262,12 @@ def feature_expression():
             properties=JSONBuild(
                 number=F("number"),
                 status=F("status"),
+                status_label=label_expression("status", labels.statuses),
                 priority=F("score"),
                 category=F("category__code"),
+                category_name=label_expression("category_id", labels.categories),
                 asset_type=F("asset__asset_type__code"),
+                asset_type_name=label_expression("asset__asset_type_id", labels.asset_types),
                 ledger_id=F("asset__ledger_id"),
                 owner=F("owner__code"),
                 assignee=F("assignee__code"),
@@ -142,6 +275,7 @@ def feature_expression():
                 respond_by=F("respond_by"),
                 created_at=F("created_at"),
                 source=F("source"),
+                source_label=label_expression("source", labels.sources),
                 me_too=F("me_too_count"),
                 town=F("town"),
                 address=F("address_text"),
