@@ -311,6 +311,16 @@ def table(w):
             staff(viewer=NO, inspector=NO, staff=NO, other=HIDE, association=HIDE),
         ),
         "manage-conditions": ("GET", {}, None, staff()),
+        # The inspection lists as Excel files: whoever reads the list downloads it.
+        "manage-inspection-assets-export": ("GET", {}, None, staff()),
+        "manage-inspections-export": ("GET", {}, None, staff()),
+        "manage-assignments-export": ("GET", {}, None, staff()),
+        "manage-assignment-export": (
+            "GET",
+            {"pk": w["assignment"].pk},
+            None,
+            staff(inspector=OK, other=HIDE, association=HIDE),
+        ),
         "manage-api-clients": (
             "GET",
             {},

@@ -1,6 +1,6 @@
 """The inspection screens under /manage/inspections/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from web_admin.inspection_screens import (
     assets,
@@ -26,4 +26,5 @@ urlpatterns = [
         name="manage-quarantine-resolve",
     ),
     path("conditions/", conditions.conditions, name="manage-conditions"),
+    path("", include("web_admin.inspection_exports")),  # the lists as Excel files
 ]
