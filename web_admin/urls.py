@@ -2,10 +2,10 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
-from django.views.generic import RedirectView
 
 from web_admin import (
     api_clients,
+    dashboard,
     intake,
     plan_screens,
     plan_views,
@@ -13,14 +13,16 @@ from web_admin import (
     queue,
     report_views,
     signin,
+    work_orders,
 )
 
 R = "reports/<str:number>/"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="manage-queue"), name="manage-dashboard"),
+    path("", dashboard.dashboard, name="manage-dashboard"),
     path("queue/", queue.queue, name="manage-queue"),
     path("queue.<str:fmt>", queue.queue_export, name="manage-queue-export"),
+    path("queue/bulk/", queue.queue_bulk, name="manage-queue-bulk"),
     path("intake/", intake.intake, name="manage-intake"),
     path("login/", signin.LoginView.as_view(), name="manage-login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="manage-login"), name="manage-logout"),
@@ -57,6 +59,8 @@ urlpatterns = [
     path(R + "priority/", report_views.report_priority, name="manage-report-priority"),
     path(R + "link/", report_views.report_link, name="manage-report-link"),
     path("photos/<uuid:token>/<str:variant>", report_views.photo, name="manage-photo"),
+    path(R + "work-order/", work_orders.work_order, name="manage-work-order"),
+    path("work-orders/", work_orders.work_order_selection, name="manage-work-orders"),
     path("inspections/", include("web_admin.inspection_urls")),
     path("plan/", plan_views.plan_home, name="manage-plan"),
     path("plan/make/", plan_views.plan_make, name="manage-plan-make"),

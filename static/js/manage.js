@@ -1,4 +1,5 @@
-/* The managers' maps, loaded only when asked for. Every screen works without them. */
+/* The managers' maps (the queue's on a wide screen from the start, the others when asked
+   for) and the queue's bulk bar. Every screen works without them. */
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -46,44 +47,80 @@
     return a;
   }
 
-  // The queue: every report of the current filter, clustered.
+  // The queue: every report of the current filter, clustered, beside the list. On a wide
+  // screen the map is on from the start; on a narrow one it waits for the button.
   var queueButton = $("show-queue-map");
+  function showQueueMap() {
+    var box = $("queue-map");
+    box.hidden = false;
+    queueButton.hidden = true;
+    leaflet(queueButton, true).then(function () {
+      return fetch(queueButton.getAttribute("data-url"), { credentials: "same-origin" });
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      var map = baseMap(box, queueButton, [35.367, 132.755], 13);
+      var group = L.markerClusterGroup({ maxClusterRadius: 50 });
+      data.features.forEach(function (f) {
+        if (!f.geometry) return;
+        var c = f.geometry.coordinates, p = f.properties;
+        var colour = p.danger ? "#a40000" : (p.priority >= 60 ? "#a40000" : (p.priority >= 35 ? "#b35900" : "#0b5cad"));
+        var marker = dot([c[1], c[0]], colour);
+        var popup = document.createElement("div");
+        popup.appendChild(link("/manage/reports/" + p.number + "/", p.number));
+        var words = [p.category_label || p.category, p.status_label || p.status].filter(Boolean);
+        popup.appendChild(document.createTextNode(" " + words.join(" · ") + " · " + p.priority));
+        marker.bindPopup(popup);
+        group.addLayer(marker);
+      });
+      map.addLayer(group);
+      if (group.getLayers().length) map.fitBounds(group.getBounds(), { maxZoom: 17, padding: [20, 20] });
+      var area = document.createElement("button");
+      area.type = "button"; area.className = "secondary";
+      area.textContent = queueButton.getAttribute("data-t-area");
+      area.addEventListener("click", function () {
+        var b = map.getBounds(), form = document.querySelector("form.filters");
+        form.elements.bbox.value = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+          .map(function (n) { return n.toFixed(6); }).join(",");
+        form.submit();
+      });
+      box.parentNode.insertBefore(area, box.nextSibling);
+    }).catch(function () { box.textContent = queueButton.getAttribute("data-t-failed"); });
+  }
   if (queueButton) {
-    queueButton.hidden = false;
-    queueButton.addEventListener("click", function () {
-      var box = $("queue-map");
-      box.hidden = false;
-      queueButton.disabled = true;
-      leaflet(queueButton, true).then(function () {
-        return fetch(queueButton.getAttribute("data-url"), { credentials: "same-origin" });
-      }).then(function (r) { return r.json(); }).then(function (data) {
-        var map = baseMap(box, queueButton, [35.367, 132.755], 13);
-        var group = L.markerClusterGroup({ maxClusterRadius: 50 });
-        data.features.forEach(function (f) {
-          if (!f.geometry) return;
-          var c = f.geometry.coordinates, p = f.properties;
-          var colour = p.priority >= 60 ? "#a40000" : (p.priority >= 35 ? "#b35900" : "#0b5cad");
-          var marker = dot([c[1], c[0]], colour);
-          var popup = document.createElement("div");
-          popup.appendChild(link("/manage/reports/" + p.number + "/", p.number));
-          popup.appendChild(document.createTextNode(" " + p.category + " · " + p.priority));
-          marker.bindPopup(popup);
-          group.addLayer(marker);
-        });
-        map.addLayer(group);
-        if (group.getLayers().length) map.fitBounds(group.getBounds(), { maxZoom: 17, padding: [20, 20] });
-        var area = document.createElement("button");
-        area.type = "button"; area.className = "secondary";
-        area.textContent = queueButton.getAttribute("data-t-area");
-        area.addEventListener("click", function () {
-          var b = map.getBounds(), form = document.querySelector("form.filters");
-          form.elements.bbox.value = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
-            .map(function (n) { return n.toFixed(6); }).join(",");
-          form.submit();
-        });
-        box.parentNode.insertBefore(area, box.nextSibling);
-      }).catch(function () { box.textContent = queueButton.getAttribute("data-t-failed"); });
-    });
+    if (window.matchMedia("(min-width: 70rem)").matches) {
+      showQueueMap();
+    } else {
+      queueButton.hidden = false;
+      queueButton.addEventListener("click", showQueueMap);
+    }
+  }
+
+  // The queue's bulk bar: the fields of the chosen action, and how many are ticked.
+  var bulk = $("bulk");
+  if (bulk) {
+    var ticks = function () { return document.querySelectorAll("input[name=r][form=bulk]"); };
+    var count = $("bulk-count"), all = $("tick-all");
+    var counted = function () {
+      var n = 0;
+      ticks().forEach(function (t) { if (t.checked) n += 1; });
+      count.textContent = n ? count.getAttribute("data-t-some").replace("%(count)s", n) : count.getAttribute("data-t-none");
+      if (all) all.checked = n > 0 && n === ticks().length;
+    };
+    var fields = function () {
+      var action = bulk.elements.action.value;
+      bulk.querySelectorAll("[data-for]").forEach(function (f) {
+        f.hidden = f.getAttribute("data-for") !== action;
+      });
+    };
+    ticks().forEach(function (t) { t.addEventListener("change", counted); });
+    if (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        ticks().forEach(function (t) { t.checked = all.checked; });
+        counted();
+      });
+    }
+    bulk.elements.action.addEventListener("change", fields);
+    fields(); counted();
   }
 
   // A plan's works: one dot each, darker for the earlier fiscal years.

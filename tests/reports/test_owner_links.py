@@ -335,7 +335,7 @@ def test_the_queue_shows_a_report_with_an_outside_owner(reported, manager, assoc
     staff = Client()
     staff.force_login(manager)
 
-    queue = staff.get("/manage/").content.decode()
+    queue = staff.get("/manage/queue/").content.decode()
     detail = staff.get(f"/manage/reports/{report.number}/")
 
     assert report.number in queue and "今市町自治会" in queue

@@ -70,7 +70,7 @@ def test_another_organisations_manager_gets_404_everywhere(
         response = client.post(f"/manage/reports/{report.number}/{action}/", data)
         assert response.status_code == 404, action
     assert unchanged(report)
-    queue = client.get("/manage/").content.decode()
+    queue = client.get("/manage/queue/").content.decode()
     assert report.number not in queue and "private@example.com" not in queue
 
 

@@ -87,5 +87,5 @@ def test_only_the_citys_managers_may_see_or_change_keys(
 
 
 def test_the_navigation_shows_the_screen_only_to_those_who_may_use_it(manager, section_staff):
-    assert URL in signed_in(manager).get("/manage/").content.decode()
-    assert URL not in signed_in(section_staff).get("/manage/").content.decode()
+    assert URL in signed_in(manager).get("/manage/queue/").content.decode()
+    assert URL not in signed_in(section_staff).get("/manage/queue/").content.decode()

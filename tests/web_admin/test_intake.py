@@ -51,7 +51,7 @@ def test_by_the_sticker_code_read_out_on_the_phone(
         "出雲花子", "0853-21-0000", True)  # fmt: skip
     # The caller hears from us like any resident; the section hears of a new report.
     assert {m.to[0] for m in mail.outbox} == {"hanako@example.com", "doro@city.example"}
-    queue = signed_in.get("/manage/?source=staff")
+    queue = signed_in.get("/manage/queue/?source=staff")
     assert [r.number for r, _ in queue.context["reports"]] == [report.number]
 
 
