@@ -1,4 +1,8 @@
-"""Questions about reports: who handles one, what is already reported nearby, what is public."""
+"""Questions about reports: who handles one, what is already reported nearby, what is public.
+
+Why it is long: every read of reports that more than one screen shares lives here, as in
+each app's selectors.py: receipts and photos, the queue with its filters (the days and the
+fix time that the dashboard's figures count with too), and what housekeeping is due."""
 
 import datetime
 import uuid
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import policy
@@ -223,6 +227,11 @@ class QueueFilter:
     overdue: bool = False
     source: str = ""
     text: str = ""
+    # Local days, both ends included: when the report came in, when it was fixed (fix_time).
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    fixed_since: datetime.date | None = None
+    fixed_until: datetime.date | None = None
     # A condition from an app above (planning's "likely to need work within two years").
     also: Q | None = None
 
@@ -238,11 +247,24 @@ QUEUE_ORDERS = {
 def queue(user, *, filters: QueueFilter, order: str = "priority", now=None) -> QuerySet[Report]:
     """The managers' queue: reports of their organisations, each with its score."""
     now = now or timezone.now()
+    fixed = filters.fixed_since or filters.fixed_until
+    default = (Report.Status.FIXED, Report.Status.CLOSED) if fixed else Report.OPEN_STATUSES
     qs = (
         reports_for_user(user)
-        .filter(status__in=filters.statuses or Report.OPEN_STATUSES)
+        .filter(status__in=filters.statuses or default)
         .annotate(score=priority.score_expression(now))
     )
+    if filters.since or filters.until:
+        qs = qs.filter(days_q("created_at", filters.since, filters.until))
+    if fixed:
+        # A fix is never later than the report's end (a close after it moves the end on), so
+        # the indexed end narrows the reports before each one's fix time is looked up.
+        if filters.fixed_since:
+            start = day_start(filters.fixed_since)
+            qs = qs.filter(Q(ended_at__gte=start) | Q(ended_at__isnull=True))
+        qs = qs.annotate(fixed_at=fix_time()).filter(
+            days_q("fixed_at", filters.fixed_since, filters.fixed_until)
+        )
     if filters.asset_type:
         qs = qs.filter(asset__asset_type__code=filters.asset_type)
     if filters.category:
@@ -274,6 +296,36 @@ def queue(user, *, filters: QueueFilter, order: str = "priority", now=None) -> Q
             | Q(asset__ledger_id__icontains=filters.text)
         )
     return qs.order_by(*QUEUE_ORDERS.get(order, QUEUE_ORDERS["priority"]))
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of a day in the city's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def days_q(field: str, since: datetime.date | None, until: datetime.date | None) -> Q:
+    """`field` (a time) falls on one of the local days from `since` to `until`, both included;
+    an end left out does not narrow."""
+    q = Q()
+    if since:
+        q &= Q(**{f"{field}__gte": day_start(since)})
+    if until:
+        q &= Q(**{f"{field}__lt": day_start(until + datetime.timedelta(days=1))})
+    return q
+
+
+def fix_time() -> Subquery:
+    """When a report was fixed, as a database expression: its latest change to "fixed".
+    Not `ended_at`, which a later close (a fix confirmed, then closed) moves on; NULL for a
+    report closed without a fix (a duplicate, not ours, no fault found)."""
+    return Subquery(
+        ReportEvent.objects.filter(
+            report=OuterRef("pk"), kind=ReportEvent.Kind.STATUS, to_value=Report.Status.FIXED
+        )
+        .order_by("-at", "-pk")
+        .values("at")[:1],
+        output_field=DateTimeField(),
+    )
 
 
 def queue_page_rows(ids: list[int], *, now) -> list[Report]:

@@ -37,6 +37,26 @@ def _bbox(text: str) -> tuple[float, float, float, float] | None:
     return None
 
 
+# Days a date filter takes: far outside the system's life a day is a typing slip (and the
+# year 1 or 9999 would overflow on its way to a time in the database).
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A day, picked or typed as YYYY-MM-DD, within FIRST_DAY..LAST_DAY."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(
+                _("Give a day from %(first)s to %(last)s."),
+                code="out_of_range",
+                params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+            )
+
+
 class _OwnIds:
     """Several forms share the report page: each keeps its element ids apart."""
 
@@ -68,6 +88,10 @@ class QueueFilterForm(_OwnIds, forms.Form):
     )
     overdue = forms.BooleanField(label=_("Past the response target"), required=False)
     likely = forms.BooleanField(label=_("Asset likely to need work within 2 years"), required=False)
+    since = DayField(label=_("Reported from"), required=False)
+    until = DayField(label=_("Reported until"), required=False)
+    fixed_since = DayField(label=_("Fixed from"), required=False)
+    fixed_until = DayField(label=_("Fixed until"), required=False)
     bbox = forms.CharField(required=False, widget=forms.HiddenInput)
     order = forms.ChoiceField(
         label=_("Order"),
@@ -103,6 +127,13 @@ class QueueFilterForm(_OwnIds, forms.Form):
         self.fields["owner"].choices = any_ + orgs
         self.fields["assignee"].choices = [*any_, ("none", _("nobody yet")), *orgs]
 
+    def clean(self):
+        data = super().clean()
+        for first, last in (("since", "until"), ("fixed_since", "fixed_until")):
+            if data.get(first) and data.get(last) and data[first] > data[last]:
+                self.add_error(last, _("The last day comes before the first."))
+        return data
+
     def queue_filter(self) -> QueueFilter:
         data = self.cleaned_data if self.is_valid() else self._valid_part()
         assignee = data.get("assignee") or ""
@@ -118,6 +149,10 @@ class QueueFilterForm(_OwnIds, forms.Form):
             overdue=bool(data.get("overdue")),
             source=data.get("source") or "",
             text=(data.get("q") or "").strip(),
+            since=data.get("since"),
+            until=data.get("until"),
+            fixed_since=data.get("fixed_since"),
+            fixed_until=data.get("fixed_until"),
             also=planning_selectors.likely_to_need_work("asset__") if data.get("likely") else None,
         )
 
