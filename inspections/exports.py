@@ -102,7 +102,7 @@ def assets_file(
     rows = asset_rows(assets.iterator(chunk_size=2000), towns=towns, today=today, days=days)
     return _file(
         _("Assets to inspect"),
-        [*about, (_("Assets"), assets.count())],
+        [*about, (_("Number of assets"), assets.count())],
         asset_columns(),
         rows,
         now,
@@ -173,12 +173,12 @@ def assignments_file(
         Column(_("Status"), 10),
         Column(_("Assets (count)"), 10, NUMBER),
         Column(_("Inspected"), 10, NUMBER),
-        Column(_("Progress (%)"), 10, NUMBER),
+        Column(_("Progress (per cent)"), 10, NUMBER),
         Column(_("Made at"), 17, DATETIME),
     ]
     return _file(
         _("Assignments"),
-        [*about, (_("Assignments"), assignments.count())],
+        [*about, (_("Number of assignments"), assignments.count())],
         columns,
         assignment_rows(assignments.iterator(chunk_size=500)),
         now,

@@ -9,11 +9,14 @@ import json
 import openpyxl
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assets.models import FaultCategory
 from reports import intake, services
+from reports.models import Report
 from tests import factories
 
 HEADER_ROW = 6  # title, filter, time of export, count, a blank row, then the header
@@ -274,3 +277,23 @@ def test_a_report_without_an_asset_has_no_asset_type_name(manager, reports):
 
     assert feature["properties"]["asset_type_name"] is None
     assert feature["properties"]["category_name"] == "Debris or obstacle"
+
+
+def test_the_excel_file_costs_the_same_queries_for_few_or_many_rows(
+    manager, categories, submit, city
+):
+    client = signed_in(manager)
+    counts = []
+    for total in (3, 40):
+        while Report.objects.count() < total:
+            report = submit(categories["crack"], description="ひび")
+            if report.pk % 2:
+                services.report_assign(
+                    report=report, assignee=city["contractor"], acting_user=manager
+                )
+        with CaptureQueriesContext(connection) as queries:
+            sheet = sheet_of(client.get("/manage/queue.xlsx"))
+        assert sheet["B4"].value == total
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
