@@ -273,6 +273,10 @@ def table(w):
             None,
             READ_OURS,
         ),
+        # Work orders: read like the report; printing with a contractor's link is a POST
+        # for those who change reports (tests/web_admin/test_work_orders.py).
+        "manage-work-order": ("GET", number, None, READ_OURS),
+        "manage-work-orders": ("GET", {}, {"r": report.number}, READ_OURS),
         "manage-inspections": ("GET", {}, None, staff()),
         "manage-inspection-assets": ("GET", {}, None, staff()),
         "manage-inspection-assets-map": ("GET", {}, None, staff()),
