@@ -235,7 +235,6 @@ def test_no_page_breaks_the_content_security_policy(live_server, site, chromium_
         statuses["/manage/queue/"] = _visit(
             s,
             f"{base}/manage/queue/",
-            click="#show-queue-map",
             wait_for="#queue-map .leaflet-interactive, #queue-map .marker-cluster",
         )
         with page.expect_navigation(url="**/manage/reports/*/") as report_page:

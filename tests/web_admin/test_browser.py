@@ -56,12 +56,15 @@ def test_a_managers_morning(live_server, morning, city, chromium_path):
         page.fill("#id_password", PASSWORD)
         page.click("form.narrow button[type=submit]")
         page.wait_for_url(f"{base}/manage/")
+        page.goto(f"{base}/manage/queue/")
+        page.wait_for_selector("#queue-map .leaflet-interactive, #queue-map .marker-cluster")
         violations["queue"] = session.axe_violations()
 
         first_row = page.locator("table.queue tbody tr").first
-        top_number = first_row.locator("a").first.inner_text()
+        top_number = first_row.locator("td a").first.inner_text()
+        first_row.locator("details.why summary").click()  # why it is first
         reasons = first_row.locator("ul.reasons").inner_text()
-        first_row.locator("a").first.click()
+        first_row.locator("td a").first.click()
         page.wait_for_url(f"**/manage/reports/{top_number}/")
         violations["detail"] = session.axe_violations()
         page.click("#show-report-map")
@@ -105,9 +108,8 @@ def test_a_managers_morning(live_server, morning, city, chromium_path):
         page.click("form.intake button[type=submit]")
         page.wait_for_url("**/manage/reports/R-*/")
         intake_number = page.locator("h1").inner_text().split()[0]
-        page.goto(f"{base}/manage/?source=staff")
+        page.goto(f"{base}/manage/queue/?source=staff")
         intake_queue = page.inner_text("table.queue")
-        page.click("#show-queue-map")
         page.wait_for_selector("#queue-map .leaflet-interactive, #queue-map .marker-cluster")
 
     with chromium(chromium_path, locale="pt-BR") as resident:
