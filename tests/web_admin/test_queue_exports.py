@@ -122,6 +122,14 @@ def test_the_filter_and_the_time_of_export_are_in_the_first_rows(manager, report
     assert sheet.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
 
 
+def test_the_days_of_the_filter_are_said_too(manager, reports):
+    today = timezone.localdate().isoformat()
+    sheet = sheet_of(signed_in(manager).get(f"/manage/queue.xlsx?since={today}&until={today}"))
+
+    assert sheet["B2"].value.count(today) == 2
+    assert sheet["B4"].value == 3
+
+
 def test_with_no_status_chosen_the_filter_says_the_open_ones(manager, reports):
     sheet = sheet_of(signed_in(manager).get("/manage/queue.xlsx"))
 
@@ -193,7 +201,8 @@ def test_an_unknown_format_is_not_found(manager, fmt):
     "query",
     ["owner=banana", "assignee=999999", "bbox=1,2,3", "bbox=nan,nan,nan,nan", "per_page=7",
      "order=drop+table", "status=nonsense", "asset_type=%00", "q=%01%02", "overdue=maybe",
-     "category=lamp-out&category=crack", "headers=ja"],
+     "category=lamp-out&category=crack", "headers=ja", "since=2026-13-45", "until=yesterday",
+     "since=2026-01-01&until=2025-01-01"],
 )  # fmt: skip
 def test_a_stale_or_hostile_filter_never_breaks_the_excel_file(manager, reports, query):
     sheet = sheet_of(signed_in(manager).get(f"/manage/queue.xlsx?{query}"))
@@ -263,20 +272,20 @@ def test_the_map_features_carry_words_beside_their_codes(manager, reports):
     properties = feature["properties"]
 
     assert (
-        properties["category"] == "lamp-out" and properties["category_name"] == "夜間に点灯しない"
+        properties["category"] == "lamp-out" and properties["category_label"] == "夜間に点灯しない"
     )
     assert properties["status"] == "accepted" and properties["status_label"] == "受付済"
     assert properties["asset_type"] == "security-light"
-    assert properties["asset_type_name"] == "防犯灯"
+    assert properties["asset_type_label"] == "防犯灯"
     assert properties["source"] == "qr" and properties["source_label"] == "QRラベル"
 
 
-def test_a_report_without_an_asset_has_no_asset_type_name(manager, reports):
+def test_a_report_without_an_asset_has_no_asset_type_label(manager, reports):
     response = signed_in(manager, "en").get("/manage/queue.geojson?category=debris")
     [feature] = json.loads(b"".join(response.streaming_content))["features"]
 
-    assert feature["properties"]["asset_type_name"] is None
-    assert feature["properties"]["category_name"] == "Debris or obstacle"
+    assert feature["properties"]["asset_type_label"] is None
+    assert feature["properties"]["category_label"] == "Debris or obstacle"
 
 
 def test_the_excel_file_costs_the_same_queries_for_few_or_many_rows(
