@@ -2,15 +2,17 @@
 conditions are spread, and how that spread moved year on year.
 
 Each answer is a handful of grouped queries (one per year for the year-on-year spread),
-never a query per asset. The assets are those in service of the user's organisations
-(inspections.selectors.assets_to_inspect); the area is the town of inspections/areas.py.
+never a query per asset. A year's spread is read from the condition history (grades_as_of),
+and this year's is the current spread itself, so the two never disagree. The assets are
+those in service of the user's organisations (inspections.selectors.assets_to_inspect); the
+area is the town of inspections/areas.py.
 """
 
 import datetime
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from assets.models import AssetType, Town
@@ -129,6 +131,10 @@ class Distribution:
     def count(self, key: str) -> int:
         return self.counts.get(key, 0)
 
+    def share(self, key: str) -> float:
+        """The percentage of the assets at this grade key (0 when there are none)."""
+        return 100 * self.count(key) / self.total if self.total else 0.0
+
 
 def _by_type(rows, key: str) -> dict[int, dict[str, int]]:
     counts: dict[int, dict[str, int]] = {}
@@ -139,14 +145,19 @@ def _by_type(rows, key: str) -> dict[int, dict[str, int]]:
     return counts
 
 
+def _recorded_grades(qs) -> dict[int, dict[str, int]]:
+    """Per type, how many of the assets stand at each grade recorded on them now."""
+    rows = qs.values("asset_type_id", "condition_grade").annotate(n=Count("pk")).order_by()
+    return _by_type(rows, "condition_grade")
+
+
 def condition_distribution(
     user, selection: AssetSelection, *, today: datetime.date, towns: list[Town] | None = None
 ) -> list[Distribution]:
     """The current grade of each type's assets (the condition the inspections services
     keep on every asset), per type."""
     qs = assets_to_inspect(user, replace(selection, due="all"), today=today, towns=towns)
-    rows = qs.values("asset_type_id", "condition_grade").annotate(n=Count("pk")).order_by()
-    counts = _by_type(rows, "condition_grade")
+    counts = _recorded_grades(qs)
     return [
         Distribution(asset_type=asset_type, counts=counts[asset_type.pk])
         for asset_type in AssetType.objects.filter(pk__in=counts)
@@ -171,6 +182,10 @@ class YearDistribution:
     def to_date(self) -> bool:
         return self.as_of.month != 12 or self.as_of.day != 31
 
+    def share(self, key: str) -> float:
+        """The percentage of the year's assets at this grade key (0 when there are none)."""
+        return 100 * self.counts.get(key, 0) / self.total if self.total else 0.0
+
 
 @dataclass
 class TypeYears:
@@ -184,34 +199,59 @@ class TypeYears:
         return grade_keys(self.asset_type, merged)
 
 
-def grades_at_year_end(
+def grades_as_of(
     user,
     selection: AssetSelection,
-    year: int,
+    as_of: datetime.date,
     *,
     today: datetime.date,
     towns: list[Town] | None = None,
 ) -> dict[int, dict[str, int]]:
-    """Per type, how many assets stood at each grade at the end of `year`: the grade of each
-    asset's latest effective (not superseded) inspection performed before the next year
-    began, local time. The assets are those in service today, less those installed after
-    that year; an asset without such an inspection counts as NOT_INSPECTED."""
-    end = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
+    """Per type, how many assets stood at each grade at the end of the day `as_of`, read from
+    the condition history: each asset's latest effective (not superseded) inspection of that
+    day or before (local time), or the grade recorded on the asset when that was recorded on
+    the same day or later without an inspection behind it (a grade from the paper ledger,
+    entered by hand). Assets installed after `as_of` are left out; an asset with neither
+    counts as NOT_INSPECTED.
+
+    From `today` on, the latest grade is the one recorded on each asset, so the answer is
+    exactly the current spread (condition_distribution): the assets in service today,
+    whatever their install date."""
+    qs = assets_to_inspect(user, replace(selection, due="all"), today=today, towns=towns)
+    if as_of >= today:
+        return _recorded_grades(qs)
+    tz = timezone.get_current_timezone()
+    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), tz)
     latest = (
         effective_inspections()
         .filter(asset=OuterRef("pk"), performed_at__lt=end)
         .order_by("-performed_at", "-id")
-        .values("overall_grade")[:1]
     )
-    qs = (
-        assets_to_inspect(user, replace(selection, due="all"), today=today, towns=towns)
-        .exclude(install_date__gt=datetime.date(year, 12, 31))
-        .annotate(grade=Coalesce(Subquery(latest), Value(NOT_INSPECTED)))
+    # The grade recorded on the asset is the newest point of its history; it stands for the
+    # end of `as_of` when it dates from then or before and no later inspection replaced it.
+    recorded_counts = Q(
+        condition_grade__gt="", last_inspected_on__isnull=False, last_inspected_on__lte=as_of
+    ) & (Q(inspected_on__isnull=True) | Q(last_inspected_on__gte=F("inspected_on")))
+    rows = (
+        qs.exclude(install_date__gt=as_of)
+        .annotate(
+            inspected_grade=Subquery(latest.values("overall_grade")[:1]),
+            inspected_on=Subquery(
+                latest.annotate(day=TruncDate("performed_at", tzinfo=tz)).values("day")[:1]
+            ),
+        )
+        .annotate(
+            grade=Case(
+                When(recorded_counts, then=F("condition_grade")),
+                default=Coalesce("inspected_grade", Value(NOT_INSPECTED)),
+                output_field=CharField(),
+            )
+        )
         .values("asset_type_id", "grade")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return _by_type(qs, "grade")
+    return _by_type(rows, "grade")
 
 
 def condition_by_year(
@@ -223,14 +263,17 @@ def condition_by_year(
     towns: list[Town] | None = None,
 ) -> list[TypeYears]:
     """For each of the last `years` years (this one included, as of today), each type's
-    spread of grades at the year's end and its change from the year before. One grouped
-    query per year, plus one for the year before the first."""
+    spread of grades at the year's end (grades_as_of) and its change from the year before.
+    This year's spread is the current one. One grouped query per year, plus one for the
+    year before the first."""
     years = max(1, min(years, MAX_YEARS))
     if towns is None and selection.area is not None:
         towns = areas.towns()  # once, not once a year
     first = today.year - years + 1
     per_year = {
-        year: grades_at_year_end(user, selection, year, today=today, towns=towns)
+        year: grades_as_of(
+            user, selection, min(datetime.date(year, 12, 31), today), today=today, towns=towns
+        )
         for year in range(first - 1, today.year + 1)
     }
     type_ids = {type_id for counts in per_year.values() for type_id in counts}
