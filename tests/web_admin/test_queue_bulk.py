@@ -254,3 +254,17 @@ def test_active_filters_are_chips_each_removable(client, section_staff, road_rep
     without_new = by_value[str(Report.Status.NEW.label)]
     assert "status=new" not in without_new and "status=accepted" in without_new
     assert "category=lamp-out" in without_new
+
+
+def test_print_sends_the_ticked_reports_to_their_work_orders_and_changes_nothing(
+    client, section_staff, road_reports
+):
+    client.force_login(section_staff)
+    numbers = [r.number for r in road_reports[:2]]
+    response = _post(client, numbers, "print")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/manage/work-orders/?r={numbers[0]}&r={numbers[1]}"
+    assert client.get(response["Location"]).status_code == 200
+    assert _statuses(road_reports) == [Report.Status.NEW] * 3
+    assert not ReportEvent.objects.exclude(kind=ReportEvent.Kind.SUBMITTED).exists()
