@@ -156,8 +156,17 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(FaultCategory)
 class FaultCategoryAdmin(BaseAdmin):
-    list_display = ("code", "group", "name_ja", "name_en", "severity", "response_hours")
-    list_filter = ("group", "severity", "is_active")
+    list_display = (
+        "code",
+        "group",
+        "name_ja",
+        "name_en",
+        "severity",
+        "danger",
+        "response_hours",
+        "response_business_days",
+    )
+    list_filter = ("group", "danger", "severity", "is_active")
     search_fields = ("code", "name_ja", "name_en")
 
 

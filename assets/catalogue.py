@@ -13,7 +13,15 @@ def _t(ja, en, pt, zh, ko, vi):
 
 
 # --- Fault categories -----------------------------------------------------------------------
-# (code, group, names, severity 1-5, response target in hours, questions)
+# (code, group, names, severity 1-5, response target, questions). The target is in hours,
+# counted round the clock, for what cannot wait; routine work counts business days
+# (_business_days(n): weekends, national holidays and 29 Dec to 3 Jan do not count).
+
+
+def _business_days(count):
+    return {"business_days": count}
+
+
 _SINCE = {
     "key": "since",
     "kind": "choice",
@@ -58,6 +66,7 @@ _SINCE = {
 _DANGER = {
     "key": "danger_now",
     "kind": "boolean",
+    "danger_when": [True],
     "label": _t(
         "今にも倒れそう・落ちそうですか",
         "Is it about to fall?",
@@ -117,6 +126,19 @@ _DEPTH = {
         "Độ sâu (cm, nếu biết)",
     ),
 }
+_WHEEL = {
+    "key": "wheel_hole",
+    "kind": "boolean",
+    "danger_when": [True],
+    "label": _t(
+        "タイヤがはまるほどの大きさ・深さですか",
+        "Could a wheel drop into it?",
+        "Uma roda poderia cair nele?",
+        "车轮会陷进去吗？",
+        "바퀴가 빠질 정도의 크기·깊이입니까?",
+        "Bánh xe có thể bị sụt vào không?",
+    ),
+}
 _PART = {
     "key": "part",
     "kind": "text",
@@ -156,7 +178,7 @@ FAULT_CATEGORIES = [
             "Đèn không sáng vào ban đêm",
         ),
         3,
-        168,
+        _business_days(5),
         [_SINCE],
     ),
     (
@@ -164,7 +186,7 @@ FAULT_CATEGORIES = [
         "lighting",
         _t("点滅する・ちらつく", "Flickering", "Piscando", "闪烁", "깜빡임", "Đèn nhấp nháy"),
         2,
-        336,
+        _business_days(10),
         [_SINCE],
     ),
     (
@@ -179,7 +201,7 @@ FAULT_CATEGORIES = [
             "Đèn sáng cả ban ngày",
         ),
         1,
-        336,
+        _business_days(10),
         [],
     ),
     (
@@ -194,7 +216,7 @@ FAULT_CATEGORIES = [
             "Chao đèn hoặc nắp bị vỡ",
         ),
         3,
-        168,
+        _business_days(5),
         [],
     ),
     (
@@ -239,7 +261,7 @@ FAULT_CATEGORIES = [
             "Ánh sáng bị cây che khuất",
         ),
         1,
-        720,
+        _business_days(20),
         [],
     ),
     (
@@ -247,7 +269,7 @@ FAULT_CATEGORIES = [
         "lighting",
         _t("その他", "Other", "Outro", "其他", "기타", "Khác"),
         2,
-        336,
+        _business_days(10),
         [],
     ),
     # Parks and playgrounds (遊具・公園施設)
@@ -303,7 +325,7 @@ FAULT_CATEGORIES = [
             "Gỉ sét hoặc ăn mòn",
         ),
         2,
-        720,
+        _business_days(20),
         [],
     ),
     (
@@ -318,7 +340,7 @@ FAULT_CATEGORIES = [
             "Sơn bị bong tróc",
         ),
         1,
-        2160,
+        _business_days(60),
         [],
     ),
     (
@@ -333,7 +355,7 @@ FAULT_CATEGORIES = [
             "Mặt đất bị lõm hoặc có hố",
         ),
         3,
-        336,
+        _business_days(10),
         [_SIZE],
     ),
     (
@@ -348,7 +370,7 @@ FAULT_CATEGORIES = [
             "Ghế băng hoặc hàng rào bị hỏng",
         ),
         3,
-        336,
+        _business_days(10),
         [],
     ),
     (
@@ -371,10 +393,17 @@ FAULT_CATEGORIES = [
         "park",
         _t("落書き", "Graffiti", "Pichação", "涂鸦", "낙서", "Vẽ bậy"),
         1,
-        720,
+        _business_days(20),
         [],
     ),
-    ("park-other", "park", _t("その他", "Other", "Outro", "其他", "기타", "Khác"), 2, 336, []),
+    (
+        "park-other",
+        "park",
+        _t("その他", "Other", "Outro", "其他", "기타", "Khác"),
+        2,
+        _business_days(10),
+        [],
+    ),
     # Roads (道路)
     (
         "pothole",
@@ -389,9 +418,16 @@ FAULT_CATEGORIES = [
         ),
         4,
         72,
-        [_SIZE, _DEPTH],
+        [_WHEEL, _SIZE, _DEPTH],
     ),
-    ("crack", "road", _t("ひび割れ", "Crack", "Rachadura", "裂缝", "균열", "Vết nứt"), 2, 720, []),
+    (
+        "crack",
+        "road",
+        _t("ひび割れ", "Crack", "Rachadura", "裂缝", "균열", "Vết nứt"),
+        2,
+        _business_days(20),
+        [],
+    ),
     (
         "step-subsidence",
         "road",
@@ -405,7 +441,7 @@ FAULT_CATEGORIES = [
         ),
         4,
         72,
-        [_SIZE],
+        [_WHEEL, _SIZE],
     ),
     (
         "debris",
@@ -472,11 +508,23 @@ FAULT_CATEGORIES = [
             "Cây cỏ mọc um tùm",
         ),
         2,
-        720,
+        _business_days(20),
         [],
     ),
-    ("road-other", "road", _t("その他", "Other", "Outro", "其他", "기타", "Khác"), 2, 336, []),
+    (
+        "road-other",
+        "road",
+        _t("その他", "Other", "Outro", "其他", "기타", "Khác"),
+        2,
+        _business_days(10),
+        [],
+    ),
 ]
+
+# Danger to people whatever the answers: these come first in the queue. Others are marked
+# by an answer (danger_when): a pole about to fall (_DANGER), a hole a wheel drops into
+# (_WHEEL).
+DANGER_TO_PEOPLE = {"exposed-wiring"}
 
 LIGHTING = [c[0] for c in FAULT_CATEGORIES if c[1] == "lighting"]
 PARK = [c[0] for c in FAULT_CATEGORIES if c[1] == "park"]

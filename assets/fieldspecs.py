@@ -8,6 +8,8 @@ A spec is a dict kept in a JSONField so a city can add an attribute without a mi
 kinds: text, integer, decimal, boolean, date, choice (with "choices": [value | {"value",
 "label"}]). `internal` (attributes only) keeps a value away from the public and other
 organisations: such values are stored apart from the public ones (Asset.internal_attributes).
+`danger_when` (a category's questions only, boolean or choice) lists the answers that say the
+fault endangers people: {"key": "danger_now", "kind": "boolean", "danger_when": [true]}.
 """
 
 import datetime
@@ -78,6 +80,8 @@ def validate_specs(specs, *, allow_internal: bool) -> list[str]:
                 problems.append(f"{where}: choices repeat")
         if spec.get("internal") and not allow_internal:
             problems.append(f"{where}: 'internal' is only for asset attributes")
+        if "danger_when" in spec:
+            problems += _danger_when_problems(spec, where, allow_internal)
         unknown = set(spec) - {
             "key",
             "kind",
@@ -89,10 +93,37 @@ def validate_specs(specs, *, allow_internal: bool) -> list[str]:
             "min",
             "max",
             "help",
+            "danger_when",
         }
         if unknown:
             problems.append(f"{where}: unknown settings {', '.join(sorted(unknown))}")
     return problems
+
+
+def _danger_when_problems(spec: dict, where: str, attributes: bool) -> list[str]:
+    if attributes:
+        return [f"{where}: 'danger_when' is only for a category's questions"]
+    values, kind = spec["danger_when"], spec.get("kind")
+    if kind not in ("boolean", "choice"):
+        return [f"{where}: 'danger_when' needs a boolean or a choice"]
+    if not isinstance(values, list) or not values:
+        return [f"{where}: 'danger_when' must be a non-empty list of answers"]
+    allowed = [True, False] if kind == "boolean" else choice_values(spec)
+    # `True == 1` in Python: a boolean answer must be a JSON true or false, not a number.
+    wrong = [v for v in values if not any(v == a and type(v) is type(a) for a in allowed)]
+    if wrong:
+        return [f"{where}: 'danger_when' holds answers it cannot have: {wrong!r}"]
+    return []
+
+
+def marks_danger(specs: list[dict], answers: dict) -> bool:
+    """Whether checked answers (coerce_values) include one a question marks as danger."""
+    answers = answers or {}
+    return any(
+        spec.get("key") in answers and answers[spec["key"]] in spec["danger_when"]
+        for spec in specs or []
+        if isinstance(spec, dict) and spec.get("danger_when")
+    )
 
 
 def _coerce(spec: dict, value):

@@ -60,8 +60,31 @@ class FaultCategory(Translated):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 (minor) to 5 (danger to people)."),
     )
+    # The response target is given in one unit: hours for what cannot wait (counted round
+    # the clock), business days for routine work (reports/business_days.py).
     response_hours = models.PositiveIntegerField(
-        _("response target (hours)"), help_text=_("Time to act from the report.")
+        _("response target (hours)"),
+        null=True,
+        blank=True,
+        help_text=_("Time to act from the report, round the clock."),
+    )
+    response_business_days = models.PositiveSmallIntegerField(
+        _("response target (business days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Instead of hours: business days after the day of the report (weekends, "
+            "national holidays and 29 December to 3 January do not count)."
+        ),
+    )
+    danger = models.BooleanField(
+        _("danger to people"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Faults of this category come before every fault without danger in the queue. "
+            "A question can mark danger by its answer too (danger_when)."
+        ),
     )
     questions = models.JSONField(_("extra questions"), default=list, blank=True)
     default_owner = models.ForeignKey(
@@ -83,12 +106,44 @@ class FaultCategory(Translated):
             models.CheckConstraint(
                 condition=Q(severity__gte=1, severity__lte=5), name="faultcategory_severity_1_5"
             ),
+            # isnull spelled out: a NULL compared with 0 is neither true nor false in SQL,
+            # and a CHECK that is not false passes.
+            models.CheckConstraint(
+                condition=Q(
+                    response_hours__isnull=False,
+                    response_hours__gt=0,
+                    response_business_days__isnull=True,
+                )
+                | Q(
+                    response_hours__isnull=True,
+                    response_business_days__isnull=False,
+                    response_business_days__gt=0,
+                ),
+                name="faultcategory_one_response_target",
+            ),
         ]
 
     def clean(self):
+        errors = {}
         problems = fieldspecs.validate_specs(self.questions, allow_internal=False)
         if problems:
-            raise ValidationError({"questions": problems})
+            errors["questions"] = problems
+        if (self.response_hours is None) == (self.response_business_days is None):
+            errors["response_hours"] = ValidationError(
+                _("Give the response target in hours or in business days (one of them)."),
+                code="one_response_target",
+            )
+        elif 0 in (self.response_hours, self.response_business_days):
+            errors["response_hours"] = ValidationError(
+                _("A response target of zero cannot be met."), code="zero_response_target"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def answers_mark_danger(self, answers: dict) -> bool:
+        """Whether a report's answers say the fault endangers people (a question's
+        danger_when, e.g. "about to fall?" answered yes)."""
+        return fieldspecs.marks_danger(self.questions, answers)
 
 
 class AssetType(Translated):

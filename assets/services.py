@@ -22,9 +22,10 @@ def catalogue_install() -> dict[str, int]:
     """
     created = {"categories": 0, "types": 0}
     categories = {}
-    for order, (code, group, names, severity, hours, questions) in enumerate(
+    for order, (code, group, names, severity, target, questions) in enumerate(
         catalogue.FAULT_CATEGORIES
     ):
+        business_days = target["business_days"] if isinstance(target, dict) else None
         category, was_created = FaultCategory.objects.update_or_create(
             code=code,
             defaults={
@@ -33,7 +34,9 @@ def catalogue_install() -> dict[str, int]:
                 "name_en": names["en"],
                 "names": {k: v for k, v in names.items() if k not in ("ja", "en")},
                 "severity": severity,
-                "response_hours": hours,
+                "response_hours": None if business_days else target,
+                "response_business_days": business_days,
+                "danger": code in catalogue.DANGER_TO_PEOPLE,
                 "questions": questions,
                 "sort_order": order,
             },

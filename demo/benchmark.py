@@ -66,12 +66,13 @@ def faults_install(*, scope: list[int], count: int, prefix: str) -> int:
             status=rng.choice(["new", "new", "accepted", "in_progress"]),
             me_too_count=rng.choice([0, 0, 0, 1, 2, 5]),
             created_at=created,
-            respond_by=created + datetime.timedelta(hours=category.response_hours),
+            respond_by=priority.respond_by(category, created),
         )
         report.created_epoch = int(report.created_at.timestamp())
         report.respond_epoch = int(report.respond_by.timestamp())
         report.priority_reasons = priority.static_parts(report, places)
         report.priority_base = sum(part[0] for part in report.priority_reasons)
+        report.danger = priority.is_dangerous(report)
         rows.append(report)
         if len(rows) == 5000:
             Report.objects.bulk_create(rows)

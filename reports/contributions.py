@@ -223,12 +223,13 @@ def report_create(c: Contribution) -> Report:
     if c.defect_grade and asset is not None:
         report.defect_grade = c.defect_grade
         report.defect_rank = asset.asset_type.grading_scale.grade(c.defect_grade).rank
-    report.respond_by = now + datetime.timedelta(hours=category.response_hours)
+    report.respond_by = priority.respond_by(category, now)
     report.created_epoch = int(now.timestamp())
     report.respond_epoch = int(report.respond_by.timestamp())
     report.full_clean(exclude=["number"])
     report.priority_reasons = priority.static_parts(report)
     report.priority_base = sum(part[0] for part in report.priority_reasons)
+    report.danger = priority.is_dangerous(report)
     report.save()
     for position, photo in enumerate(photos):
         photo.report, photo.origin, photo.position = report, report, position

@@ -118,6 +118,11 @@ class Report(models.Model):
     priority_override_reason = models.CharField(
         _("why the priority was changed"), max_length=300, blank=True
     )
+    # Danger to people (the category, an answer, a merged report): ranks the report before
+    # every one without danger, whatever the score (reports/priority.py).
+    danger = models.BooleanField(
+        _("danger to people"), default=False, db_default=False, editable=False
+    )
     respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
     created_epoch = models.BigIntegerField(default=0, db_default=0, editable=False)
     respond_epoch = models.BigIntegerField(default=0, db_default=0, editable=False)

@@ -5,6 +5,11 @@ how many people saw it) are computed when they change and stored on the report w
 reasons. The part that grows as the category's response target nears is computed in the
 query from two epochs, so a page of 100,000 faults sorts without re-scoring every row.
 Weights are settings (PRIORITY_WEIGHTS); a manager's override is added on top, audited.
+
+Above the score stands one rule: a fault that endangers people (its category says so, an
+answer says so, or a report merged into it did) comes before every fault that does not,
+whatever their scores and due times; among themselves, and among the others, the score
+decides. The flag is stored on the report (Report.danger) and the queue sorts on it first.
 """
 
 import datetime
@@ -19,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assets.selectors import bbox_around
-from reports.models import ContextPlace
+from reports import business_days
+from reports.models import ContextPlace, Report
 
 DEFAULT_WEIGHTS = {
     "severity": 8,  # per severity step of the category (1..5)
@@ -42,6 +48,26 @@ DEFAULT_WEIGHTS = {
 
 def weights() -> dict:
     return {**DEFAULT_WEIGHTS, **getattr(settings, "PRIORITY_WEIGHTS", {})}
+
+
+def respond_by(category, reported_at: datetime.datetime) -> datetime.datetime:
+    """When the category's response target falls for a report made at `reported_at`: so
+    many hours later, or the end of so many business days after the day of the report."""
+    if category.response_business_days:
+        return business_days.deadline(reported_at, category.response_business_days)
+    return reported_at + datetime.timedelta(hours=category.response_hours)
+
+
+def is_dangerous(report) -> bool:
+    """Danger to people: the category says so, one of the answers does, or a report merged
+    into this one did (a `merged_danger` annotation saves the query when refreshing many)."""
+    category = report.category
+    if category.danger or category.answers_mark_danger(report.answers):
+        return True
+    merged = getattr(report, "merged_danger", None)
+    if merged is None and report.pk:
+        merged = Report.objects.filter(duplicate_of_id=report.pk, danger=True).exists()
+    return bool(merged)
 
 
 def static_parts(report, places: list | None = None) -> list[list]:
@@ -168,7 +194,8 @@ def time_part(report, now=None) -> list | None:
 
 
 def reasons(report, now=None) -> list[tuple[int, str]]:
-    """(points, sentence) for every part, the largest first, in the active language."""
+    """(points, sentence) for every part, the largest first, in the active language; the
+    danger rule, which ranks rather than adds points, first of all with 0 points."""
     parts = list(report.priority_reasons or [])
     if (time := time_part(report, now)) is not None:
         parts.append(time)
@@ -176,13 +203,16 @@ def reasons(report, now=None) -> list[tuple[int, str]]:
         parts.append(
             [report.priority_override, "override", {"reason": report.priority_override_reason}]
         )
-    return sorted(
+    scored = sorted(
         ((points, describe(code, params)) for points, code, params in parts),
         key=lambda item: -abs(item[0]),
     )
+    return [(0, describe("danger", {})), *scored] if report.danger else scored
 
 
 def describe(code: str, params: dict) -> str:
+    if code == "danger":
+        return _("danger to people: ranked before faults without danger")
     if code == "severity":
         return _("severity %(severity)s of the fault") % params
     if code == "grade":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import policy
@@ -236,8 +236,9 @@ class QueueFilter:
     also: Q | None = None
 
 
+# Danger to people first, whatever the score (reports/priority.py); then the score.
 QUEUE_ORDERS = {
-    "priority": ("-score", "created_at"),
+    "priority": ("-danger", "-score", "created_at"),
     "newest": ("-created_at",),
     "oldest": ("created_at",),
     "respond_by": ("respond_by", "created_at"),
@@ -352,6 +353,7 @@ def queue_page_rows(ids: list[int], *, now) -> list[Report]:
             "priority_override",
             "priority_reasons",
             "priority_override_reason",
+            "danger",
             "source",
             "work_due_on",
             "respond_epoch",
@@ -418,8 +420,12 @@ def priorities_outdated(*, reports: QuerySet[Report] | None = None) -> Iterator[
     if reports is None:
         reports = Report.objects.filter(status__in=Report.OPEN_STATUSES)
     places = list(ContextPlace.objects.all())
-    rows = reports.select_related("category", "asset").only(
+    merged = Report.objects.filter(duplicate_of=OuterRef("pk"), danger=True)
+    rows = reports.select_related("category", "asset").annotate(merged_danger=Exists(merged))
+    rows = rows.only(
         "location",
+        "answers",
+        "danger",
         "me_too_count",
         "still_broken_count",
         "defect_rank",
@@ -427,13 +433,15 @@ def priorities_outdated(*, reports: QuerySet[Report] | None = None) -> Iterator[
         "priority_base",
         "priority_reasons",
         "category__severity",
+        "category__danger",
+        "category__questions",
         "asset__criticality",
         "asset__attributes",
     )
     for report in rows.iterator(chunk_size=1000):
-        parts = priority.static_parts(report, places)
-        if parts != report.priority_reasons:
-            report.priority_reasons = parts
+        parts, danger = priority.static_parts(report, places), priority.is_dangerous(report)
+        if parts != report.priority_reasons or danger != report.danger:
+            report.priority_reasons, report.danger = parts, danger
             report.priority_base = sum(part[0] for part in parts)
             yield report
 

@@ -225,11 +225,15 @@ def photo_set_public(*, photo: Photo, public: bool, acting_user) -> Photo:
 
 
 def priority_refresh(*, report: Report) -> Report:
-    """Recompute the parts of the priority that do not change with time."""
+    """Recompute the parts of the priority that do not change with time, and whether the
+    fault endangers people (a merged report may have said so)."""
     report.priority_reasons = priority.static_parts(report)
     report.priority_base = sum(part[0] for part in report.priority_reasons)
+    report.danger = priority.is_dangerous(report)
     Report.objects.filter(pk=report.pk).update(
-        priority_reasons=report.priority_reasons, priority_base=report.priority_base
+        priority_reasons=report.priority_reasons,
+        priority_base=report.priority_base,
+        danger=report.danger,
     )
     return report
 
@@ -247,7 +251,9 @@ def priorities_refresh(*, reports: QuerySet[Report] | None = None) -> int:
 
 
 def _save_priorities(reports: list[Report]) -> int:
-    Report.objects.bulk_update(reports, ["priority_reasons", "priority_base"], batch_size=500)
+    Report.objects.bulk_update(
+        reports, ["priority_reasons", "priority_base", "danger"], batch_size=500
+    )
     count = len(reports)
     reports.clear()
     return count

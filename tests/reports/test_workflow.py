@@ -4,9 +4,8 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
-from reports import selectors, services
+from reports import business_days, selectors, services
 from reports.models import Report, ReportEvent
 from tests import factories
 
@@ -38,7 +37,8 @@ def test_assigning_sets_the_due_date_from_the_response_target_and_tells_the_cont
 
     report.refresh_from_db()
     assert report.assignee == contractor
-    expected = timezone.localdate(report.created_at + datetime.timedelta(hours=168))
+    # 夜間に点灯しない: five business days after the day of the report.
+    expected = business_days.deadline(report.created_at, 5).date()
     assert report.work_due_on == expected
     event = report.events.get(kind=ReportEvent.Kind.ASSIGNED)
     assert (event.from_value, event.to_value, event.by) == ("", "izumo-densetsu", section_staff)

@@ -1,12 +1,11 @@
 """The report page's actions: each goes through a service, is audited, and a failure brings
 the page back with what was typed."""
 
-import datetime
-
 import pytest
 from django.core import mail
-from django.utils import timezone, translation
+from django.utils import translation
 
+from reports import business_days
 from reports.models import Report, ReportEvent
 from tests import factories
 
@@ -162,4 +161,4 @@ def test_moderation_with_a_broken_photo_token_is_404(signed_in, report):
 def test_due_dates_come_from_the_response_target(signed_in, report):
     page = signed_in.get(f"/manage/reports/{report.number}/")
     due = page.context["assign_form"].initial["due_on"]
-    assert due == timezone.localdate(report.created_at + datetime.timedelta(hours=168))
+    assert due == business_days.deadline(report.created_at, 5).date()  # lamp out: 5 days
