@@ -100,8 +100,7 @@ class WorkOrder:
     photos: tuple[Photo, ...]
     photos_left_out: int  # more than fit the sheet
     photos_withheld: int  # the resident did not agree to share them with the contractor
-    description: str
-    description_cut: bool
+    description: str  # cut to what the sheet holds
     landmark: str
     outside: bool  # the work is with an organisation outside the city's staff
     assigned_on: datetime.date | None
@@ -141,7 +140,7 @@ def selection(numbers: Sequence[str]) -> list[str]:
     return chosen
 
 
-def work_orders_for(user, numbers: Sequence[str], *, today=None) -> list[WorkOrder]:
+def work_orders_for(user, numbers: Sequence[str]) -> list[WorkOrder]:
     """The sheets of these reports for this user, in the order asked. Any number that is
     not among the reports the user may read (another organisation's, or none at all)
     refuses the whole selection, naming nothing."""
@@ -176,10 +175,14 @@ def work_orders_for(user, numbers: Sequence[str], *, today=None) -> list[WorkOrd
 
 def _assigned_on(reports: list[Report]) -> dict[int, datetime.date]:
     """The day each report was last given to its assignee."""
-    events = ReportEvent.objects.filter(
-        report__in=[r.pk for r in reports if r.assignee_id], kind=ReportEvent.Kind.ASSIGNED
-    ).order_by("report_id", "at", "id")
-    return {event.report_id: timezone.localdate(event.at) for event in events}
+    events = (
+        ReportEvent.objects.filter(
+            report__in=[r.pk for r in reports if r.assignee_id], kind=ReportEvent.Kind.ASSIGNED
+        )
+        .order_by("report_id", "at", "id")
+        .values_list("report_id", "at")
+    )
+    return {report_id: timezone.localdate(at) for report_id, at in events}
 
 
 def _without_staff(organisation_ids: set[int]) -> set[int]:
@@ -206,7 +209,6 @@ def _sheet(report: Report, user, *, assigned_on, needs_link: bool, base: str) ->
         photos_left_out=max(0, len(shown) - PHOTOS_PER_SHEET),
         photos_withheld=len(photos) - len(shown),
         description=description[:DESCRIPTION_CHARS].rstrip() + ("…" if cut else ""),
-        description_cut=cut,
         landmark=report.address_text if not outside or report.share_consent else "",
         outside=outside,
         assigned_on=assigned_on,
