@@ -280,6 +280,21 @@ def test_the_map_features_carry_words_beside_their_codes(manager, reports):
     assert properties["source"] == "qr" and properties["source_label"] == "QRラベル"
 
 
+def test_danger_to_people_is_said_in_the_file_and_on_the_map(manager, categories, submit, city):
+    wiring = factories.asset("security-light", owner=city["road"], ledger_id="BH-0099")
+    danger = submit(categories["exposed-wiring"], asset=wiring, source="qr")
+    client = signed_in(manager)
+
+    rows = table_of(sheet_of(client.get("/manage/queue.xlsx")))
+    response = client.get("/manage/queue.geojson")
+    features = json.loads(b"".join(response.streaming_content))["features"]
+
+    assert rows[0]["受付番号"] == danger.number and "はい" in rows[0].values()
+    assert {f["properties"]["number"]: f["properties"]["danger"] for f in features} == {
+        danger.number: True
+    }
+
+
 def test_a_report_without_an_asset_has_no_asset_type_label(manager, reports):
     response = signed_in(manager, "en").get("/manage/queue.geojson?category=debris")
     [feature] = json.loads(b"".join(response.streaming_content))["features"]
