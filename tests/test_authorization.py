@@ -257,6 +257,14 @@ def table(w):
         "manage-dashboard": ("GET", {}, None, staff()),
         "manage-queue": ("GET", {}, None, staff()),
         "manage-queue-export": ("GET", {"fmt": "csv"}, None, staff()),
+        # Staff who change reports anywhere reach the bulk bar; another organisation's
+        # report in the selection is refused whole (409, naming only the number sent).
+        "manage-queue-bulk": (
+            "POST",
+            {},
+            {"r": report.number, "action": "accept"},
+            staff(viewer=NO, inspector=NO),
+        ),
         "manage-intake": ("GET", {}, None, staff(viewer=NO, inspector=NO)),
         "manage-report": ("GET", number, None, READ_OURS),
         "manage-report-status": ("POST", number, {"to": "accepted"}, CHANGE),
