@@ -1,8 +1,8 @@
 """The managers' dashboard in figures: faults in and out per week, what is overdue where, how
 long fixes take, and where open faults cluster, for the reports a staff member may read.
 
-Every figure is one of a handful of grouped queries (two per week chart, one per overdue
-table, three for the fix times, one for the map), never a loop over reports, and uses the
+Every figure is one or a few grouped queries (two for the weeks, three for the fix times,
+four for what is overdue, two for the map), never a loop over reports, and uses the
 queue's own conditions (reports.selectors.queue, days_q, fix_time), so that the queue filter
 a figure links to lists exactly the reports it counts. Weeks run Monday to Sunday in the
 city's time zone; the last is the current week, to date. The SQL is the same on SpatiaLite
@@ -91,6 +91,7 @@ class Cell:
     iy: int
     count: int
     town: str = ""  # the nearest town's name, for the list beside the map
+    side: str = ""  # where the square lies from that town's centre ("ne"), "" when on it
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -263,20 +264,28 @@ def open_cells(reports: QuerySet[Report], *, named: int = 8) -> list[Cell]:
     )
     cells = [Cell(int(row["ix"]), int(row["iy"]), row["n"]) for row in rows]
     towns = list(Town.objects.only("name", "centre")) if cells else []
-    return [
-        Cell(c.ix, c.iy, c.count, _nearest(towns, c.centre)) if index < named else c
-        for index, c in enumerate(cells)
-    ]
+    return [_named(c, towns) if index < named and towns else c for index, c in enumerate(cells)]
 
 
-def _nearest(towns: list[Town], point: tuple[float, float]) -> str:
-    lon, lat = point
+SIDES = ("e", "ne", "n", "nw", "w", "sw", "s", "se")  # anticlockwise from the east
+
+
+def _named(cell: Cell, towns: list[Town]) -> Cell:
+    """The cell with the town whose centre is nearest to its own, and the side of that
+    centre it lies on (none when the centre lies in the square)."""
+    lon, lat = cell.centre
     scale = math.cos(math.radians(lat))
 
-    def distance(town):
-        return math.hypot((town.centre.x - lon) * scale, town.centre.y - lat)
+    def offset(town):
+        return ((lon - town.centre.x) * scale, lat - town.centre.y)
 
-    return min(towns, key=distance).name if towns else ""
+    town = min(towns, key=lambda t: math.hypot(*offset(t)))
+    west, south, east, north = cell.bbox
+    if west <= town.centre.x < east and south <= town.centre.y < north:
+        return Cell(cell.ix, cell.iy, cell.count, town.name)
+    dx, dy = offset(town)
+    sector = round(math.degrees(math.atan2(dy, dx)) / 45) % 8
+    return Cell(cell.ix, cell.iy, cell.count, town.name, SIDES[sector])
 
 
 def dashboard(user, *, now: datetime.datetime | None = None) -> Dashboard:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from inspections import stats
@@ -19,6 +20,16 @@ from web_admin import dashboard_charts
 from web_admin.access import staff_required
 
 TOP_CELLS = 8  # the squares named in the list beside the map
+SIDES = {
+    "n": gettext_lazy("north"),
+    "ne": gettext_lazy("north-east"),
+    "e": gettext_lazy("east"),
+    "se": gettext_lazy("south-east"),
+    "s": gettext_lazy("south"),
+    "sw": gettext_lazy("south-west"),
+    "w": gettext_lazy("west"),
+    "nw": gettext_lazy("north-west"),
+}
 
 
 def queue_link(*pairs: tuple[str, object]) -> str:
@@ -31,6 +42,13 @@ def _statuses(statuses) -> list[tuple[str, str]]:
 
 def _bbox(cell: figures.Cell) -> str:
     return ",".join(f"{edge:.6f}" for edge in cell.bbox)
+
+
+def place_text(cell: figures.Cell) -> str:
+    """The nearest town, and the side of its centre when the square does not hold it."""
+    if not cell.side:
+        return cell.town or "—"
+    return _("%(town)s (%(side)s)") % {"town": cell.town, "side": SIDES[cell.side]}
 
 
 def duration_text(value: datetime.timedelta | None) -> str:
@@ -95,7 +113,10 @@ def dashboard(request):
     board = figures.dashboard(request.user, now=now)
     inspections, inspections_overdue, inspections_url, days = _inspections(request.user, today)
     fixes_url = queue_link(*_statuses(figures.FIXED_STATUSES), ("fixed_since", board.first_day))
-    cells = [{"cell": cell, "url": queue_link(("bbox", _bbox(cell)))} for cell in board.cells]
+    cells = [
+        {"cell": cell, "url": queue_link(("bbox", _bbox(cell))), "place": place_text(cell)}
+        for cell in board.cells
+    ]
     return render(
         request,
         "web_admin/dashboard.html",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from reports.dashboard import Week
 
-WIDTH = 640
-LEFT = 44
+WIDTH = 480
+LEFT = 34
 RIGHT = 12
 TOP = 12
 BOTTOM = 28
@@ -82,17 +82,20 @@ def _frame(weeks: list[Week], height: int, top_value: int):
         return round(TOP + inner_h * (1 - value / top), 1)
 
     y_ticks = [(y_of(v), str(v)) for v in range(0, top + 1, step)]
+    centres = [round(LEFT + slot * (index + 0.5), 1) for index in range(len(weeks))]
+    # Every other Monday is named (the current week's among them), so that dates never touch.
     x_ticks = [
-        (round(LEFT + slot * (index + 0.5), 1), f"{week.first.month}/{week.first.day}")
-        for index, week in enumerate(weeks)
+        (x, f"{week.first.month}/{week.first.day}")
+        for index, (x, week) in enumerate(zip(centres, weeks, strict=True))
+        if (len(weeks) - 1 - index) % 2 == 0
     ]
-    return slot, y_of, x_ticks, y_ticks
+    return slot, y_of, centres, x_ticks, y_ticks
 
 
-def weekly_bars(weeks: list[Week], height: int = 200) -> Chart:
+def weekly_bars(weeks: list[Week], height: int = 170) -> Chart:
     """New and fixed faults per week, a pair of bars each, the oldest week on the left."""
     top_value = max((max(w.new, w.fixed) for w in weeks), default=0)
-    slot, y_of, x_ticks, y_ticks = _frame(weeks, height, top_value)
+    slot, y_of, _centres, x_ticks, y_ticks = _frame(weeks, height, top_value)
     bar_w = round(slot * (1 - BAR_GAP) / 2, 1)
     base = y_of(0)
     bars = []
@@ -106,12 +109,11 @@ def weekly_bars(weeks: list[Week], height: int = 200) -> Chart:
     return Chart(height, x_ticks, y_ticks, bars, [])
 
 
-def open_line(weeks: list[Week], height: int = 150) -> Chart:
+def open_line(weeks: list[Week], height: int = 120) -> Chart:
     """Faults still open at the end of each week, as a line with a dot per week."""
     top_value = max((w.still_open for w in weeks), default=0)
-    _slot, y_of, x_ticks, y_ticks = _frame(weeks, height, top_value)
+    _slot, y_of, centres, x_ticks, y_ticks = _frame(weeks, height, top_value)
     points = [
-        (x, y_of(week.still_open), week.still_open)
-        for (x, _label), week in zip(x_ticks, weeks, strict=True)
+        (x, y_of(week.still_open), week.still_open) for x, week in zip(centres, weeks, strict=True)
     ]
     return Chart(height, x_ticks, y_ticks, [], points)

@@ -1,4 +1,8 @@
-"""Forms of the managers' screens. They check input; the services decide."""
+"""Forms of the managers' screens. They check input; the services decide.
+
+Why it is long: the queue's filter and the forms of a report's page live together and share
+their helpers (the element ids, the day field); a screen with a family of forms of its own
+has its own module (inspection_forms.py, plan_forms.py, privacy_forms.py, bulk_forms.py)."""
 
 import datetime
 

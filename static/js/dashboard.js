@@ -41,7 +41,7 @@
       });
       var a = document.createElement("a");
       a.href = c[5];
-      a.textContent = label.replace("%(count)s", c[4]);
+      a.textContent = label.replace("{count}", c[4]);
       square.bindPopup(a);
       group.addLayer(square);
     });

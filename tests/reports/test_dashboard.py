@@ -127,7 +127,11 @@ def test_another_organisation_sees_only_its_own(world, city, other_city):
 def test_open_faults_are_counted_per_square_and_named_by_the_nearest_town(world, manager):
     cells = dashboard.open_cells(reports_for_user(manager))
 
-    assert [(c.count, c.town) for c in cells] == [(2, "今市町"), (2, "大津町"), (1, "今市町")]
+    assert [(c.count, c.town, c.side) for c in cells] == [
+        (2, "今市町", ""),  # the town's centre lies in the square
+        (2, "大津町", ""),
+        (1, "今市町", "sw"),  # south-west of it
+    ]
     west, south, east, north = cells[0].bbox
     assert west <= 132.7551 < east and south <= 35.3671 < north
     assert (east - west, north - south) == pytest.approx((CELL_LON, CELL_LAT))
