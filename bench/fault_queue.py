@@ -3,7 +3,7 @@ priority, against the floor of the same page as hand-written SQL.
 
 The floor is two raw queries (the count the pager needs, and the page: the score computed
 from its stored parts and the two epochs, sorted, the columns a row shows joined in). The
-request is GET /manage/ through Django's whole stack as a signed-in manager: session, scope,
+request is GET /manage/queue/ through Django's whole stack as a signed-in manager: session, scope,
 filter form, selector, template with each row's reasons. The query count of the request is
 taken at two page sizes: it must not grow with the page.
 Prints one JSON line. Run by bench/run.py.
@@ -32,7 +32,7 @@ def floor_sql(scope: list[int], w: dict) -> tuple[str, str]:
                c.code, c.name_ja, c.name_en, a.ledger_id, a.address, t.name_ja, t.name_en,
                o.name, g.name, top.score
         FROM (
-            SELECT r.id, r.created_at, r.priority_base + r.priority_override + CASE
+            SELECT r.id, r.created_at, r.danger, r.priority_base + r.priority_override + CASE
                        WHEN r.respond_epoch <= %s AND r.respond_epoch > 0 THEN {w["overdue"]}
                        WHEN r.respond_epoch > r.created_epoch
                            THEN ({w["time"]} * (%s - r.created_epoch))
@@ -40,7 +40,7 @@ def floor_sql(scope: list[int], w: dict) -> tuple[str, str]:
                        ELSE 0 END AS score
             FROM reports_report r
             WHERE {where}
-            ORDER BY score DESC, r.created_at ASC
+            ORDER BY r.danger DESC, score DESC, r.created_at ASC
             LIMIT %s
         ) top
         JOIN reports_report r ON r.id = top.id
@@ -49,7 +49,7 @@ def floor_sql(scope: list[int], w: dict) -> tuple[str, str]:
         LEFT JOIN assets_assettype t ON t.id = a.asset_type_id
         JOIN assets_organization o ON o.id = r.owner_id
         LEFT JOIN assets_organization g ON g.id = r.assignee_id
-        ORDER BY top.score DESC, top.created_at ASC
+        ORDER BY top.danger DESC, top.score DESC, top.created_at ASC
     """
     return count, page
 
@@ -102,7 +102,7 @@ def main():
             return total, [row[1] for row in cursor.fetchall()]
 
     def request(size=50):
-        response = client.get("/manage/", {"per_page": size}, HTTP_ACCEPT_LANGUAGE="ja")
+        response = client.get("/manage/queue/", {"per_page": size}, HTTP_ACCEPT_LANGUAGE="ja")
         assert response.status_code == 200, response.content[:500]
         return [m.decode() for m in row_link.findall(response.content)]
 
