@@ -12,11 +12,12 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiClient, Organization
 from assets.models import Asset, FaultCategory
-from reports import standard_notes
+from reports import standard_notes, words
 from reports.addresses import validate_address
 
 
@@ -200,6 +201,12 @@ class Report(models.Model):
         """Open and past its target date (the whole target day counts as in time)."""
         target = self.target_date
         return self.is_open and target is not None and (today or timezone.localdate()) > target
+
+    @property
+    def answers_described(self) -> list[tuple[str, str]]:
+        """The answers to the category's extra questions, (question, answer) in words of the
+        active language: [("いつからですか", "今日")]."""
+        return words.answers(self.category.questions, self.answers)
 
 
 class ReportNumber(models.Model):
@@ -419,6 +426,67 @@ class ReportEvent(models.Model):
     def from_status_label(self) -> str:
         values = Report.Status.values
         return Report.Status(self.from_value).label if self.from_value in values else ""
+
+    # Kinds whose from/to values are organisation codes, and kinds whose `text` is a value
+    # the system wrote (a due date, a photo count, public/hidden) rather than words typed.
+    ORGANISATION_KINDS = (
+        Kind.ASSIGNED,
+        Kind.FORWARDED,
+        Kind.LINK_SENT,
+        Kind.LINK_REVOKED,
+        Kind.REMINDED,
+    )
+    SYSTEM_TEXT_KINDS = (Kind.ASSIGNED, Kind.MERGED, Kind.MODERATED)
+
+    @property
+    def typed_text(self) -> str:
+        """The words somebody typed with the event ('' when its text is the system's)."""
+        return "" if self.kind in self.SYSTEM_TEXT_KINDS else self.text
+
+    def change(self, organisations: dict[str, str] | None = None) -> str:
+        """What changed, in the active language: "受付済 → 対応中 (重複)", "道路河川維持課 →
+        出雲電設 (期限 2026-05-01)", "説明を公開"; organisations by name from `organisations`
+        (code: name; reports.selectors.report_history_described reads them). '' when the
+        kind says it all."""
+        names = organisations or {}
+
+        def organisation(code: str) -> str:
+            return names.get(code, code) if code else "—"
+
+        kind = self.kind
+        if kind == self.Kind.STATUS:
+            said = f"{self.from_status_label or '—'} → {self.to_status_label or self.to_value}"
+            return f"{said} ({self.get_reason_display()})" if self.reason else said
+        if kind in (self.Kind.ASSIGNED, self.Kind.FORWARDED):
+            said = f"{organisation(self.from_value)} → {organisation(self.to_value)}"
+            if kind == self.Kind.ASSIGNED and self.text:
+                said += " (" + gettext("due %(date)s") % {"date": self.text} + ")"
+            return said
+        if kind == self.Kind.PRIORITY:
+            return f"{self.from_value or 0} → {self.to_value}"
+        if kind == self.Kind.MERGED:
+            photos = self.text.split(" ")[0] if self.text.endswith(" photos") else ""
+            if photos.isdigit() and int(photos):
+                return ngettext(
+                    "%(number)s, with %(count)s photo",
+                    "%(number)s, with %(count)s photos",
+                    int(photos),
+                ) % {"number": self.from_value, "count": int(photos)}
+            return self.from_value
+        if kind == self.Kind.MODERATED:
+            public = self.text == "public"
+            if self.to_value == "description":
+                return (
+                    gettext("description made public") if public else gettext("description hidden")
+                )
+            return gettext("photo made public") if public else gettext("photo hidden")
+        if kind in (self.Kind.LINK_SENT, self.Kind.LINK_REVOKED, self.Kind.REMINDED):
+            purpose = OwnerLink.Purpose
+            role = purpose(self.from_value).label if self.from_value in purpose.values else ""
+            return (
+                f"{organisation(self.to_value)} ({role})" if role else organisation(self.to_value)
+            )
+        return ""
 
     @property
     def standard_note(self) -> str:

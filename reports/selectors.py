@@ -212,6 +212,23 @@ def report_history_full(report: Report) -> QuerySet[ReportEvent]:
     return report.events.select_related("by", "by_organization").order_by("at", "id")
 
 
+def report_history_described(report: Report) -> list[ReportEvent]:
+    """The whole trail, each event's `words` saying what changed in the active language,
+    organisations by name (one query for all of them)."""
+    events = list(report_history_full(report))
+    codes = {
+        value
+        for event in events
+        if event.kind in ReportEvent.ORGANISATION_KINDS
+        for value in (event.from_value, event.to_value)
+        if value
+    }
+    names = {org.code: str(org) for org in Organization.objects.filter(code__in=codes)}
+    for event in events:
+        event.words = event.change(names)
+    return events
+
+
 @dataclass
 class QueueFilter:
     """What the managers' queue shows; empty fields do not narrow."""

@@ -7,7 +7,9 @@ has its own module (inspection_forms.py, plan_forms.py, privacy_forms.py, bulk_f
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -20,14 +22,12 @@ from reports.models import Report
 from reports.selectors import QUEUE_ORDERS, QueueFilter
 
 PAGE_SIZES = (25, 50, 100, 200)
-CALLER_LANGUAGES = [
-    ("ja", "日本語"),
-    ("en", "English"),
-    ("pt-br", "Português"),
-    ("zh-hans", "中文"),
-    ("ko", "한국어"),
-    ("vi", "Tiếng Việt"),
-]
+
+
+def caller_languages() -> list[tuple[str, str]]:
+    """The residents' languages, named in the language of the staff member taking the call
+    (日本語, 英語, ポルトガル語(ブラジル)…)."""
+    return [(code, get_language_info(code)["name_translated"]) for code, _n in settings.LANGUAGES]
 
 
 def _bbox(text: str) -> tuple[float, float, float, float] | None:
@@ -369,7 +369,7 @@ class IntakeForm(_OwnIds, forms.Form):
         required=False,
     )
     language = forms.ChoiceField(
-        label=_("Caller's language"), choices=CALLER_LANGUAGES, initial="ja"
+        label=_("Caller's language"), choices=caller_languages, initial="ja"
     )
 
     def __init__(self, *args, **kwargs):

@@ -67,7 +67,7 @@ def _detail(request, report: Report, *, status: int = 200, **bound):
         "report": report,
         "score": priority.score(report),
         "reasons": priority.reasons(report),
-        "history": selectors.report_history_full(report),
+        "history": selectors.report_history_described(report),
         "photos": report.photos.select_related("me_too"),
         "nearby": nearby,
         "inspections": history,
