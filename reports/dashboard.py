@@ -149,8 +149,11 @@ def weekly(reports: QuerySet[Report], *, now: datetime.datetime) -> list[Week]:
     for index, (first, last) in enumerate(bounds):
         end = day_start(last + datetime.timedelta(days=1))
         counts[f"new_{index}"] = Count("pk", filter=days_q("created_at", first, last))
-        # Open at the end of the week: in by then, and not (ended now and ended before it).
-        ended_before = Q(status__in=FIXED_STATUSES, ended_at__lt=end)
+        # Open at the end of the week: in by then, and not (ended now, and before it; a
+        # fixed or closed report without an end counts as ended long ago).
+        ended_before = Q(status__in=FIXED_STATUSES) & (
+            Q(ended_at__lt=end) | Q(ended_at__isnull=True)
+        )
         counts[f"open_{index}"] = Count("pk", filter=Q(created_at__lt=end) & ~ended_before)
     figures = reports.filter(
         Q(created_at__gte=start)

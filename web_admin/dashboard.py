@@ -61,23 +61,21 @@ def duration_text(value: datetime.timedelta | None) -> str:
     return _("%(days)s days") % {"days": f"{hours / 24:.1f}"}
 
 
-def _weeks(weeks, today):
+def _weeks(weeks) -> list[dict]:
+    """Each week with the queue of what came in during it (any status now) and of what was
+    fixed during it."""
     every = _statuses(Report.Status.values)
     fixed = _statuses(figures.FIXED_STATUSES)
-    rows = []
-    for week in weeks:
-        last = min(week.last, today)
-        rows.append(
-            {
-                "week": week,
-                "new_url": queue_link(*every, ("since", week.first), ("until", week.last)),
-                "fixed_url": queue_link(
-                    *fixed, ("fixed_since", week.first), ("fixed_until", week.last)
-                ),
-                "shown_last": last,
-            }
-        )
-    return rows
+    return [
+        {
+            "week": week,
+            "new_url": queue_link(*every, ("since", week.first), ("until", week.last)),
+            "fixed_url": queue_link(
+                *fixed, ("fixed_since", week.first), ("fixed_until", week.last)
+            ),
+        }
+        for week in weeks
+    ]
 
 
 def _inspections(user, today):
@@ -123,9 +121,8 @@ def dashboard(request):
         {
             "nav": "dashboard",
             "board": board,
-            "today": today,
-            "weeks": _weeks(board.weeks, today),
-            "this_week": _weeks([board.this_week], today)[0],
+            "weeks": _weeks(board.weeks),
+            "this_week": _weeks([board.this_week])[0],
             "bars": dashboard_charts.weekly_bars(board.weeks),
             "line": dashboard_charts.open_line(board.weeks),
             "colours": dashboard_charts.SERIES,

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from assets.models import FaultCategory, Town
 from reports import dashboard
 from reports.dashboard import CELL_LAT, CELL_LON
+from reports.models import Report
 from reports.selectors import reports_for_user
 from tests import factories
 from tests.reports.timed import at, fault
@@ -28,8 +29,11 @@ def world(catalogue, city, other_city, submit):
     Town.objects.create(name="今市町", centre=factories.point(132.755, 35.367))
     Town.objects.create(name="大津町", centre=factories.point(132.77, 35.386))
 
-    def f(category, created, **kwargs):
-        return fault(submit, category, created, **kwargs)
+    def f(category, created, lost_end=False, **kwargs):
+        report = fault(submit, category, created, **kwargs)
+        if lost_end:
+            Report.objects.filter(pk=report.pk).update(ended_at=None)
+        return report
 
     return {
         # open, this week, its target three days ahead: not overdue
@@ -54,6 +58,8 @@ def world(catalogue, city, other_city, submit):
         "J": f(pothole, at(8, 1), fixed=at(8, 3)),
         # fixed, then reopened: open (and overdue) again, not a fix
         "L": f(pothole, at(10, 5, 10), fixed=at(10, 7, 10), reopened=at(10, 9), lonlat=west),
+        # closed as a duplicate, its end lost (kept from before ends were kept): not open
+        "M": f(pothole, at(10, 12), closed=at(10, 13), lost_end=True),
         # another city's, open and overdue: counts nowhere
         "K": f(pothole, at(10, 1), owner=other_city, lonlat=here),
         # another city's fix in the window: counts nowhere
@@ -73,7 +79,7 @@ def test_the_weeks_run_monday_to_sunday_in_tokyo_the_current_week_last():
 def test_new_fixed_and_still_open_per_week(world, manager):
     weeks = dashboard.weekly(reports_for_user(manager), now=NOW)
 
-    assert [w.new for w in weeks] == [0, 0, 0, 0, 1, 0, 2, 0, 1, 1, 3, 1]
+    assert [w.new for w in weeks] == [0, 0, 0, 0, 1, 1, 2, 0, 1, 1, 3, 1]
     assert [w.fixed for w in weeks] == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1]
     assert [w.still_open for w in weeks] == [0, 0, 0, 0, 1, 1, 3, 3, 4, 5, 5, 5]
     assert [w.current for w in weeks] == [False] * 11 + [True]
