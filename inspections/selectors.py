@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from accounts import policy
 from accounts.models import Organization, User
 from accounts.policy import Right
-from assets.models import Asset, AssetType
+from assets.models import Asset, AssetType, FaultCategory
 from assets.selectors import assets_in_bbox, organization_scope_ids, user_scope_ids
 from inspections import areas
 from inspections.models import (
@@ -198,6 +198,15 @@ def condition_rows(user, *, type_code: str | None = None):
         "grade_rank",
         "performed_at",
     )
+
+
+def fault_categories_by_code(codes) -> dict[str, FaultCategory]:
+    """The fault categories a defect's `kind` names, by code (one query), to show their
+    names."""
+    codes = {code for code in codes if isinstance(code, str) and code}
+    if not codes:
+        return {}
+    return {c.code: c for c in FaultCategory.objects.filter(code__in=codes)}
 
 
 def quarantine_for_user(user) -> QuerySet[Quarantine]:

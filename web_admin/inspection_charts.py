@@ -1,4 +1,6 @@
-"""Geometry of the small SVG charts on the inspection screens, drawn on the server.
+"""Geometry of the small SVG charts on the inspection screens, drawn on the server: a type's
+grades now (one stacked bar), their trend year on year (stacked columns, one a year, the
+current year's being the current bar), and one asset's grade over time (steps).
 
 Colours follow a diverging blue-to-red scheme (ColorBrewer RdBu), readable with the common
 colour-vision deficiencies; every segment also carries its grade and count as text, and the
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from assets.models import AssetType
 from assets.scales import UnknownGrade
-from inspections.stats import NOT_INSPECTED
+from inspections.stats import NOT_INSPECTED, Distribution, TypeYears, YearDistribution, grade_keys
 
 # rank → (fill, text colour with at least 4.5:1 contrast on that fill)
 RANK_COLOURS = {
@@ -27,7 +29,6 @@ STRAY_COLOURS = ("#7a7a7a", "#ffffff")  # a recorded code the type's scale no lo
 
 BAR_WIDTH = 600
 BAR_HEIGHT = 28
-LABEL_WIDTH = 110  # the year labels left of the year-on-year bars
 MIN_TEXT_WIDTH = 44  # narrower segments carry no text (the table has the number)
 
 
@@ -39,6 +40,11 @@ class GradeInfo:
     rank: int | None
     fill: str
     ink: str
+
+    @property
+    def label(self) -> str:
+        """The grade in words: "II 予防保全段階", or only "未点検"."""
+        return f"{self.code} {self.name}" if self.key and self.key != NOT_INSPECTED else self.name
 
 
 def grade_info(asset_type: AssetType, key: str) -> GradeInfo:
@@ -90,30 +96,176 @@ def describe(grades: list[GradeInfo], counts: dict[str, int]) -> str:
     return "; ".join(parts) or _("no assets")
 
 
+# --- The trend: one stacked column a year ------------------------------------------------------
+
+TREND_WIDTH = 560
+TREND_HEIGHT = 300
+TREND_LEFT = 48  # the percentage ticks
+TREND_RIGHT = 8
+TREND_TOP = 10
+TREND_BOTTOM = 44  # the year, and "to date" under the current one
+MIN_TEXT_HEIGHT = 16  # lower segments carry no text (the table has the number)
+MAX_COLUMN_WIDTH = 64
+
+
 @dataclass
-class BarRow:
-    label: str
+class ColumnSegment:
+    grade: GradeInfo
+    count: int
+    share: float  # 0..100
     y: float
-    segments: list[Segment]
-    total: int
+    height: float
+
+    @property
+    def shows_text(self) -> bool:
+        return self.height >= MIN_TEXT_HEIGHT
+
+    @property
+    def text_y(self) -> float:
+        return self.y + self.height / 2
 
 
-def year_rows(grades, years) -> tuple[list[BarRow], float]:
-    """One bar per year, the oldest on top; (rows, height of the drawing)."""
-    rows = []
+@dataclass
+class Column:
+    year: int
+    to_date: bool
+    x: float  # left edge
+    width: float
+    segments: list[ColumnSegment]
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+
+@dataclass
+class TrendChart:
+    columns: list[Column]
+    y_ticks: list[tuple[float, str]]  # y, "50%"
+    width: int = TREND_WIDTH
+    height: int = TREND_HEIGHT
+
+    @property
+    def plot_left(self) -> int:
+        return TREND_LEFT
+
+    @property
+    def plot_right(self) -> int:
+        return TREND_WIDTH - TREND_RIGHT
+
+    @property
+    def plot_bottom(self) -> int:
+        return TREND_HEIGHT - TREND_BOTTOM
+
+    @property
+    def year_y(self) -> int:
+        return TREND_HEIGHT - TREND_BOTTOM + 18
+
+    @property
+    def to_date_y(self) -> int:
+        return TREND_HEIGHT - 6
+
+
+def trend_chart(grades: list[GradeInfo], years: list[YearDistribution]) -> TrendChart:
+    """A 100 % stacked column per year, the oldest on the left; in each the best grade at
+    the bottom and the assets not inspected on top."""
+    inner_h = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
+    bottom = TREND_HEIGHT - TREND_BOTTOM
+    slot = (TREND_WIDTH - TREND_LEFT - TREND_RIGHT) / max(len(years), 1)
+    width = min(MAX_COLUMN_WIDTH, slot * 0.64)
+    columns = []
     for index, year in enumerate(years):
-        label = (
-            str(year.year) if not year.to_date else _("%(year)s (to date)") % {"year": year.year}
-        )
-        rows.append(
-            BarRow(
-                label=label,
-                y=index * (BAR_HEIGHT + 8),
-                segments=segments(grades, year.counts, x0=LABEL_WIDTH, width=BAR_WIDTH),
-                total=year.total,
+        y, stack = float(bottom), []
+        for grade in grades:
+            count = year.counts.get(grade.key, 0)
+            if not count:
+                continue
+            height = inner_h * count / year.total
+            y -= height
+            stack.append(ColumnSegment(grade, count, year.share(grade.key), y, height))
+        x = TREND_LEFT + slot * index + (slot - width) / 2
+        columns.append(Column(year.year, year.to_date, x, width, stack))
+    ticks = [(bottom - inner_h * p / 100, f"{p}%") for p in (0, 25, 50, 75, 100)]
+    return TrendChart(columns, ticks)
+
+
+# --- A type's figures, as the conditions page shows them -------------------------------------
+
+
+@dataclass
+class GradeCount:
+    grade: GradeInfo
+    count: int
+    share: float
+
+
+@dataclass
+class YearCell:
+    count: int
+    share: float
+    change: int
+
+
+@dataclass
+class YearRow:
+    year: YearDistribution
+    label: str
+    cells: list[YearCell]
+    description: str
+
+
+@dataclass
+class TypeConditions:
+    """A type's grades now (bar and table) and year on year (columns and table)."""
+
+    asset_type: AssetType
+    grades: list[GradeInfo]
+    total: int
+    current: list[GradeCount]
+    segments: list[Segment]
+    description: str
+    years: list[YearRow]
+    trend: TrendChart
+
+
+def year_label(year: YearDistribution) -> str:
+    return _("%(year)s (to date)") % {"year": year.year} if year.to_date else str(year.year)
+
+
+def type_conditions(distribution: Distribution, by_year: TypeYears | None) -> TypeConditions:
+    """The figures of one type: its grades (those of the scale, then any stray code, then
+    "not inspected"), the current spread and the spread at the end of each year."""
+    asset_type = distribution.asset_type
+    years = by_year.years if by_year is not None else []
+    merged = dict(distribution.counts)
+    for year in years:
+        merged.update(year.counts)
+    grades = [grade_info(asset_type, key) for key in grade_keys(asset_type, merged)]
+    return TypeConditions(
+        asset_type=asset_type,
+        grades=grades,
+        total=distribution.total,
+        current=[
+            GradeCount(g, distribution.count(g.key), distribution.share(g.key)) for g in grades
+        ],
+        segments=segments(grades, distribution.counts),
+        description=describe(grades, distribution.counts),
+        years=[
+            YearRow(
+                year=year,
+                label=year_label(year),
+                cells=[
+                    YearCell(
+                        year.counts.get(g.key, 0), year.share(g.key), year.changes.get(g.key, 0)
+                    )
+                    for g in grades
+                ],
+                description=f"{year_label(year)}: {describe(grades, year.counts)}",
             )
-        )
-    return rows, len(rows) * (BAR_HEIGHT + 8)
+            for year in years
+        ],
+        trend=trend_chart(grades, years),
+    )
 
 
 # --- One asset's grade over time ---------------------------------------------------------------

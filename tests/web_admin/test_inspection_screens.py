@@ -114,6 +114,12 @@ def _table(response) -> dict:
     }
 
 
+def _summaries(response) -> list[str]:
+    """Each folded type's line on the overview, as text."""
+    found = re.findall(r"<summary>(.*?)</summary>", response.content.decode(), re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for text in found]
+
+
 def _listed(response) -> list[str]:
     return [asset.ledger_id for asset, _area in response.context["rows"]]
 
@@ -135,9 +141,23 @@ def test_the_overview_counts_what_is_due_per_type_and_town(place, manager, as_us
         ("swing", "今市町"): (1, 1, 0, 2),
         ("swing", "大津町"): (0, 0, 1, 2),
     }
-    html = response.content.decode()
-    assert '<th scope="rowgroup" rowspan="3">Swing</th>' in html
+    assert _summaries(response) == [
+        "Security light Overdue 0 Due soon 0 Never inspected 1 In service 1 1 area",
+        "Swing Overdue 1 Due soon 1 Never inspected 1 In service 4 2 areas",
+    ]
+    assert response.content.decode().count('<details class="due-type">') == 2  # folded
     assert response.context["nav"] == "inspections"
+
+
+def test_a_type_is_unfolded_when_there_is_little_to_show(place, manager, as_user):
+    client = as_user(manager)
+
+    one_town = client.get("/manage/inspections/", {"area": place.otsu.pk}).content.decode()
+    one_type = client.get("/manage/inspections/", {"type": "swing"}).content.decode()
+
+    assert one_town.count('<details class="due-type" open>') == 1  # only swings in 大津町
+    assert one_type.count('<details class="due-type" open>') == 1
+    assert "Open a type to see its areas" not in one_type
 
 
 def test_the_overview_narrows_to_overdue_assets_of_a_town(place, manager, as_user):
@@ -214,6 +234,22 @@ def test_the_overview_and_the_list_cost_a_bounded_number_of_queries(
 
     assert _table(overview)[("swing", "大津町")] == (0, 0, 41, 42)
     assert len(_listed(listed)) == 42 and listed.context["page"].paginator.count == 42
+
+
+def test_the_conditions_page_costs_a_bounded_number_of_queries(
+    place, manager, as_user, city, django_assert_max_num_queries
+):
+    for i in range(40):
+        factories.asset("swing", owner=city["parks"], ledger_id=f"PX-{i:02d}", address="大津町9")
+    client = as_user(manager)
+
+    # Sign-in, scope and the form (8), the spread now (2), one a year and the types (7): none
+    # per asset.
+    with django_assert_max_num_queries(18):
+        response = client.get("/manage/inspections/conditions/", {"type": "swing", "years": "5"})
+
+    assert response.context["section"].total == 44  # four of the place, forty more
+    assert [y.year.total for y in response.context["section"].years][-1] == 44
 
 
 # --- Assignments --------------------------------------------------------------------------------
@@ -355,7 +391,7 @@ def test_held_records_show_what_conflicted(held, manager, as_user):
     [item] = response.context["items"]
     assert response.status_code == 200
     assert [(d["label"], d["synced"], d["held"]) for d in item["differences"]] == [
-        ("Grade", "A", "C"),
+        ("Grade", "A Sound", "C Deteriorating (repair needed)"),  # the grades in words
         ("Notes", "初回", "見直し"),
     ]
     assert "same id, different content" in html and "Accept as a correction" in html
@@ -444,11 +480,15 @@ def test_an_assets_history_shows_corrections_the_chart_and_its_reports(place, ma
 
 def test_the_conditions_page_charts_each_types_grades_now_and_by_year(place, manager, as_user):
     response = as_user(manager).get("/manage/inspections/conditions/", {"years": "3"})
+    swing = (
+        as_user(manager)
+        .get("/manage/inspections/conditions/", {"years": "3", "type": "swing"})
+        .context["section"]
+    )
 
-    sections = {s["type"].code: s for s in response.context["sections"]}
-    swing = sections["swing"]
     assert response.status_code == 200
-    assert [(r["grade"].code, r["count"]) for r in swing["current"]] == [
+    assert response.context["section"].asset_type.code == "security-light"  # the first type
+    assert [(r.grade.code, r.count) for r in swing.current] == [
         ("A", 1),
         ("B", 2),
         ("C", 0),
@@ -456,11 +496,37 @@ def test_the_conditions_page_charts_each_types_grades_now_and_by_year(place, man
         ("—", 1),
     ]
     this_year = timezone.localdate().year
-    assert [y["year"].year for y in swing["years"]] == [this_year - 2, this_year - 1, this_year]
-    assert [y["year"].total for y in swing["years"]] == [4, 4, 4]
+    assert [y.year.year for y in swing.years] == [this_year - 2, this_year - 1, this_year]
+    assert [y.year.total for y in swing.years] == [4, 4, 4]
     html = response.content.decode()
-    assert html.count('role="img"') == 2 * len(sections)
-    assert "Current grades of Swing" in html
+    assert html.count('role="img"') == 2  # one type at a time: its bar and its trend
+    assert "Current grades of Security light" in html
+
+
+def test_the_conditions_page_picks_one_type_and_its_links_keep_the_filters(place, manager, as_user):
+    response = as_user(manager).get(
+        "/manage/inspections/conditions/", {"years": "3", "area": place.imaichi.pk}
+    )
+
+    picker = response.context["picker"]
+    assert [(p["type"].code, p["total"], p["current"]) for p in picker] == [
+        ("security-light", 1, True),
+        ("swing", 2, False),
+    ]
+    assert picker[1]["url"] == f"?area={place.imaichi.pk}&years=3&type=swing"
+    assert f'href="?area={place.imaichi.pk}&amp;years=3&amp;type=swing"' in (
+        response.content.decode()
+    )
+
+
+def test_the_conditions_page_says_so_when_the_chosen_type_has_no_assets(place, manager, as_user):
+    response = as_user(manager).get(
+        "/manage/inspections/conditions/", {"type": "slide", "area": place.otsu.pk}
+    )
+
+    assert response.status_code == 200 and response.context["section"] is None
+    assert "No assets of this type match the filter." in response.content.decode()
+    assert [p["type"].code for p in response.context["picker"]] == ["swing"]
 
 
 def test_the_conditions_page_narrows_to_a_town(place, manager, as_user):
@@ -468,11 +534,8 @@ def test_the_conditions_page_narrows_to_a_town(place, manager, as_user):
         "/manage/inspections/conditions/", {"area": place.otsu.pk, "type": "swing"}
     )
 
-    [swing] = response.context["sections"]
-    assert {r["grade"].code: r["count"] for r in swing["current"] if r["count"]} == {
-        "B": 1,
-        "—": 1,
-    }
+    swing = response.context["section"]
+    assert {r.grade.code: r.count for r in swing.current if r.count} == {"B": 1, "—": 1}
 
 
 # --- Who may see and do what --------------------------------------------------------------------
@@ -545,8 +608,8 @@ def test_another_citys_manager_sees_none_of_our_assets(
     assert [f["id"] for f in mapped["features"]] == [place.foreign.pk]
     assert (history.status_code, detail.status_code, decide.status_code) == (404, 404, 404)
     assert records.context["items"] == [] and held.resolved_at is None
-    assert [s["type"].code for s in conditions.context["sections"]] == ["swing"]
-    assert conditions.context["sections"][0]["total"] == 1
+    assert [p["type"].code for p in conditions.context["picker"]] == ["swing"]
+    assert conditions.context["section"].total == 1
 
 
 def test_another_citys_assets_cannot_be_assigned_by_id(
@@ -599,12 +662,14 @@ def test_the_inspection_screens_pass_axe_and_the_map_box_narrows_the_list(
     cookie = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
     pages = [
         "/manage/inspections/",
+        f"/manage/inspections/?area={place.otsu.pk}",  # a type unfolded
         "/manage/inspections/assets/",
         f"/manage/inspections/assets/{place.fine.pk}/",
         f"/manage/inspections/assignments/{assignment.pk}/",
         "/manage/inspections/assignments/",
         "/manage/inspections/quarantine/",
         "/manage/inspections/conditions/",
+        "/manage/inspections/conditions/?type=swing&years=3",
     ]
 
     violations = {}

@@ -17,6 +17,7 @@ from inspections import areas, assignments, selectors
 from web_admin.access import may_change, staff_required
 from web_admin.inspection_forms import AssignmentForm
 from web_admin.inspection_screens.common import filter_form, filter_query, screen_context
+from web_admin.inspection_screens.words import grade_words
 
 ASSETS_PER_PAGE = 50
 MAP_FEATURE_LIMIT = 2000
@@ -74,6 +75,8 @@ def asset_list(request):
     page = Paginator(qs, ASSETS_PER_PAGE).get_page(request.GET.get("page"))
     town_by_id = {town.pk: town for town in towns}
     rows = [(asset, town_by_id.get(asset.area_id)) for asset in page]
+    for asset, _town in rows:
+        asset.grade_words = grade_words(asset.asset_type, asset.condition_grade)
     ticked = set()
     if assignment_form is not None and assignment_form.is_bound:
         ticked = {str(v) for v in request.POST.getlist("assets")}

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from inspections import selectors
 from web_admin.access import staff_required
 from web_admin.inspection_screens.common import screen_context
+from web_admin.inspection_screens.words import grade_words
 
 ASSIGNMENTS_PER_PAGE = 50
 STOPS_PER_PAGE = 100
@@ -37,6 +38,8 @@ def assignment_detail(request, pk: int):
     page = Paginator(selectors.assignment_stops(assignment), STOPS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    for stop in page:
+        stop.inspected_grade_words = grade_words(stop.asset.asset_type, stop.inspected_grade)
     return render(
         request,
         "web_admin/inspections/assignment_detail.html",

@@ -21,7 +21,7 @@ def filter_form(request, towns, fields) -> AssetFilterForm:
 def filter_query(form: AssetFilterForm, **changes) -> str:
     """The filter as a query string (valid fields only), with some values changed."""
     params = {}
-    for name in ("type", "area", "owner", "due", "days", "likely", "bbox"):
+    for name in ("type", "area", "owner", "due", "days", "years", "likely", "bbox"):
         value = form.value(name)
         if name not in form.fields or value is None:
             continue

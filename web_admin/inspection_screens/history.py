@@ -19,6 +19,7 @@ from web_admin import inspection_charts as charts
 from web_admin.access import staff_required
 from web_admin.inspection_forms import WorkForm
 from web_admin.inspection_screens.common import screen_context
+from web_admin.inspection_screens.words import defect_words, grade_words
 
 HISTORY_REPORTS = 50
 
@@ -78,18 +79,48 @@ def _history_page(request, asset, work_form, *, status=200):
         ],
         today,
     )
+    asset_type = asset.asset_type
+    categories = selectors.fault_categories_by_code(
+        d.kind for entry in timeline.entries for d in entry.inspection.defects.all()
+    )
+
+    def defects(inspection):
+        items = inspection.template.items if inspection.template is not None else ()
+        return [
+            {
+                "defect": d,
+                "words": defect_words(
+                    {"component": d.component, "kind": d.kind, "grade": d.grade},
+                    asset_type=asset_type,
+                    categories=categories,
+                    items=items,
+                ),
+                "visible": d.fault_id in visible_faults,
+            }
+            for d in inspection.defects.all()
+        ]
+
     rows = [
         {
             "inspection": entry.inspection,
             "corrected_by": entry.corrected_by,
-            "grade": charts.grade_info(asset.asset_type, entry.inspection.overall_grade),
-            "defects": [(d, d.fault_id in visible_faults) for d in entry.inspection.defects.all()],
+            "corrected_grade": grade_words(
+                asset_type, getattr(entry.corrected_by, "overall_grade", "")
+            ),
+            "supersedes_grade": grade_words(
+                asset_type, getattr(entry.inspection.supersedes, "overall_grade", "")
+            ),
+            "grade": charts.grade_info(asset_type, entry.inspection.overall_grade),
+            "defects": defects(entry.inspection),
         }
         for entry in timeline.entries
     ]
+    works = [
+        {"on": work.done_on, "work": work, "grade_after": grade_words(asset_type, work.grade_after)}
+        for work in planning_selectors.works_of(asset)
+    ]
     timeline_rows = sorted(
-        [{"on": timezone.localdate(r["inspection"].performed_at), **r} for r in rows]
-        + [{"on": work.done_on, "work": work} for work in planning_selectors.works_of(asset)],
+        [{"on": timezone.localdate(r["inspection"].performed_at), **r} for r in rows] + works,
         key=lambda row: (row["on"], "work" in row),
         reverse=True,
     )

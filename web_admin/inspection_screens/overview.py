@@ -1,5 +1,5 @@
-"""The overview: overdue, soon due and never inspected assets per type and area, the open
-assignments and the held records waiting."""
+"""The overview: overdue, soon due and never inspected assets per type, each type folded
+(its towns open on demand), the open assignments and the held records waiting."""
 
 from django.shortcuts import render
 from django.urls import reverse
@@ -49,12 +49,13 @@ def _due_table(form, selection, groups) -> list[dict]:
 @require_safe
 @staff_required
 def overview(request):
-    """Overdue, soon due and never inspected assets per type and area; each count opens the
-    list of those assets."""
+    """Overdue, soon due and never inspected assets per type, and per town when a type is
+    unfolded; each count opens the list of those assets."""
     towns = areas.towns()
     form = filter_form(request, towns, ("type", "area", "owner", "due", "days"))
     selection = form.selection()
     groups = stats.due_counts(request.user, selection, today=timezone.localdate(), towns=towns)
+    table = _due_table(form, selection, groups)
     return render(
         request,
         "web_admin/inspections/overview.html",
@@ -63,7 +64,9 @@ def overview(request):
             form=form,
             days=selection.days,
             due=selection.due,
-            table=_due_table(form, selection, groups),
+            table=table,
+            # A type's towns are folded unless there is little to show.
+            unfolded=len(table) == 1 or selection.area is not None,
             assignments=selectors.open_assignments_with_progress(
                 request.user, limit=OVERVIEW_ASSIGNMENTS
             ),

@@ -17,11 +17,25 @@ from inspections import held, selectors
 from inspections.errors import InspectionError
 from web_admin.access import is_manager, staff_required
 from web_admin.inspection_screens.common import screen_context
+from web_admin.inspection_screens.words import defect_words, grade_words
 
 RECORDS_PER_PAGE = 25
 RESOLVE_ERRORS = {
     "forbidden": gettext_lazy("Only a manager of the organisation decides."),
     "already_resolved": gettext_lazy("This record was already decided."),
+}
+# What inspections.sync writes as a held record's detail, in the reader's language.
+HELD_DETAILS = {
+    "sent twice in one batch with other content": gettext_lazy(
+        "The tablet sent this record twice in one batch, with different content."
+    ),
+    "a record with this id and other content was already synced": gettext_lazy(
+        "A record with the same id and different content was already synced."
+    ),
+    "the asset changed owner since the work pack": gettext_lazy(
+        "The asset changed owner after the work pack was made."
+    ),
+    "the asset was retired": gettext_lazy("The asset was retired."),
 }
 FIELD_LABELS = {
     "performed_at": gettext_lazy("Performed at"),
@@ -38,23 +52,70 @@ def _shown(value) -> str:
     return value or "—"
 
 
-def _item(record: held.HeldRecord) -> dict:
-    """What the template shows of a held record, its differences in the user's language."""
+def _payload_defects(record: held.HeldRecord) -> list[dict]:
+    """The held record's defects as the tablet sent them (read defensively)."""
+    payload = record.record.payload if isinstance(record.record.payload, dict) else {}
+    defects = payload.get("defects")
+    return [d for d in defects if isinstance(d, dict)] if isinstance(defects, list) else []
+
+
+def _synced_defects(record: held.HeldRecord) -> list[dict]:
+    if record.synced is None:
+        return []
+    return [
+        {"component": d.component, "kind": d.kind, "grade": d.grade}
+        for d in record.synced.defects.all()
+    ]
+
+
+def _item(record: held.HeldRecord, categories: dict, checklists: dict) -> dict:
+    """What the template shows of a held record, its codes in words and its differences in
+    the user's language (a part sent as a checklist key is named by the type's checklist)."""
+    asset_type = record.asset.asset_type if record.asset is not None else None
+    checklist = checklists.get(asset_type.pk) if asset_type is not None else None
+    items = checklist.items if checklist is not None else ()
+
+    def words(key, values, defects) -> str:
+        if key == "grade":
+            return grade_words(asset_type, values["grade"]) or "—"
+        if key == "defects":
+            text = "; ".join(
+                defect_words(d, asset_type=asset_type, categories=categories, items=items)
+                for d in defects
+            )
+            return text or "—"
+        return _shown(values[key])
+
+    detail = record.record.detail
     return {
         "record": record.record,
+        "detail": HELD_DETAILS.get(detail, detail),
         "asset_id": record.asset_id,
         "asset": record.asset,
         "held": record.held,
+        "held_grade": words("grade", record.held, ()),
+        "held_defects": words("defects", record.held, _payload_defects(record)),
         "synced": record.synced,
         "differences": [
             {
                 "label": str(FIELD_LABELS[key]),
-                "synced": _shown(record.was[key]),
-                "held": _shown(record.held[key]),
+                "synced": words(key, record.was, _synced_defects(record)),
+                "held": words(key, record.held, _payload_defects(record)),
             }
             for key in record.differing
         ],
     }
+
+
+def _items(user, records) -> list[dict]:
+    records = held.held_records(user, records)
+    categories = selectors.fault_categories_by_code(
+        d.get("kind") for r in records for d in [*_payload_defects(r), *_synced_defects(r)]
+    )
+    checklists = selectors.current_checklists_by_type(
+        {r.asset.asset_type_id for r in records if r.asset is not None}
+    )
+    return [_item(r, categories, checklists) for r in records]
 
 
 @require_safe
@@ -71,7 +132,7 @@ def quarantine(request):
         screen_context(
             "quarantine",
             page=page,
-            items=[_item(r) for r in held.held_records(request.user, list(page))],
+            items=_items(request.user, list(page)),
             decided=decided,
             can_decide=is_manager(request.user),
         ),
