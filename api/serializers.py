@@ -147,7 +147,9 @@ class FaultCategorySerializer(serializers.ModelSerializer):
             "name_en",
             "names",
             "severity",
+            "danger",
             "response_hours",
+            "response_business_days",
             "questions",
         ]
 
