@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reports import clients
 from web_admin import forms
 from web_admin.access import staff_required
+from web_admin.refusals import refusal_text
 
 
 def _api_clients_page(request, form, *, status=200, new_client=None, new_key=""):
@@ -53,7 +54,7 @@ def api_clients(request):
             )
         except clients.ClientError as exc:
             field = {"name_taken": "name", "empty_name": "name", "bad_rate": "rate_limit"}
-            form.add_error(field.get(exc.code), exc.detail)
+            form.add_error(field.get(exc.code), refusal_text(exc))
         else:
             return _api_clients_page(request, forms.ApiClientForm(), new_client=client, new_key=key)
     return _api_clients_page(request, form, status=400)

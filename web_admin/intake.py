@@ -15,6 +15,7 @@ from reports import intake as intake_door
 from reports.models import Report
 from web_admin import forms
 from web_admin.access import right_required
+from web_admin.refusals import refusal_text
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -83,5 +84,5 @@ def _file_intake(request, form):
             ),
         )
     except services.ReportError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        form.add_error(exc.field if exc.field in form.fields else None, refusal_text(exc))
         return None

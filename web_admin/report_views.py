@@ -32,6 +32,7 @@ from web_admin.access import (
     right_required,
     staff_required,
 )
+from web_admin.refusals import refusal_text
 
 
 def _report(request, number) -> Report:
@@ -114,7 +115,7 @@ def _act(request, report, form, name: str, action, success: str):
             action(form.cleaned_data)
         except DomainError as exc:
             field = getattr(exc, "field", None)
-            form.add_error(field if field in form.fields else None, str(exc))
+            form.add_error(field if field in form.fields else None, refusal_text(exc))
         else:
             messages.success(request, success)
             return redirect("manage-report", number=report.number)
@@ -318,7 +319,7 @@ def report_moderate(request, number: str):
                 photo=photo, public=request.POST.get("public") == "1", acting_user=request.user
             )
     except services.ReportError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     except ValueError:  # a photo token that is not a UUID
         raise Http404 from None
     return redirect("manage-report", number=number)

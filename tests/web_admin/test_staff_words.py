@@ -83,15 +83,21 @@ SHOWN_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label"}
 METRES = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)\s?m(?![A-Za-z²])")
 
 
+# Where a screen says why it refused: a field's errors, the form's, the messages above.
+REFUSAL_CLASSES = {"errorlist", "error-summary", "messages"}
+
+
 class _Text(HTMLParser):
     """The text a reader meets: text nodes and the attributes shown or read aloud; scripts,
-    styles, code and anything marked as another language or not to translate left out."""
+    styles, code and anything marked as another language or not to translate left out.
+    What stands in a refusal's place (REFUSAL_CLASSES) is also kept apart."""
 
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found, self.stack = [], []
+        self.refusals, self.refusal_depth = [], []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -107,21 +113,28 @@ class _Text(HTMLParser):
                 self.found.append(attrs.get("value") or "")
         if tag not in self.VOID:
             self.stack.append(skip)
+            refusal = bool(REFUSAL_CLASSES & set((attrs.get("class") or "").split()))
+            self.refusal_depth.append(refusal)
 
     def handle_endtag(self, tag):
         if tag not in self.VOID and self.stack:
             self.stack.pop()
+            self.refusal_depth.pop()
 
     def handle_data(self, data):
         if not any(self.stack):
             self.found.append(data)
+            if any(self.refusal_depth):
+                self.refusals.append(data)
 
 
-def visible_text(html: str) -> list[str]:
+def visible_text(html: str, *, refusals: bool = False) -> list[str]:
+    """The pieces of text a reader meets (only those saying why something was refused)."""
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return [" ".join(piece.split()) for piece in parser.found if piece.strip()]
+    pieces = parser.refusals if refusals else parser.found
+    return [" ".join(piece.split()) for piece in pieces if piece.strip()]
 
 
 @cache
@@ -588,6 +601,49 @@ def test_the_staff_page_says_it_in_japanese_words(name, variant, world):
         pytest.skip(f"a download ({response['Content-Type']}), checked by its own tests")
     found = problems(visible_text(response.content.decode()), world)
     assert found == {}, _message(f"{name} {variant} ({url})", found)
+
+
+# Forms sent back, on the screens of this part: (route, report, data) -> what they refuse.
+REFUSALS = {
+    "intake: no place": ("manage-intake", None, {"category": "lamp-out"}),
+    "intake: a mistyped sticker": (
+        "manage-intake",
+        None,
+        {"category": "lamp-out", "label_code": "ZZZZZZZZ"},
+    ),
+    "intake: an unknown ledger number": (
+        "manage-intake",
+        None,
+        {"category": "lamp-out", "ledger_id": "NO-SUCH-1"},
+    ),
+    "status: closed without a reason": ("manage-report-status", "rich", {"to": "closed"}),
+    "status: a closed report fixed": ("manage-report-status", "closed", {"to": "fixed"}),
+    "note: nothing in it": ("manage-report-note", "rich", {"text": ""}),
+    "priority: no reason": ("manage-report-priority", "rich", {"points": 5, "reason": ""}),
+    "priority: too far": ("manage-report-priority", "rich", {"points": 500, "reason": "x"}),
+    "merge: into itself": ("manage-report-merge", "rich", {"duplicate": "{rich}"}),
+    "merge: an unknown report": ("manage-report-merge", "rich", {"duplicate": "R-1999-000001"}),
+    "forward: to its owner": ("manage-report-forward", "rich", {"to": "{road}"}),
+    "api key: a name taken": ("manage-api-clients", None, {"name": "出雲アプリ"}),
+    "api key: a bad rate": ("manage-api-clients", None, {"name": "別", "rate_limit": "many"}),
+    "privacy: erase unconfirmed": ("manage-privacy-erase", None, {"email": "jumin@example.com"}),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_a_refusal_says_why_in_japanese_words(name, world):
+    route, report, data = REFUSALS[name]
+    kwargs = {"number": world["reports"][report].number} if report else {}
+    values = {"rich": world["reports"]["rich"].number, "road": world["reports"]["rich"].owner_id}
+    data = {key: str(value).format(**values) for key, value in data.items()}
+
+    response = world["client"].post(reverse(route, kwargs=kwargs), data, follow=True)
+
+    said = visible_text(response.content.decode(), refusals=True)
+    assert response.status_code in (200, 400), response.status_code
+    assert said, f"{name}: the page says nothing about the refusal"
+    found = problems(said, world)
+    assert found == {}, _message(f"{name} ({route})", found)
 
 
 # --- The e-mails ----------------------------------------------------------------------------
