@@ -7,7 +7,7 @@ from django import forms as dj_forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,11 @@ from accounts import policy
 from accounts.errors import DomainError
 from accounts.models import Organization
 from assets.selectors import organizations_for_user
+from assets.xlsxfiles import CONTENT_TYPE as XLSX
 from reports import bulk, exports, priority, selectors
 from web_admin import access, bulk_forms, forms
 from web_admin.access import changer_required, staff_required
+from web_admin.filter_words import queue_filter_words
 
 MAP_FEATURE_LIMIT = 5000  # the queue's map shows at most this many, the highest first
 
@@ -212,12 +214,6 @@ def queue_export(request, fmt: str):
     """The current filter (all pages) as CSV (codes, for programs; `headers=ja`: Japanese
     column names and words, for people), Excel (words in the user's language, the filter in
     the first rows) or GeoJSON (codes and words)."""
-    # Local imports keep this edit to the one function (issue 18); hoist them at will.
-    from django.http import FileResponse
-
-    from assets.xlsxfiles import CONTENT_TYPE as XLSX
-    from web_admin.filter_words import queue_filter_words
-
     form = _queue_form(request.GET, request.user)
     now = timezone.now()
     qs = _queue(request, form, now)
