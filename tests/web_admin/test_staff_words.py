@@ -3,14 +3,18 @@ things in words: no raw code (a status, a category, an organisation, a source, a
 an answer, an event kind…) where a word belongs, no English left, no distance in raw metres.
 
 The pages are read from the URL resolver: every GET route under /manage/ is walked, so a
-new screen is checked the day it appears (downloads are checked by their own tests and
-listed in DOWNLOADS). The world behind them has a report with every kind of event, an
-inspection with defects, an assignment, a held record and a plan; the e-mails are the ones
-this world sends.
+new screen is checked the day it appears (files are checked by their own tests: those known
+are in DOWNLOADS, and any other answer that is not HTML is skipped as one). The world
+behind them has a report with every kind of event, an inspection with defects, an
+assignment, a held record and a plan; the e-mails are the ones this world sends, and the
+refusals those the report page, phone intake and API keys give back.
 
 What counts as English: a word of the catalogue's English msgids (a label that fell back to
 English), or two English words in a row (a sentence nobody marked for translation). What
 may stay in Latin letters is short and named in ALLOWED (proper names, acronyms, units).
+
+Why it is long: the checker, the world with every kind of event and the walk over the routes
+are one job; split, each would be read without the others it depends on.
 """
 
 import datetime
