@@ -29,17 +29,15 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import gettext
 from qrcode.constants import ERROR_CORRECT_M
 
 from accounts import policy
 from accounts.errors import DomainError
 from accounts.models import User
 from accounts.policy import Right
-from assets import fieldspecs
 from config import city
 from qr_labels.qr import QUIET_ZONE, runs
-from reports import notices, owner_links, selectors
+from reports import notices, owner_links, selectors, words
 from reports.models import OwnerLink, Photo, Report, ReportEvent
 
 MAX_SELECTION = 100  # sheets in one printing: a day's work for a section, and a page that loads
@@ -239,31 +237,12 @@ def _may_issue(user, report: Report) -> bool:
 
 
 def answers(report: Report) -> tuple[Answer, ...]:
-    """The answers to the category's questions, question and value as labels in the
-    current language, in the category's order; an answer to a question the category no
-    longer asks keeps its key."""
-    specs = {spec.get("key"): spec for spec in report.category.questions or ()}
-    ordered = [key for key in specs if key in report.answers]
-    ordered += [key for key in report.answers if key not in specs]
-    result = []
-    for key in ordered:
-        spec, value = specs.get(key), report.answers[key]
-        if spec is None:
-            result.append(Answer(str(key), str(value)))
-        else:
-            result.append(Answer(fieldspecs.label(spec), _answer_label(spec, value)))
-    return tuple(result)
-
-
-def _answer_label(spec: dict, value) -> str:
-    if spec.get("kind") == "boolean" and isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    if spec.get("kind") == "choice":
-        for choice in spec.get("choices", ()):
-            if isinstance(choice, dict) and choice.get("value") == value:
-                return fieldspecs.label(choice)
-    unit = spec.get("unit")
-    return f"{value} {unit}" if unit else str(value)
+    """The answers to the category's questions in words (reports/words.py), in the
+    category's order."""
+    return tuple(
+        Answer(question, value)
+        for question, value in words.answers(report.category.questions, report.answers)
+    )
 
 
 # --- The map excerpt ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from accounts.models import Organization
 from accounts.policy import Right
 from planning import plan_exports, plans
 from planning import selectors as planning_selectors
-from planning.models import Action, SavedPlan
+from planning.models import Action, Policy, SavedPlan
 from web_admin import plan_charts
 from web_admin.access import staff_required
 from web_admin.plan_forms import PlanSettingsForm, UnitCostForm
@@ -159,6 +159,7 @@ def plan_detail(request, pk: int):
         "page": page,
         "previous": previous,
         "actions": Action.choices,
+        "policy_label": dict(Policy.choices).get(saved.inputs.get("policy"), "—"),
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         **plan_charts.scenario_context(saved, previous),

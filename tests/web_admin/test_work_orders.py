@@ -120,7 +120,9 @@ def test_answers_that_are_numbers_carry_their_unit_and_choices_their_label(
 
 
 def test_the_resident_is_never_on_the_sheet_and_their_words_only_when_shared(work, section_staff):
-    html = client_for(section_staff).get(sheet_url(work)).content.decode()
+    html = (
+        client_for(section_staff).get(sheet_url(work), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
     assert "resident@example.com" not in html and "090-0000-0000" not in html
     # The contractor is outside the city and the resident did not agree to share.
@@ -166,7 +168,9 @@ def test_the_photo_link_on_the_sheet_opens_for_staff(work, section_staff, city):
 
 
 def test_without_a_tile_server_the_map_shows_the_coordinates(work, section_staff):
-    html = client_for(section_staff).get(sheet_url(work)).content.decode()
+    html = (
+        client_for(section_staff).get(sheet_url(work), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
     assert "<image" not in html
     assert html.count("35.367000, 132.755000") >= 2  # in the map box and under it
@@ -179,7 +183,9 @@ def test_the_map_excerpt_has_the_gsi_tiles_around_the_place_with_the_place_in_th
     settings.MAP_TILE_URL = GSI
     settings.MAP_TILE_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/">国土地理院</a>'
 
-    html = client_for(section_staff).get(sheet_url(work)).content.decode()
+    html = (
+        client_for(section_staff).get(sheet_url(work), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
     tiles = re.findall(r'<image href="([^"]+)" x="(-?\d+)" y="(-?\d+)"', html)
     prefix = "https://cyberjapandata.gsi.go.jp/xyz/std/17/"
@@ -228,7 +234,7 @@ def test_printing_with_the_contractors_link_puts_a_working_link_in_the_qr(
     city["contractor"].save()
     before = owner_links.issue(report=work, organisation=city["contractor"], purpose="contractor")
 
-    response = client_for(section_staff).post(sheet_url(work))
+    response = client_for(section_staff).post(sheet_url(work), HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     [url] = qr_codes(response.content.decode())
@@ -282,7 +288,7 @@ def test_a_contractor_with_staff_accounts_gets_the_staff_page_and_no_link(
 def test_a_report_dealt_with_gets_no_new_link(work, section_staff, settings):
     services.report_transition(report=work, to="fixed", acting_user=section_staff)
 
-    response = client_for(section_staff).post(sheet_url(work))
+    response = client_for(section_staff).post(sheet_url(work), HTTP_ACCEPT_LANGUAGE="en")
 
     assert qr_codes(response.content.decode()) == [staff_page(work, settings)]
     assert not OwnerLink.objects.filter(report=work).exists()
@@ -297,7 +303,7 @@ def test_a_link_whose_mail_cannot_be_sent_is_not_made_and_the_old_one_keeps_work
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
 
-    response = client_for(section_staff).post(sheet_url(work))
+    response = client_for(section_staff).post(sheet_url(work), HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -393,7 +399,7 @@ def test_an_empty_selection_is_refused_clearly(work, section_staff):
     client = client_for(section_staff)
 
     for query in ({}, {"r": ""}, {"r": ["", "  "]}):
-        response = client.get("/manage/work-orders/", query)
+        response = client.get("/manage/work-orders/", query, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 400
         assert "Choose at least one report" in response.content.decode()
 
@@ -401,7 +407,9 @@ def test_an_empty_selection_is_refused_clearly(work, section_staff):
 def test_too_many_reports_at_once_are_refused_clearly(work, section_staff):
     numbers = [work.number] + [f"R-2026-{i:06d}" for i in range(1000, 1000 + MAX_SELECTION)]
 
-    response = client_for(section_staff).get("/manage/work-orders/", {"r": numbers})
+    response = client_for(section_staff).get(
+        "/manage/work-orders/", {"r": numbers}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert f"At most {MAX_SELECTION} work orders" in response.content.decode()
