@@ -134,6 +134,7 @@ def labelled_columns() -> list[Column]:
         Column(_("Danger to people"), 10),
         Column(_("Priority reasons"), 40),
         Column(_("Category"), 24),
+        Column(_("Answers"), 40),
         Column(_("Asset type"), 14),
         Column(_("Ledger id"), 14),
         Column(_("Town"), 12),
@@ -190,7 +191,9 @@ def labelled_rows(
 def _labelled(report: Report, labels, base: str, now) -> list:
     asset = report.asset
     point = report.location
-    reasons = "; ".join(f"{points:+d} {text}" for points, text in priority.reasons(report, now))
+    reasons = "; ".join(
+        f"{points:+d} {text}" if points else text for points, text in priority.reasons(report, now)
+    )
     return [
         report.number,
         labels.status(report.status, report.close_reason),
@@ -198,6 +201,7 @@ def _labelled(report: Report, labels, base: str, now) -> list:
         _("Yes") if report.danger else "",
         reasons,
         labels.category(report.category_id),
+        "; ".join(f"{question}: {answer}" for question, answer in report.answers_described),
         labels.asset_type(asset.asset_type_id) if asset else "",
         asset.ledger_id if asset else "",
         report.town,

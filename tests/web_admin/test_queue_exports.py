@@ -321,3 +321,14 @@ def test_the_excel_file_costs_the_same_queries_for_few_or_many_rows(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_the_answers_are_said_in_words_in_the_file(manager, categories, submit, city):
+    light = factories.asset("security-light", owner=city["road"], ledger_id="BH-0077")
+    submit(categories["lamp-out"], asset=light, source="qr", answers={"since": "today"})
+
+    rows = table_of(sheet_of(signed_in(manager).get("/manage/queue.xlsx")))
+    csv_header, csv_rows = csv_table(signed_in(manager).get("/manage/queue.csv?headers=ja"))
+
+    assert rows[0]["回答"] == "いつからですか: 今日"
+    assert csv_rows[0][csv_header.index("回答")] == "いつからですか: 今日"
