@@ -145,3 +145,14 @@ def envurl(
         _problem(name, value, "write the address without a path")
         return default
     return value
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (compared in lower case)."""
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() not in choices:
+        _problem(name, value, "write one of " + ", ".join(c for c in choices if c) + " or nothing")
+        return default
+    return value.lower()

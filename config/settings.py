@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Public reads (open data, Open311 GETs, the asset bbox, OGC API) on the replica.
+    "config.replica.ReplicaReadMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages leave gzipped (a form page shrinks to a quarter: a weak phone connection feels it);
@@ -119,37 +121,61 @@ TEMPLATES = [
 # SpatiaLite file under var/ by default; PostGIS in production (DATABASE_URL=postgis://…).
 _DEFAULT_DATABASE_URL = f"spatialite:///{VAR_DIR / 'machimori.sqlite3'}"
 DATABASE_URL = envstr("DATABASE_URL", _DEFAULT_DATABASE_URL)
-try:
-    _db = dj_database_url.parse(
-        DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 600, minimum=0), conn_health_checks=True
-    )
-except (ValueError, KeyError) as _error:
-    # Reported by the settings check (config/checks.py), which stops every start.
-    env.PROBLEMS.append(("DATABASE_URL", f"DATABASE_URL cannot be used: {_error}"))
-    _db = dj_database_url.parse(_DEFAULT_DATABASE_URL)
-# Plain postgres:// or sqlite:// URLs still need the spatial backends.
-_db["ENGINE"] = {
-    "django.db.backends.postgresql": "django.contrib.gis.db.backends.postgis",
-    "django.db.backends.sqlite3": "django.contrib.gis.db.backends.spatialite",
-}.get(_db["ENGINE"], _db["ENGINE"])
-if _db["ENGINE"].endswith("spatialite"):
-    # WAL lets readers run beside a writer; IMMEDIATE avoids "database is locked" when a
-    # read transaction turns into a write. Measured: ~5 ms saved per request (ENVIRONMENT.md).
-    _db.setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        }
-    )
-    _db["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
-elif _db["ENGINE"].endswith("postgis"):
-    # Web requests read a few hundred rows through indexes. Starting parallel workers for
-    # them costs 10-30 ms and grows with the table (bench/: a 1,000-asset bbox took 44 ms at
-    # 1M rows with a worker, 2 ms without). Long reports may SET LOCAL a higher value.
-    workers = envint("PG_MAX_PARALLEL_WORKERS_PER_GATHER", 0)
-    _db.setdefault("OPTIONS", {})["options"] = f"-c max_parallel_workers_per_gather={workers}"
-DATABASES = {"default": _db}
+# Through pgbouncer in transaction mode (deploy/pgbouncer.ini) each transaction may get another
+# server connection: psycopg must not prepare statements, `.iterator()` must not open
+# server-side cursors, and pgbouncer refuses startup options (set them on the role instead:
+# ALTER ROLE … SET max_parallel_workers_per_gather = 0; tools/cluster.py does).
+DATABASE_POOLER = env.envchoice("DATABASE_POOLER", "", ("", "pgbouncer"))
+# Optional streaming replica: public reads go there (config/replica.py), all else the primary.
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL")
+
+
+def _database(name: str, url: str) -> dict:
+    try:
+        db = dj_database_url.parse(
+            url, conn_max_age=envint("CONN_MAX_AGE", 600, minimum=0), conn_health_checks=True
+        )
+    except (ValueError, KeyError) as error:
+        # Reported by the settings check (config/checks.py), which stops every start.
+        env.PROBLEMS.append((name, f"{name} cannot be used: {error}"))
+        db = dj_database_url.parse(_DEFAULT_DATABASE_URL)
+    # Plain postgres:// or sqlite:// URLs still need the spatial backends.
+    db["ENGINE"] = {
+        "django.db.backends.postgresql": "django.contrib.gis.db.backends.postgis",
+        "django.db.backends.sqlite3": "django.contrib.gis.db.backends.spatialite",
+    }.get(db["ENGINE"], db["ENGINE"])
+    if db["ENGINE"].endswith("spatialite"):
+        # WAL lets readers run beside a writer; IMMEDIATE avoids "database is locked" when a
+        # read transaction turns into a write. Measured: ~5 ms saved per request.
+        db.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+        db["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
+    elif db["ENGINE"].endswith("postgis"):
+        # Web requests read a few hundred rows through indexes. Starting parallel workers for
+        # them costs 10-30 ms and grows with the table (bench/: a 1,000-asset bbox took 44 ms
+        # at 1M rows with a worker, 2 ms without). Long reports may SET LOCAL a higher value.
+        workers = envint("PG_MAX_PARALLEL_WORKERS_PER_GATHER", 0)
+        options = db.setdefault("OPTIONS", {})
+        if DATABASE_POOLER == "pgbouncer":
+            options["prepare_threshold"] = None
+            db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        else:
+            options["options"] = f"-c max_parallel_workers_per_gather={workers}"
+    return db
+
+
+DATABASES = {"default": _database("DATABASE_URL", DATABASE_URL)}
+if DATABASE_REPLICA_URL:
+    # In tests the replica is the primary itself (Django's test mirror).
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Without a replica the router answers nothing and every query goes to "default".
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, counters) ----------------------------------------------------------
