@@ -55,7 +55,9 @@ class BulkForm(forms.Form):
         label=_("Pass on to"), queryset=Organization.objects.none(), required=False
     )
     note = forms.CharField(label=_("Note for the residents"), required=False, max_length=2000)
-    back = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    # The queue's filter to go back to, hidden: the view cuts it to 2,000 characters; a
+    # length limit here would be an error the user cannot see to correct.
+    back = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, assignees, owners, **kwargs):
         kwargs.setdefault("auto_id", "bulk_%s")

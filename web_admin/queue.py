@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import policy
 from accounts.errors import DomainError
@@ -165,11 +165,21 @@ def _bulk_form(user, data=None, initial=None):
     )
 
 
-@require_POST
-@changer_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def queue_bulk(request):
     """One action on the ticked reports: all of them change, or none does and the queue
-    comes back with the selection, the form and the reason for each refused report."""
+    comes back with the selection, the form and the reason for each refused report.
+
+    That page stays at this address, and its filter form, chips and page links are
+    relative (`?…`): a GET here goes back to the queue with its query string."""
+    if request.method != "POST":
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('manage-queue')}?{query}" if query else "manage-queue")
+    return _queue_bulk(request)
+
+
+@changer_required
+def _queue_bulk(request):
     form = _bulk_form(request.user, request.POST)
     back = QueryDict(request.POST.get("back", "")[:2000])
     selected = request.POST.getlist("r")

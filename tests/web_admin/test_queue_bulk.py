@@ -268,3 +268,30 @@ def test_print_sends_the_ticked_reports_to_their_work_orders_and_changes_nothing
     assert client.get(response["Location"]).status_code == 200
     assert _statuses(road_reports) == [Report.Status.NEW] * 3
     assert not ReportEvent.objects.exclude(kind=ReportEvent.Kind.SUBMITTED).exists()
+
+
+def test_the_page_shown_after_a_refusal_keeps_its_links_to_the_queue(
+    client, section_staff, road_reports, parks_report
+):
+    """The refused selection's page stays at the bulk address: its filter form, chips and
+    page links (relative, `?…`) arrive there as GETs and must lead back to the queue."""
+    client.force_login(section_staff)
+    refused = _post(client, [road_reports[0].number, parks_report.number], "accept")
+    assert refused.status_code == 409
+
+    response = client.get(BULK, {"category": "lamp-out", "page": "2"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{QUEUE}?category=lamp-out&page=2"
+    assert client.get(BULK)["Location"] == QUEUE
+    assert _statuses(road_reports) == [Report.Status.NEW] * 3
+
+
+def test_a_long_filter_never_blocks_the_action(client, section_staff, road_reports):
+    """`back` is the queue's filter, hidden: a long one is cut, never a form error the user
+    cannot see to correct (nor one in English: the field has no label)."""
+    client.force_login(section_staff)
+    response = _post(client, [road_reports[0].number], "accept", back="q=" + "x" * 2500)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{QUEUE}?q=xxx")
+    assert _statuses(road_reports) == [Report.Status.ACCEPTED, Report.Status.NEW, Report.Status.NEW]
