@@ -138,10 +138,14 @@ def reports_bulk(
     if refusals:
         raise BulkRefused(refusals)
     # Each service locks its report and checks again: a report changed by someone else
-    # since the checks above raises there, and the whole selection rolls back.
+    # since the checks above raises there, and the whole selection rolls back, naming it.
     changed = []
     for report in reports:
-        changed.append(_apply(action, report, acting_user, assignee, due_on, into, to, note))
+        try:
+            changed.append(_apply(action, report, acting_user, assignee, due_on, into, to, note))
+        except DomainError as error:
+            reason = _("changed by someone else meanwhile: show the queue again")
+            raise BulkRefused([Refusal(report.number, reason)]) from error
     return [r for r in changed if r is not None]
 
 

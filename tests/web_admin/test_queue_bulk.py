@@ -160,10 +160,33 @@ def test_a_failure_midway_rolls_the_whole_selection_back(section_staff, road_rep
         return real(report=report, acting_user=acting_user, note=note)
 
     monkeypatch.setattr(services, "report_accept", failing)
-    with pytest.raises(services.ReportError):
+    with pytest.raises(bulk.BulkRefused) as refused:
         bulk.reports_bulk(
             numbers=[r.number for r in road_reports], action="accept", acting_user=section_staff
         )
+    assert [r.number for r in refused.value.refusals] == [road_reports[1].number]
+    assert _statuses(road_reports) == [Report.Status.NEW] * 3
+
+
+def test_a_report_changed_meanwhile_is_named_in_the_users_words(
+    client, section_staff, road_reports, monkeypatch
+):
+    """A service's refusal after the checks (someone changed the report in between) names
+    the report, as the other refusals do, not the service's English sentence."""
+
+    def changed(*, report, acting_user, note=""):
+        raise services.ReportError(
+            "A Accepted report cannot become accepted.", code="invalid_transition"
+        )
+
+    monkeypatch.setattr(services, "report_accept", changed)
+    client.force_login(section_staff)
+    response = _post(client, [r.number for r in road_reports], "accept")
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"{road_reports[0].number}: changed by someone else meanwhile" in page
+    assert "cannot become" not in page
     assert _statuses(road_reports) == [Report.Status.NEW] * 3
 
 
