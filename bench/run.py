@@ -107,7 +107,7 @@ def print_bbox_table(results: list[dict]) -> bool:
     return ok
 
 
-LABELS_BUDGET = 3.0  # PDF time / QR-matrix time
+LABELS_BUDGET = 3.0  # PDF time / zxing-cpp encoding the same symbols
 MEMORY_GROWTH_BUDGET = 1.25  # peak memory at 10,000 labels / at 1,000
 
 
@@ -126,16 +126,19 @@ def labels_benchmark(labels: int, small: int) -> dict:
 
 def print_labels_table(result: dict) -> bool:
     timing, (small, large) = result["timing"], result["memory"]
-    ratio = timing["pdf_s"] / timing["floor_s"]
+    ratio = timing["pdf_s"] / timing["zxing_s"]
     growth = large["peak_mib"] / small["peak_mib"]
     print()
-    print(f"QR label sheets, {timing['labels']:,} labels to an A4 PDF (seconds)")
-    print(f"{'QR matrices alone (floor, qrcode)':<40}{timing['floor_s']:>8.2f}")
-    print(f"{'the same symbols, zxing-cpp (C++)':<40}{timing['zxing_s']:>8.2f}")
+    print(f"QR label sheets, {timing['labels']:,} labels to an A4 PDF")
     verdict = "ok" if ratio <= LABELS_BUDGET else "OVER BUDGET"
     print(
-        f"{'PDF sheets':<40}{timing['pdf_s']:>8.2f}   "
-        f"ratio {ratio:.2f} (budget {LABELS_BUDGET}) {verdict}"
+        f"{timing['labels']:,} labels to PDF: {timing['pdf_s']:.2f} s; zxing-cpp encoder for the "
+        f"same symbols: {timing['zxing_s']:.2f} s; ratio {ratio:.2f}× (budget {LABELS_BUDGET:g}×) "
+        f"{verdict}"
+    )
+    print(
+        f"(qrcode, which makes single images: {timing['qrcode_labels']:,} of the same symbols "
+        f"in {timing['qrcode_s']:.2f} s)"
     )
     verdict_m = "ok" if growth <= MEMORY_GROWTH_BUDGET else "GROWS"
     print(

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
 
+import numpy as np
 from fontTools import subset as ft_subset
 from fontTools.ttLib import TTFont
 
@@ -245,19 +246,42 @@ class Canvas:
         self.height = page_height_mm
         self.parts: list[str] = []
 
-    def modules(self, runs: Iterable[tuple[float, float, float, float]]) -> None:
-        """Filled black rectangles (x, y, w, h in mm, top-left origin) as one path."""
-        ops = [
-            f"{x * MM:.2f} {(self.height - y - h) * MM:.2f} {w * MM:.2f} {h * MM:.2f} re"
-            for x, y, w, h in runs
-        ]
-        self.parts.append("0 g\n" + "\n".join(ops) + "\nf")
+    def modules(
+        self, x: float, y: float, module: float, runs: np.ndarray, overlap: float = 0.0
+    ) -> None:
+        """Dark runs of QR modules filled as one path. `runs` holds rows of (row, first
+        column, length) counted in modules; the grid's top-left corner is at (x, y) mm, a
+        module is `module` mm square and each run is drawn `overlap` mm taller (a hair that
+        keeps renderers from drawing white seams between rows). The path is written in
+        module units under a scaling `cm`, so its numbers are small integers: quick to write
+        and to compress, which counts when a sheet holds thousands of symbols."""
+        height = f"{1 + overlap / module:.3f}"
+        ops = (f"%d %d %d {height} re\n" * len(runs)) % tuple(runs[:, [1, 0, 2]].ravel().tolist())
+        scale = module * MM
+        self.parts.append(
+            f"q {scale:.4f} 0 0 {-scale:.4f} {x * MM:.2f} {(self.height - y) * MM:.2f} cm 0 g\n"
+            f"{ops}f Q"
+        )
+
+    def placed(self, x: float, y: float, parts: Iterable[str]) -> None:
+        """Operations drawn as if at the page's top-left corner, moved to (x, y) mm: a label
+        is drawn where it would sit first on the page, so its fixed lines are the same
+        operations on every label and need working out only once."""
+        self.parts.append(f"q 1 0 0 1 {x * MM:.2f} {-y * MM:.2f} cm")
+        self.parts.extend(parts)
+        self.parts.append("Q")
 
     def text(
         self, x: float, baseline: float, text: str, size: float, condensed: float = 100
     ) -> None:
         """Text whose baseline starts at (x, baseline) mm from the top-left; `condensed` is the
         width of the glyphs in percent (narrower glyphs, the same height)."""
+        self.parts.append(self.text_operations(x, baseline, text, size, condensed))
+
+    def text_operations(
+        self, x: float, baseline: float, text: str, size: float, condensed: float = 100
+    ) -> str:
+        """The operations `text` adds, to keep and reuse."""
         drawn = (
             f"BT /{self.font.name} {size:.2f} Tf {x * MM:.2f} "
             f"{(self.height - baseline) * MM:.2f} Td {self.font.encode(text)} Tj ET"
@@ -265,7 +289,7 @@ class Canvas:
         if condensed < 100:
             # Tz is graphics state, which BT does not reset: keep it to this text.
             drawn = f"q {condensed:.1f} Tz {drawn} Q"
-        self.parts.append(drawn)
+        return drawn
 
     def lines(self, segments: Iterable[tuple[float, float, float, float]]) -> None:
         """Thin black lines from (x1, y1) to (x2, y2) in mm, e.g. the marks to cut along."""

@@ -186,6 +186,8 @@ class LabelPainter:
     """Lays out and draws one label; the layout depends only on the label size, so it is
     worked out once and each label only fills it in (a line too wide is condensed)."""
 
+    KEPT = 512  # lines' operations kept for reuse
+
     def __init__(self, font: EmbeddedFont, layout: SheetLayout):
         self.font, self.layout = font, layout
         width, height = layout.label_width, layout.label_height
@@ -207,6 +209,7 @@ class LabelPainter:
         self.phone_size = PHONE_MM / PT / ink * SIZE_MARGIN
         self.ascent = font.metrics()["ascent"] / 1000
         self.block = self._block()
+        self._drawn: dict[tuple[int, str], str] = {}  # (line, text) -> its operations
 
     def _lines(self, small: float) -> list[_Line]:
         """The lines of the text block with the other lines at `small` points."""
@@ -274,26 +277,38 @@ class LabelPainter:
         return f"No. {content.ledger_id}" if content.ledger_id else ""
 
     def draw(self, canvas: Canvas, x0: float, y0: float, content: LabelContent) -> None:
+        """Draw the label as if it sat at the page's corner, then move it to (x0, y0): its
+        fixed lines (the wording, the city, the phone) are then the same operations on every
+        label, worked out once and reused."""
         layout = self.layout
+        label = Canvas(self.font, canvas.height)
         if layout.outline:
-            canvas.rectangle(x0, y0, layout.label_width, layout.label_height)
-        modules = qr.matrix(content.code)
-        module = self.qr_side / (len(modules) + 2 * qr.QUIET_ZONE)
-        left = x0 + self.qr_at[0] + qr.QUIET_ZONE * module
-        top = y0 + self.qr_at[1] + qr.QUIET_ZONE * module
-        # A hair of overlap between rows keeps renderers from drawing white seams.
-        canvas.modules(
-            (left + x * module, top + y * module, length * module, module + 0.02)
-            for y, x, length in qr.runs(modules)
+            label.rectangle(0, 0, layout.label_width, layout.label_height)
+        # zxing-cpp's encoder: a sheet holds thousands of symbols (see qr_labels/qr.py).
+        dark = qr.symbol(content.code)
+        module = self.qr_side / (len(dark) + 2 * qr.QUIET_ZONE)
+        label.modules(
+            self.qr_at[0] + qr.QUIET_ZONE * module,
+            self.qr_at[1] + qr.QUIET_ZONE * module,
+            module,
+            qr.symbol_runs(dark),
+            overlap=0.02,  # mm: no white seams between rows
         )
         centred = layout.for_poles
-        for line in self.block:
+        for index, line in enumerate(self.block):
             text = line.text or self._part(line.part, content)
             if not text:
                 continue
-            size, condensed, drawn = self._fit(text, line.size)
-            x = x0 + self.text_x + ((self.text_width - drawn) / 2 if centred else 0)
-            canvas.text(x, y0 + line.baseline, text, size, condensed)
+            drawn = self._drawn.get((index, text))
+            if drawn is None:
+                size, condensed, width = self._fit(text, line.size)
+                x = self.text_x + ((self.text_width - width) / 2 if centred else 0)
+                drawn = label.text_operations(x, line.baseline, text, size, condensed)
+                if len(self._drawn) >= self.KEPT:  # the codes never repeat: memory stays flat
+                    self._drawn.clear()
+                self._drawn[(index, text)] = drawn
+            label.parts.append(drawn)
+        canvas.placed(x0, y0, label.parts)
 
 
 class _Chunks:
