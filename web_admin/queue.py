@@ -238,7 +238,8 @@ def queue_export(request, fmt: str):
         response = FileResponse(exports.workbook(qs, about=about, now=now), content_type=XLSX)
     elif fmt == "geojson":
         limit = request.GET.get("limit", "")
-        limit = min(int(limit), MAP_FEATURE_LIMIT) if limit.isdigit() else None
+        # isdecimal, not isdigit: "²" and "①" are digits that int() refuses.
+        limit = min(int(limit), MAP_FEATURE_LIMIT) if limit.isdecimal() else None
         response = StreamingHttpResponse(
             exports.geojson_chunks(qs, limit=limit), content_type="application/geo+json"
         )

@@ -332,3 +332,19 @@ def test_the_answers_are_said_in_words_in_the_file(manager, categories, submit, 
 
     assert rows[0]["回答"] == "いつからですか: 今日"
     assert csv_rows[0][csv_header.index("回答")] == "いつからですか: 今日"
+
+
+@pytest.mark.parametrize("limit", ["²", "①", "-1", "1e3", ""])
+def test_a_limit_that_is_no_plain_number_is_no_limit(manager, reports, limit):
+    """str.isdigit() holds for "²" and "①", which int() refuses: the map's limit must not
+    turn such a query string into a server error."""
+    response = signed_in(manager).get("/manage/queue.geojson", {"limit": limit})
+
+    assert response.status_code == 200
+    features = json.loads(b"".join(response.streaming_content))["features"]
+    assert len(features) == len(reports)
+
+
+def test_the_maps_limit_cuts_the_features(manager, reports):
+    response = signed_in(manager).get("/manage/queue.geojson", {"limit": "２"})  # full width
+    assert len(json.loads(b"".join(response.streaming_content))["features"]) == 2
