@@ -24,7 +24,7 @@ from inspections import payload, sync
 from planning import services as planning_services
 from planning.models import Work
 from reports import services as report_services
-from reports.models import Report
+from reports.models import Report, ReportEvent
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 YEARS = 5
@@ -98,7 +98,7 @@ def history_install(*, seed: int, progress: Progress = silent) -> dict[str, int]
         state = {a.pk: _start_grade(rng, hazards) for a in assets}
         last_day = {}
         for year in range(first_year, first_year + YEARS):
-            items, repairs = [], []
+            items, repairs, seen = [], [], {}
             for asset in assets:
                 day = datetime.date(year, 5, 1) + datetime.timedelta(days=rng.randint(0, 240))
                 if day >= today:
@@ -107,6 +107,7 @@ def history_install(*, seed: int, progress: Progress = silent) -> dict[str, int]
                     years = (day - last_day[asset.pk]).days / 365.25
                     state[asset.pk] = _move(rng, state[asset.pk], hazards, years)
                 last_day[asset.pk] = day
+                seen[asset] = day
                 read = _read(rng, state[asset.pk], worst)
                 performed = datetime.datetime.combine(day, datetime.time(9), tzinfo=JST)
                 items.append(
@@ -128,17 +129,58 @@ def history_install(*, seed: int, progress: Progress = silent) -> dict[str, int]
                 if read >= 2 and rng.random() < REPAIRED:
                     done_on = day + datetime.timedelta(days=rng.randint(14, 120))
                     if done_on < today:
-                        repairs.append((asset, read == worst, done_on))
+                        repairs.append((asset, read == worst, day, done_on))
                         state[asset.pk] = 0
                         last_day[asset.pk] = done_on
             results = sync.sync_batch(items=items, inspector=inspector)
             counts["inspections"] += sum(r.status == "created" for r in results)
-            for asset, renew, done_on in repairs:
-                counts["works"] += _repair(asset, renew, done_on, type_code, contractor, rng)
+            backdate_found({asset.pk: _at(day) for asset, day in seen.items()})
+            for asset, renew, found_on, done_on in repairs:
+                counts["works"] += _repair(
+                    asset, renew, found_on, done_on, type_code, contractor, rng
+                )
     return counts
 
 
-def _repair(asset, renew, done_on, type_code, contractor, rng) -> int:
+def _at(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(11), tzinfo=JST)
+
+
+def backdate_found(found: dict[int, datetime.datetime]) -> None:
+    """Open inspection faults just made by a sync of inspections done in the past (asset id
+    -> when): each came in when its asset was inspected, not when the demo ran."""
+    recent = timezone.now() - datetime.timedelta(minutes=30)
+    for fault in Report.objects.filter(
+        source=Report.Source.INSPECTION,
+        status__in=Report.OPEN_STATUSES,
+        asset_id__in=list(found),
+        created_at__gt=recent,
+    ):
+        if found[fault.asset_id] < fault.created_at:
+            backdate(fault, created=found[fault.asset_id])
+
+
+def backdate(report: Report, *, created: datetime.datetime, fixed=None) -> None:
+    """Move a report's times to when it came in (and was fixed), as if it had happened then:
+    its response target keeps its distance from the report, its events follow."""
+    report.refresh_from_db(fields=["created_at", "respond_by"])
+    target = created + (report.respond_by - report.created_at) if report.respond_by else None
+    Report.objects.filter(pk=report.pk).update(
+        created_at=created,
+        created_epoch=int(created.timestamp()),
+        respond_by=target,
+        respond_epoch=int(target.timestamp()) if target else 0,
+        ended_at=fixed,
+        updated_at=fixed or created,
+    )
+    ReportEvent.objects.filter(report=report, kind=ReportEvent.Kind.SUBMITTED).update(at=created)
+    if fixed is not None:
+        ReportEvent.objects.filter(
+            report=report, kind=ReportEvent.Kind.STATUS, to_value=Report.Status.FIXED
+        ).update(at=fixed)
+
+
+def _repair(asset, renew, found_on, done_on, type_code, contractor, rng) -> int:
     kind = Work.Kind.RENEWAL if renew else Work.Kind.REPAIR
     faults = list(
         Report.objects.filter(
@@ -147,6 +189,14 @@ def _repair(asset, renew, done_on, type_code, contractor, rng) -> int:
     )
     for fault in faults:
         report_services.report_fix(report=fault, note="補修済み", acting_user=policy.SYSTEM)
+        # The fault was found at the inspection and fixed with the work, years ago perhaps:
+        # its times say so, for the dashboard's weeks and times to fix.
+        fault.refresh_from_db(fields=["created_at"])
+        backdate(
+            fault,
+            created=min(fault.created_at, _at(found_on)),
+            fixed=datetime.datetime.combine(done_on, datetime.time(15), tzinfo=JST),
+        )
     planning_services.work_record(
         asset=asset,
         kind=kind,

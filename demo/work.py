@@ -106,7 +106,7 @@ def inspections_install(*, seed: int, assets: int = 240, progress: Progress = si
     recorded = 0
     years = range(this_year - YEARS + 1, this_year + 1)
     for year in progress(years, total=len(years), desc="inspections", unit="year"):
-        items = []
+        items, found = [], {}
         for asset in sample:
             rank = state[asset.pk]
             if rank >= 2 and rng.random() < 0.6:
@@ -143,14 +143,24 @@ def inspections_install(*, seed: int, assets: int = 240, progress: Progress = si
                 "defects": defects,
             }
             items.append(payload.parse_item(raw)[0])
+            found[asset.pk] = performed
         results = sync.sync_batch(items=items, inspector=inspector)
         recorded += sum(result.status == "created" for result in results)
+        # Faults come in at their inspection; last years' were dealt with within weeks.
+        demo_history.backdate_found(found)
         if year < this_year:
-            # Last years' faults were dealt with.
             for fault in Report.objects.filter(
-                source=Report.Source.INSPECTION, status__in=Report.OPEN_STATUSES
+                source=Report.Source.INSPECTION,
+                status__in=Report.OPEN_STATUSES,
+                created_at__lt=datetime.datetime(year + 1, 1, 1, tzinfo=JST),
             ):
                 report_services.report_fix(report=fault, note="補修済み", acting_user=policy.SYSTEM)
+                fault.refresh_from_db(fields=["created_at"])
+                fixed = min(
+                    fault.created_at + datetime.timedelta(days=rng.randint(10, 90)),
+                    timezone.now() - datetime.timedelta(days=1),
+                )
+                demo_history.backdate(fault, created=fault.created_at, fixed=fixed)
     return recorded
 
 
@@ -189,6 +199,14 @@ def resident_reports_install(*, seed: int, count: int = 36) -> int:
             ),
         ).report
         made += 1
+        # Reported over the last three weeks, so the dashboard has weeks and the queue has
+        # faults past their target.
+        demo_history.backdate(
+            report,
+            created=timezone.now()
+            - datetime.timedelta(days=rng.uniform(0, 21), hours=rng.uniform(0, 8)),
+        )
+        report.refresh_from_db()
         for _ in range(rng.choice([0, 0, 0, 1, 3])):
             intake.me_too_intake(report=report, acting_user=AnonymousUser())
         if staff and asset.owner.code == "izumo-doro" and rng.random() < 0.4:
