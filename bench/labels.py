@@ -15,6 +15,7 @@ import tracemalloc
 from common import ensure_seeded, setup_django
 
 QRCODE_SAMPLE = 1_000  # symbols timed with qrcode: it takes about 3 ms each
+ROUNDS = 3
 
 
 def _labelled(count: int):
@@ -83,19 +84,22 @@ def main():
         for code in codes[:QRCODE_SAMPLE]:
             qr.matrix(code)
 
+    # The machine is shared: the floor and the PDF take turns, and each keeps its best round.
     timings = {}
-    for name, function in (
-        ("zxing", floor),
-        ("pdf", lambda: _write_pdf(assets)),
-        ("qrcode", single_images),
-    ):
-        started = time.perf_counter()
-        function()
-        timings[name] = time.perf_counter() - started
+    for _ in range(ROUNDS):
+        for name, function in (("zxing", floor), ("pdf", lambda: _write_pdf(assets))):
+            started = time.perf_counter()
+            function()
+            elapsed = time.perf_counter() - started
+            timings[name] = min(elapsed, timings.get(name, elapsed))
+    started = time.perf_counter()
+    single_images()
+    timings["qrcode"] = time.perf_counter() - started
     print(
         json.dumps(
             {
                 "labels": len(codes),
+                "rounds": ROUNDS,
                 "zxing_s": round(timings["zxing"], 2),
                 "pdf_s": round(timings["pdf"], 2),
                 "qrcode_labels": min(QRCODE_SAMPLE, len(codes)),

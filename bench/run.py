@@ -136,6 +136,7 @@ def print_labels_table(result: dict) -> bool:
         f"same symbols: {timing['zxing_s']:.2f} s; ratio {ratio:.2f}× (budget {LABELS_BUDGET:g}×) "
         f"{verdict}"
     )
+    print(f"(each the best of {timing['rounds']} rounds, taken in turns)")
     print(
         f"(qrcode, which makes single images: {timing['qrcode_labels']:,} of the same symbols "
         f"in {timing['qrcode_s']:.2f} s)"
