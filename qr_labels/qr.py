@@ -2,10 +2,11 @@
 
 Two encoders. Single images (PNG, SVG) come from `qrcode`, the design card's library. Sheets
 of thousands come from zxing-cpp's C++ encoder (`symbol`): `qrcode` scores all eight masks in
-pure Python (about 2 ms a symbol, 20 s for a city's 10,000 stickers), zxing-cpp in C++
-(0.1 ms). Both get the same text, in the same mode, at the same level, so the symbol has the
-same version and module size; only the mask may differ, and every reader undoes any mask
-(the mask only evens out dark and light). The tests decode symbols from both.
+pure Python (about 3 ms a symbol, 29 s for a city's 10,000 stickers), zxing-cpp in C++
+(0.1 ms). Even with one mask fixed beforehand `qrcode` takes 0.3-0.5 ms, four times zxing-cpp
+before any PDF is written. Both get the same text, in the same mode, at the same level, so
+the symbol has the same version and module size; only the mask may differ, and every reader
+undoes any mask (the mask only evens out dark and light). The tests decode both.
 
 The URL is written in upper case (HTTPS://HOST/Q/CODE): every character is then in QR's
 alphanumeric set, which packs 5.5 bits a character instead of 8, so the symbol has fewer
