@@ -1,46 +1,141 @@
-"""/healthz: 200 when the database (and S3, when configured) answers, 503 otherwise."""
+"""/healthz and /healthz/<component>: 200 when it answers, 503 otherwise; never a secret.
 
+/healthz is what load balancers ask each app server: the parts a request needs (database,
+S3 when configured, Redis when it is the cache). The task queue and the report mailbox have
+their own URLs only: a slow queue or a mailbox down must not take every app server out.
+"""
+
+import imaplib
 import logging
+import ssl
+import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import storages
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from api.metrics import queue_state
+
 logger = logging.getLogger(__name__)
 
+MAIL_TIMEOUT_SECONDS = 5
 
-def _database() -> None:
+
+class Unhealthy(Exception):
+    """A component answered, but not as it should; the message is safe to show."""
+
+
+def _database() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+    return "answers"
 
 
-def _storage() -> None:
+def _storage() -> str:
     storage = storages["default"]
     client = storage.connection.meta.client
     client.head_bucket(Bucket=storage.bucket_name)
+    return "bucket reachable"
+
+
+def _cache() -> str:
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise Unhealthy("a value written was not read back")
+    cache.delete(key)
+    return "answers"
+
+
+def _tasks() -> str:
+    state = queue_state()
+    limit = settings.TASKS_MAX_QUEUE_AGE
+    if state.oldest_ready_age > limit:
+        raise Unhealthy(
+            f"{state.ready} waiting; the oldest for {state.oldest_ready_age:.0f} s "
+            f"(more than {limit} s)"
+        )
+    return f"{state.ready} waiting, {state.running} running"
+
+
+def _mail() -> str:
+    """The mailbox's IMAP server answers a TLS greeting (no sign-in: cheap and no lockouts)."""
+    context = ssl.create_default_context(cafile=settings.MAIL_INTAKE_CA_FILE or None)
+    imap = imaplib.IMAP4_SSL(
+        settings.MAIL_INTAKE_HOST,
+        settings.MAIL_INTAKE_PORT,
+        ssl_context=context,
+        timeout=MAIL_TIMEOUT_SECONDS,
+    )
+    try:
+        imap.noop()
+    finally:
+        try:
+            imap.logout()
+        except Exception:  # the check has its answer already
+            logger.debug("IMAP logout after the health check failed", exc_info=True)
+    return "IMAP server answers"
+
+
+def _uses_redis() -> bool:
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def components() -> dict:
+    """The components this deployment has, each with its check."""
+    checks = {"database": _database}
+    if settings.S3_BUCKET:
+        checks["storage"] = _storage
+    if _uses_redis():
+        checks["cache"] = _cache
+    checks["tasks"] = _tasks
+    if settings.MAIL_INTAKE_HOST:
+        checks["mail"] = _mail
+    return checks
+
+
+_SUMMARY = ("database", "storage", "cache")
+
+
+def _run(name: str, check) -> tuple[bool, str]:
+    try:
+        return True, check()
+    except Unhealthy as exc:
+        logger.warning("health check %s: %s", name, exc)
+        return False, str(exc)
+    except Exception:  # any failure means "not healthy"; the log says why, the body not
+        logger.exception("health check %s failed", name)
+        return False, "failing (see the server's log)"
 
 
 @never_cache
 @require_safe
 def healthz(request):
-    checks = {"database": _database}
-    if settings.S3_BUCKET:
-        checks["storage"] = _storage
     results, healthy = {}, True
-    for name, check in checks.items():
-        try:
-            check()
-        except Exception:  # any failure means "not healthy"; the log says why
-            logger.exception("health check %s failed", name)
-            results[name] = "failing"
-            healthy = False
-        else:
-            results[name] = "ok"
+    for name, check in components().items():
+        if name not in _SUMMARY:
+            continue
+        ok, _detail = _run(name, check)
+        results[name] = "ok" if ok else "failing"
+        healthy = healthy and ok
     return JsonResponse(
         {"status": "ok" if healthy else "failing", "checks": results},
         status=200 if healthy else 503,
+    )
+
+
+@never_cache
+@require_safe
+def healthz_component(request, component: str):
+    check = components().get(component)
+    if check is None:  # unknown, or not configured here
+        raise Http404
+    ok, detail = _run(component, check)
+    return JsonResponse(
+        {"component": component, "ok": ok, "detail": detail}, status=200 if ok else 503
     )

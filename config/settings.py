@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line of the request logs its id, and every answer is counted.
+    "config.observability.RequestIdMiddleware",
+    "config.observability.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Public reads (open data, Open311 GETs, the asset bbox, OGC API) on the replica.
     "config.replica.ReplicaReadMiddleware",
@@ -388,8 +391,21 @@ count out). **Errors** are `{"detail": …, "code": …}`, with `errors` per fie
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "config.observability.json_formatter"},
+    },
+    # Every record carries the id of its request (nginx's X-Request-ID), "-" outside one.
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # text for development; json in production (one object per line, for the
+            # collector).
+            "formatter": env.envchoice("LOG_FORMAT", "text", ("text", "json")),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -569,6 +585,10 @@ RATE_LIMIT_REPORTS_PER_SESSION = envrate("RATE_LIMIT_REPORTS_PER_SESSION", "10/3
 RATE_LIMIT_REPORTS_PER_ASSET = envrate("RATE_LIMIT_REPORTS_PER_ASSET", "20/3600")
 # Trust X-Forwarded-For for the client address only behind a proxy that sets it.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# /metrics answers loopback clients, and others sending "Authorization: Bearer <token>".
+METRICS_TOKEN = envstr("METRICS_TOKEN")
+# /healthz/tasks answers 503 when a due task has waited longer than this (seconds).
+TASKS_MAX_QUEUE_AGE = envint("TASKS_MAX_QUEUE_AGE", 300, minimum=1)
 # Uploads: 5 photos of 15 MB plus the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)

@@ -5,7 +5,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 
-from api import health
+from api import health, metrics
 from channels import line
 from config import errors
 from reports import owner_views, receipt_views
@@ -21,6 +21,9 @@ urlpatterns = [
     path("", report_views.home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/<slug:component>", health.healthz_component, name="healthz-component"),
+    # Prometheus: loopback or METRICS_TOKEN only; 404 to anyone else (api/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     # Printed on stickers for years: /q/CODE, also /Q/CODE (QR alphanumeric mode is upper
     # case), any case, with or without a trailing slash.
     re_path(r"^[qQ]/(?P<code>[^/]{1,40})/?$", report_views.scan, name="scan"),

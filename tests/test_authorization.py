@@ -69,6 +69,10 @@ def table(w):
         "home": ("GET", {}, None, everyone()),
         "favicon": ("GET", {}, None, everyone()),
         "healthz": ("GET", {}, None, everyone()),
+        "healthz-component": ("GET", {"component": "database"}, None, everyone()),
+        # Only from this machine or with METRICS_TOKEN (tests/test_observability.py): the
+        # actors here call from 198.51.100.x, so even a superuser finds nothing.
+        "metrics": ("GET", {}, None, everyone(HIDE)),
         # The field app's shell holds no data (it signs in through the API): anyone loads it.
         "field:app": ("GET", {}, None, everyone()),
         "field:manifest": ("GET", {}, None, everyone()),

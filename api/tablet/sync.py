@@ -6,6 +6,7 @@ import re
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
+from prometheus_client import Counter, Histogram
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -20,6 +21,17 @@ from inspections import sync
 from inspections.models import Inspection
 
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+
+SYNC_RECORDS = Counter(
+    "machimori_sync_records",
+    "Inspection records received from tablets, by result.",
+    ["status"],
+)
+SYNC_BATCH_SIZE = Histogram(
+    "machimori_sync_batch_records",
+    "Records per tablet sync batch.",
+    buckets=(1, 5, 10, 25, 50, 100, 250, 500, 1000),
+)
 
 
 class DeviceDateTimeField(serializers.DateTimeField):
@@ -228,6 +240,9 @@ class SyncApi(APIView):
             inspector=request.user,
             device=request_device(request),
         )
+        SYNC_BATCH_SIZE.observe(len(results))
+        for result in results:
+            SYNC_RECORDS.labels(result.status).inc()
         return Response(
             {"results": [r.as_dict() for r in results], "cursor": changes.current_cursor()}
         )
