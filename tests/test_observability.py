@@ -5,7 +5,11 @@ import datetime
 import io
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from botocore.config import Config
@@ -26,6 +30,7 @@ from tests.inspections.conftest import (  # noqa: F401  (checklists and lights: 
     tablet_for,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 OUTSIDE = "203.0.113.9"
 TOKEN = "metrics-token-for-the-tests-0123456789"
 
@@ -441,3 +446,47 @@ def test_a_mailbox_that_does_not_answer_is_503(settings):
 @pytest.mark.django_db
 def test_an_unknown_component_is_404():
     assert Client().get("/healthz/everything").status_code == 404
+
+
+# --- Several gunicorn workers: one scrape sums them ----------------------------------------
+
+_WORKER = """
+import django
+django.setup()
+from config.observability import REQUESTS
+REQUESTS.labels("scan", "GET", "200").inc({count})
+"""
+_SCRAPE = """
+import django
+django.setup()
+from prometheus_client import generate_latest
+from api.metrics import _process_registry
+print(generate_latest(_process_registry()).decode())
+"""
+
+
+def test_with_a_multiprocess_directory_a_scrape_sums_every_worker(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+
+    def run(code):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run(_WORKER.format(count=2))
+    run(_WORKER.format(count=3))
+    text = run(_SCRAPE)
+
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    labels = (("method", "GET"), ("route", "scan"), ("status", "200"))
+    assert samples[("machimori_http_requests_total", labels)] == 5
