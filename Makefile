@@ -14,7 +14,7 @@ PORT ?= 8000
 DEMO_ASSETS ?= 3000
 SEED ?= 1
 
-.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages i18n lock
+.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages i18n lock cluster cluster-stop sysdeps-cluster
 
 help:
 	@echo "make run     set everything up on this machine, seed the demo, serve http://$(HOST):$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench   benchmarks, printed as ratios against a floor measured in the same run"
 	@echo "make lint    ruff check and format check, and the import layers (lint-imports)"
 	@echo "make lock    refresh requirements/lock*.txt (hash-pinned) from pyproject.toml"
+	@echo "make cluster the production topology of deploy/ on loopback, under var/cluster/ (make cluster-stop)"
 
 sysdeps:
 	@sh tools/sysdeps.sh run
@@ -99,6 +100,17 @@ lint: $(VENV)/.stamp-dev
 format: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# deploy/'s topology on this machine's loopback (tools/cluster.py): nginx, three app servers,
+# pgbouncer, a PostGIS primary and its streaming replica, SeaweedFS, Redis, two task workers.
+sysdeps-cluster:
+	@sh tools/sysdeps.sh cluster
+
+cluster: sysdeps-cluster $(VENV)/.stamp-dev messages
+	$(PY) tools/cluster.py start
+
+cluster-stop:
+	@$(PY) tools/cluster.py stop
 
 sysdeps-bench:
 	@sh tools/sysdeps.sh bench

@@ -3,6 +3,7 @@
 #   tools/sysdeps.sh run    libraries for serving the demo
 #   tools/sysdeps.sh test   also PostGIS, Chromium, PDF tools, npm and Dovecot for the test suite
 #   tools/sysdeps.sh bench  also wrk, the HTTP load generator
+#   tools/sysdeps.sh cluster  also nginx, pgbouncer and Redis for `make cluster`
 # Library package names carry a version that differs between releases (libgdal32 on
 # Debian 12, libgdal34t64 on Ubuntu 24.04), so they are looked up, not hard-coded.
 set -eu
@@ -26,7 +27,7 @@ done
 [ "$spatialite" = yes ] || need="$need libsqlite3-mod-spatialite"
 command -v msgfmt >/dev/null 2>&1 || need="$need gettext"
 has_pkg fonts-ipaexfont || need="$need fonts-ipaexfont"
-if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
+if [ "$mode" = "test" ] || [ "$mode" = "bench" ] || [ "$mode" = "cluster" ]; then
   pg=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
   pg=${pg:-15}
   [ -f "/usr/share/postgresql/$pg/extension/postgis.control" ] || need="$need postgresql-$pg-postgis-3"
@@ -36,6 +37,12 @@ if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   command -v npm >/dev/null 2>&1 || need="$need npm"  # axe-core comes from the npm registry
   # The IMAP server of the mail-intake tests (tools/dovecot.py runs its own instance).
   command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need="$need dovecot-imapd"
+fi
+if [ "$mode" = "cluster" ]; then
+  [ -x /usr/sbin/nginx ] || need="$need nginx"
+  [ -x /usr/sbin/pgbouncer ] || need="$need pgbouncer"
+  command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
+  command -v openssl >/dev/null 2>&1 || need="$need openssl"
 fi
 if [ "$mode" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || need="$need wrk"
@@ -79,6 +86,20 @@ case "$packages" in
     fi
     ;;
 esac
+# `make cluster` runs its own nginx, pgbouncer and Redis from var/cluster/; the system services
+# the packages enable (and, where services may start, start) are not wanted.
+for service in nginx pgbouncer redis-server; do
+  case "$packages" in
+    *"$service"*)
+      if command -v systemctl >/dev/null 2>&1; then
+        systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+      fi
+      if command -v service >/dev/null 2>&1; then
+        service "$service" stop >/dev/null 2>&1 || true
+      fi
+      ;;
+  esac
+done
 # The tests start a private Dovecot from a configuration of their own; the system's mail
 # service that the package enables (and, where services may start, starts) is not wanted.
 case "$packages" in
