@@ -8,7 +8,6 @@ stops and no process of it is left."""
 import http.cookiejar
 import io
 import json
-import os
 import re
 import ssl
 import subprocess
