@@ -8,8 +8,11 @@ their own URLs only: a slow queue or a mailbox down must not take every app serv
 import imaplib
 import logging
 import ssl
+import threading
 import uuid
+import weakref
 
+from botocore.config import Config
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import storages
@@ -38,9 +41,35 @@ def _database() -> str:
 
 def _storage() -> str:
     storage = storages["default"]
-    client = storage.connection.meta.client
+    with _clients_lock:
+        client = _clients.get(storage)
+        if client is None:
+            client = _clients[storage] = _quick_client(storage)
     client.head_bucket(Bucket=storage.bucket_name)
     return "bucket reachable"
+
+
+# One S3 client per configured storage, asking once with short timeouts: the storage's own
+# client retries for a minute, longer than a load balancer waits for an answer.
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_clients_lock = threading.Lock()
+STORAGE_TIMEOUT_SECONDS = 3
+
+
+def _quick_client(storage):
+    quick = Config(
+        connect_timeout=STORAGE_TIMEOUT_SECONDS,
+        read_timeout=STORAGE_TIMEOUT_SECONDS,
+        retries={"max_attempts": 1, "mode": "standard"},
+    )
+    return storage._create_session().client(  # the storage's own credentials and profile
+        "s3",
+        region_name=storage.region_name,
+        use_ssl=storage.use_ssl,
+        endpoint_url=storage.endpoint_url,
+        config=storage.client_config.merge(quick),
+        verify=storage.verify,
+    )
 
 
 def _cache() -> str:
