@@ -11,6 +11,7 @@ import time
 import uuid
 
 from prometheus_client import Counter, Histogram
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -104,9 +105,12 @@ class RequestIdFilter(logging.Filter):
 
 
 def json_formatter() -> JsonFormatter:
-    """One JSON object per line: time, level, logger, message, request id, and the extras
-    a call passes (`logger.info(..., extra={...})`); tracebacks as `exc_info`."""
+    """One JSON object per line: time (ISO 8601, UTC), level, logger, message, request id,
+    and the extras a call passes (`logger.info(..., extra={...})`); tracebacks as
+    `exc_info`. Django's own `request` extra is left out: its id and status say enough."""
     return JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        "%(levelname)s %(name)s %(message)s %(request_id)s",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",
+        reserved_attrs=[*RESERVED_ATTRS, "request"],
     )

@@ -278,7 +278,9 @@ def test_json_log_lines_carry_the_request_id(json_log):
     assert len(lines) == 2
     assert lines[0]["request_id"] == "rid-12345"
     assert lines[0]["level"] == "WARNING" and lines[0]["logger"] == "django.request"
-    assert "/no-such-page-here/" in lines[0]["message"] and lines[0]["time"]
+    assert "/no-such-page-here/" in lines[0]["message"]
+    assert datetime.datetime.fromisoformat(lines[0]["time"]).utcoffset() == datetime.timedelta(0)
+    assert lines[0]["status_code"] == 404 and "request" not in lines[0]
     assert len(lines[1]["request_id"]) == 32
 
 
