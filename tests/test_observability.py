@@ -493,3 +493,12 @@ def test_with_a_multiprocess_directory_a_scrape_sums_every_worker(tmp_path):
     }
     labels = (("method", "GET"), ("route", "scan"), ("status", "200"))
     assert samples[("machimori_http_requests_total", labels)] == 5
+
+
+@pytest.mark.django_db
+def test_monitoring_asks_over_plain_http_even_when_pages_redirect_to_https(settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert Client().get("/metrics").status_code == 200
+    assert Client().get("/healthz/database").status_code == 200
+    assert Client().get("/report/").status_code == 301
