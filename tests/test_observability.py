@@ -502,3 +502,20 @@ def test_monitoring_asks_over_plain_http_even_when_pages_redirect_to_https(setti
     assert Client().get("/metrics").status_code == 200
     assert Client().get("/healthz/database").status_code == 200
     assert Client().get("/report/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_a_queue_that_cannot_be_read_still_gives_the_other_metrics(monkeypatch):
+    from api import metrics
+
+    def broken():
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(metrics, "queue_state", broken)
+    Client().get("/healthz")
+
+    samples = _scrape()
+
+    assert _value(samples, "machimori_tasks_query_ok") == 0
+    assert ("machimori_tasks_ready", ()) not in samples
+    assert any(name == "machimori_http_requests_total" for name, _ in samples)
