@@ -84,7 +84,7 @@ class AssetFilter(django_filters.FilterSet):
 
     def filter_owner(self, queryset, name, value):
         value = value.strip()
-        if value.isdigit():
+        if value.isdecimal():
             return queryset.filter(Q(owner_id=int(value)) | Q(owner__code=value))
         return queryset.filter(owner__code=value)
 

@@ -102,7 +102,7 @@ class LabelListApi(generics.ListAPIView):
         qs = selectors.labels_for_user(self.request.user).select_related("replaced_by")
         asset = self.request.query_params.get("asset")
         if asset:
-            if not asset.isdigit():
+            if not asset.isdecimal():
                 raise ApiError("asset must be an asset id.", code="invalid")
             qs = qs.filter(asset_id=int(asset))
         return qs.prefetch_related("events__by").order_by("-issued_at", "code")
@@ -251,7 +251,7 @@ class ScanCountApi(APIView):
         if since > until or (until - since).days > 366:
             raise ApiError("from must be before to, at most a year apart.", code="invalid_date")
         assets = request.query_params.getlist("asset")
-        if not all(a.isdigit() for a in assets):
+        if not all(a.isdecimal() for a in assets):
             raise ApiError("asset must be asset ids.", code="invalid")
         rows = selectors.scans_per_day(
             user=request.user,

@@ -336,7 +336,7 @@ class AssetAdmin(MapAdmin):
             Asset.objects.filter(status=Asset.Status.IN_SERVICE), bbox
         )
         exclude = request.GET.get("exclude", "")
-        if exclude.isdigit():
+        if exclude.isdecimal():
             queryset = queryset.exclude(pk=int(exclude))
         rows = list(
             queryset.order_by()

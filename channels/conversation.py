@@ -241,7 +241,7 @@ def _postback(user: LineUser, data: dict) -> list:
     if "a" in data:
         if (
             data["a"] == "none"
-            or not data["a"].isdigit()
+            or not data["a"].isdecimal()
             or int(data["a"]) not in state.get("nearby", [])
         ):
             _touch(user, asset=None)

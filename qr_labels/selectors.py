@@ -188,7 +188,7 @@ def assets_for_labels(
     )
     if park:
         parks = Asset.objects.filter(asset_type__code="park")
-        found = parks.filter(pk=int(park)) if park.isdigit() else parks.filter(ledger_id=park)
+        found = parks.filter(pk=int(park)) if park.isdecimal() else parks.filter(ledger_id=park)
         park_ids = list(found.values_list("pk", flat=True)[:2])
         if len(park_ids) != 1:
             reason = "no park" if not park_ids else "more than one park"

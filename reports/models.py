@@ -466,7 +466,7 @@ class ReportEvent(models.Model):
             return f"{self.from_value or 0} → {self.to_value}"
         if kind == self.Kind.MERGED:
             photos = self.text.split(" ")[0] if self.text.endswith(" photos") else ""
-            if photos.isdigit() and int(photos):
+            if photos.isdecimal() and int(photos):
                 return ngettext(
                     "%(number)s, with %(count)s photo",
                     "%(number)s, with %(count)s photos",

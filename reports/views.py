@@ -179,7 +179,7 @@ class _FormPage:
         )
 
     def _chosen_asset(self, choice):
-        if not choice.isdigit():
+        if not choice.isdecimal():
             return None
         return Asset.objects.filter(pk=int(choice), status=Asset.Status.IN_SERVICE).first()
 

@@ -148,7 +148,7 @@ class QueueFilterForm(_OwnIds, forms.Form):
             bbox=_bbox(data.get("bbox") or ""),
             statuses=tuple(data.get("status") or ()),
             owner=int(data["owner"]) if data.get("owner") else None,
-            assignee=int(assignee) if assignee.isdigit() else None,
+            assignee=int(assignee) if assignee.isdecimal() else None,
             unassigned=assignee == "none",
             overdue=bool(data.get("overdue")),
             source=data.get("source") or "",

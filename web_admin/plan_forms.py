@@ -41,7 +41,7 @@ class PlanSettingsForm(forms.Form):
             part = part.strip().replace("_", "").replace(" ", "")
             if not part:
                 continue
-            if not part.isdigit():
+            if not part.isdecimal():
                 raise forms.ValidationError(
                     _("Write each budget as a whole number of yen: %(value)s is not one."),
                     params={"value": part},

@@ -103,7 +103,7 @@ def _number(params, name: str, *, default: int, low: int, high: int) -> int:
     text = params.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not text.isdecimal() or not low <= int(text) <= high:
         raise Open311Error(400, f"{name} must be a whole number from {low} to {high}")
     return int(text)
 

@@ -90,7 +90,9 @@ def _pack_scope(request) -> tuple[Assignment | None, tuple | None]:
     assignment, bbox = None, None
     if request.query_params.get("assignment"):
         value = request.query_params["assignment"]
-        assignment = selectors.assignment_for_user(request.user, value) if value.isdigit() else None
+        assignment = (
+            selectors.assignment_for_user(request.user, value) if value.isdecimal() else None
+        )
         if assignment is None:
             raise ApiError("No such assignment of yours.", code="not_found")
     elif request.query_params.get("bbox"):
@@ -171,7 +173,7 @@ class ChangesApi(APIView):
     def get(self, request):
         require_field_role(request.user)
         since = request.query_params.get("since", "")
-        if not since.isdigit():
+        if not since.isdecimal():
             raise ApiError("since must be a cursor (a whole number).", code="invalid_cursor")
         bbox = (
             geo.parse_bbox(request.query_params["bbox"])
