@@ -5,6 +5,7 @@ Excel dates. Rows stream from an iterator, so a filter of 100,000 reports never 
 memory as cells; the file is written to a temporary file the response then streams."""
 
 import datetime
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,7 +80,8 @@ def table_file(
     book = Workbook(write_only=True)
     book.properties.title = title
     book.properties.creator = "Machimori"
-    sheet = book.create_sheet(sheet_title[:31])  # Excel's limit for a sheet's name
+    # Excel's limits for a sheet's name: 31 characters, none of / \ ? * : [ ]
+    sheet = book.create_sheet(re.sub(r"[/\\?*:\[\]]", "・", sheet_title)[:31] or "Sheet")
     header_row = len(about) + 3
     # The write-only sheet takes its layout before its first row.
     for index, column in enumerate(columns, start=1):

@@ -222,6 +222,8 @@ def _labelled(report: Report, labels, base: str, now) -> list:
 
 
 def _csv_text(value) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # a number is no formula: -12 stays -12, not '-12
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):

@@ -193,16 +193,18 @@ def _without_staff(organisation_ids: set[int]) -> set[int]:
 
 
 def _sheet(report: Report, user, *, assigned_on, needs_link: bool, base: str) -> WorkOrder:
-    outside = _outside(report.assignee)
+    # Not yet given to anyone: the sheet may still be handed to a contractor, so it shows
+    # what a contractor may see (privacy first).
+    outside = report.assignee is None or _outside(report.assignee)
     photos = report.reported_photos
     shown = [p for p in photos if _may_go_out(report, p)] if outside else photos
     description = report.description
-    if outside and not (report.share_consent or report.description_public):
+    if outside and not _words_may_go_out(report):
         description = ""
     cut = len(description) > DESCRIPTION_CHARS
     return WorkOrder(
         report=report,
-        answers=answers(report),
+        answers=answers(report, own_words=not outside or _words_may_go_out(report)),
         photos=tuple(shown[:PHOTOS_PER_SHEET]),
         photos_left_out=max(0, len(shown) - PHOTOS_PER_SHEET),
         photos_withheld=len(photos) - len(shown),
@@ -236,13 +238,25 @@ def _may_issue(user, report: Report) -> bool:
     )
 
 
-def answers(report: Report) -> tuple[Answer, ...]:
+def answers(report: Report, *, own_words: bool = True) -> tuple[Answer, ...]:
     """The answers to the category's questions in words (reports/words.py), in the
-    category's order."""
+    category's order; without `own_words`, answers typed as free text (the resident's own
+    words, like the description) are left out."""
+    typed = {
+        spec.get("key")
+        for spec in report.category.questions or ()
+        if isinstance(spec, dict) and spec.get("kind") == "text"
+    }
+    values = {k: v for k, v in (report.answers or {}).items() if own_words or k not in typed}
     return tuple(
         Answer(question, value)
-        for question, value in words.answers(report.category.questions, report.answers)
+        for question, value in words.answers(report.category.questions, values)
     )
+
+
+def _words_may_go_out(report: Report) -> bool:
+    """The resident's own words go to someone outside only as their description does."""
+    return report.share_consent or report.description_public
 
 
 # --- The map excerpt ------------------------------------------------------------------------

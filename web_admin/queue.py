@@ -202,9 +202,9 @@ def _queue_bulk(request):
             note=data["note"],
         )
     except bulk.BulkRefused as refused:
+        form.add_error(None, _("Nothing was changed. These reports cannot be changed this way:"))
         for refusal in refused.refusals:
             form.add_error(None, f"{refusal.number}: {refusal.reason}")
-        form.add_error(None, str(refused))
         return _queue_page(request, back, bulk_form=form, selected=selected, status=409)
     except DomainError as error:
         form.add_error(None, str(error))

@@ -185,7 +185,7 @@ def test_a_report_changed_meanwhile_is_named_in_the_users_words(
 
     assert response.status_code == 409
     page = response.content.decode()
-    assert f"{road_reports[0].number}: changed by someone else meanwhile" in page
+    assert f"{road_reports[0].number}: この間にほかの操作で変更されました" in page
     assert "cannot become" not in page
     assert _statuses(road_reports) == [Report.Status.NEW] * 3
 

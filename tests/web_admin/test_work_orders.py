@@ -521,8 +521,8 @@ def test_a_selection_prints_to_a_pdf_of_one_a4_page_a_report(
         assert second in texts[1] and "RD-0042" in texts[1] and "30cm〜1m" in texts[1]
         assert "35.367000,132.755000" in texts[0]
         assert third in texts[2] and "自転車が転びそうです" in texts[2]
-        assert "2morephotosonthereport'spage" in texts[2]
-        assert "Workdone" in texts[2]
+        assert "ほかに写真が2枚あります" in texts[2]  # the page is in Japanese
+        assert "作業内容" in texts[2]
         # The screen's header, navigation and buttons stay off the paper.
         assert not any("section_staff" in text for text in texts)
 
@@ -547,3 +547,20 @@ def _pdf_qr_codes(pdf: bytes, folder) -> list[str]:
     for image in sorted(folder.glob("page-*.png")):
         found += [result.text for result in zxingcpp.read_barcodes(Image.open(image))]
     return found
+
+
+def test_a_sheet_printed_before_assignment_keeps_the_residents_words_back(
+    submit, lamp_out, light, section_staff
+):
+    """Nobody has the work yet: the sheet may still be handed to a contractor, so it shows
+    what a contractor may see."""
+    report = submit(
+        lamp_out,
+        asset=light,
+        description="家の前の灯りです。090-1111-2222",
+        answers={"since": "today"},
+    )
+    html = client_for(section_staff).get(sheet_url(report)).content.decode()
+
+    assert report.number in html and "いつからですか" in html
+    assert "家の前の灯りです" not in html and "090-1111-2222" not in html
