@@ -178,6 +178,7 @@ class Contribution:
     api_client: Any = None
     media_url: str = ""
     idempotency_key: str = ""
+    idempotency_digest: str = ""
 
 
 def report_create(c: Contribution) -> Report:
@@ -251,7 +252,16 @@ def report_create(c: Contribution) -> Report:
 
 
 def me_too_add(
-    *, report, channel, description, contact, language, photos, api_client=None, idempotency_key=""
+    *,
+    report,
+    channel,
+    description,
+    contact,
+    language,
+    photos,
+    api_client=None,
+    idempotency_key="",
+    idempotency_digest="",
 ) -> Receipt:
     """Another person saw the same fault: counted, their words and photos kept as theirs,
     their own receipt given."""
@@ -284,7 +294,11 @@ def me_too_add(
         transaction.on_commit(lambda: versions.asset_changed(report.asset_id))
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ME_TOO)
     receipt = Receipt.objects.create(
-        report=report, origin=report, me_too=me_too, idempotency_key=idempotency_key
+        report=report,
+        origin=report,
+        me_too=me_too,
+        idempotency_key=idempotency_key,
+        idempotency_digest=idempotency_digest,
     )
     if contact.email:
         transaction.on_commit(lambda: notices.receipt_given(receipt.pk))

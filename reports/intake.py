@@ -19,7 +19,7 @@ from accounts import policy
 from accounts.policy import Right
 from assets import fieldspecs
 from assets.models import Asset, FaultCategory
-from reports import asset_lookup, contributions, notices, photo_store, selectors
+from reports import asset_lookup, contributions, idempotency, notices, photo_store, selectors
 from reports.asset_lookup import asset_for_address_id, town_in_address
 from reports.contributions import Contact, Contribution, Place
 from reports.models import Photo, Receipt, Report
@@ -86,12 +86,14 @@ def report_intake(
     media_url: str = "",
     keep_photos: bool = False,
     idempotency_key: str = "",
+    idempotency_digest: str = "",
 ) -> Outcome:
     """Take one contribution through the door. Raises ReportError (with a field and a
     stable code) for what cannot be taken; then nothing is saved, and the staged photos
     are discarded unless `keep_photos` (a form that comes back keeps them). The same
     `idempotency_key` sent again (a double tap, a resend after a dropped connection) gets
-    the first receipt back and saves nothing more."""
+    the first receipt back and saves nothing more (keys are stored scoped by channel or
+    client: reports/idempotency.py; `idempotency_digest` is the request's, kept with it)."""
     photos = list(photos)
     replay = _replayed(idempotency_key, photos)
     if replay is not None:
@@ -131,6 +133,7 @@ def report_intake(
             api_client=api_client,
             media_url=media_url,
             idempotency_key=idempotency_key,
+            idempotency_digest=idempotency_digest,
         )
         try:
             return _decide_and_write(contribution, join)
@@ -178,13 +181,17 @@ def _decide_and_write(c: Contribution, join: Join) -> Outcome:
                         photos=c.photos,
                         api_client=c.api_client,
                         idempotency_key=c.idempotency_key,
+                        idempotency_digest=c.idempotency_digest,
                     )
                     return Outcome(report=same, receipt=receipt)
         report = contributions.report_create(c)
         receipt = None
         if c.channel != Report.Source.INSPECTION:
             receipt = Receipt.objects.create(
-                report=report, origin=report, idempotency_key=c.idempotency_key
+                report=report,
+                origin=report,
+                idempotency_key=c.idempotency_key,
+                idempotency_digest=c.idempotency_digest,
             )
         transaction.on_commit(lambda: notices.report_submitted(report.pk))
         return Outcome(report=report, receipt=receipt, created=True)
@@ -192,9 +199,7 @@ def _decide_and_write(c: Contribution, join: Join) -> Outcome:
 
 def _replayed(key: str, photos) -> Outcome | None:
     """The outcome already given for this key (its staged photos are not needed again)."""
-    if not key:
-        return None
-    receipt = Receipt.objects.select_related("report").filter(idempotency_key=key).first()
+    receipt = idempotency.receipt_for(key)
     if receipt is None:
         return None
     photo_store.photos_discard(photos)
@@ -210,20 +215,35 @@ def me_too_intake(
     language: str = "ja",
     photos: list[Photo] = (),
     description: str = "",
+    idempotency_key: str = "",
 ) -> Outcome:
-    """Somebody says "me too" on an open report they saw (the web form's button)."""
+    """Somebody says "me too" on an open report they saw (the web form's button). The same
+    `idempotency_key` again gets the first receipt back and counts nobody twice."""
+    photos = list(photos)
+    replay = _replayed(idempotency_key, photos)
+    if replay is not None:
+        return replay
     try:
         _check_actor(channel, acting_user, None)
         _check_photos(photos)
-        with transaction.atomic():
-            receipt = contributions.me_too_add(
-                report=report,
-                channel=channel,
-                description=description,
-                contact=contact,
-                language=language,
-                photos=list(photos),
-            )
+        try:
+            with transaction.atomic():
+                receipt = contributions.me_too_add(
+                    report=report,
+                    channel=channel,
+                    description=description,
+                    contact=contact,
+                    language=language,
+                    photos=photos,
+                    idempotency_key=idempotency_key,
+                )
+        except IntegrityError:
+            # The same key at the same moment: the first one won (the report's lock made
+            # this one wait), this one is its echo.
+            replay = _replayed(idempotency_key, photos)
+            if replay is None:
+                raise
+            return replay
         return Outcome(report=receipt.report, receipt=receipt)
     except ReportError:
         photo_store.photos_discard(photos)

@@ -338,6 +338,9 @@ class Receipt(models.Model):
     # The key the sending form or system gave this contribution: the same form sent again
     # (a double tap, a resend after a dropped connection) gets this receipt back.
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # A digest of the request that claimed the key (Open311): the same key with another
+    # body is refused rather than answered with this receipt (reports/idempotency.py).
+    idempotency_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     # When its holder said the fix did not hold ("still broken"): once per receipt.
     still_broken_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,7 +1,6 @@
 """Pages where residents send a report: the front page, the form (from a sticker or not), "me
 too", and the photos a form that came back already holds."""
 
-import re
 import secrets
 from functools import partial
 
@@ -19,7 +18,7 @@ from config import city
 from qr_labels import codes
 from qr_labels import selectors as label_selectors
 from qr_labels import services as label_services
-from reports import intake, photo_store, ratelimit, scanpage, selectors, services
+from reports import idempotency, intake, photo_store, ratelimit, scanpage, selectors, services
 from reports.files import serve_stored
 from reports.forms import MeTooForm, ReportForm, photo_errors, photo_message
 from reports.language import request_language
@@ -160,7 +159,7 @@ class _FormPage:
                 ),
                 join=intake.Join.NEVER if data.get("force_new") else intake.Join.ASK,
                 keep_photos=True,
-                idempotency_key=_form_key(form) if form.data.get("idempotency_key") else "",
+                idempotency_key=idempotency.scoped("form", _sent_key(form.data)),
             )
         except services.ReportError as exc:
             field = _FORM_FIELDS.get(exc.code, exc.field)
@@ -185,11 +184,13 @@ class _FormPage:
 
 
 def _form_key(form) -> str:
-    sent = form.data.get("idempotency_key", "") if form.is_bound else ""
-    return sent if _KEY.fullmatch(sent) else secrets.token_hex(16)
+    """The key for the page shown: the one the form was sent with, or a new one."""
+    return (_sent_key(form.data) if form.is_bound else "") or secrets.token_hex(16)
 
 
-_KEY = re.compile(r"[0-9a-f]{32}")
+def _sent_key(data) -> str:
+    """The key a form sent (normalized), or "" for none or one that cannot be a key."""
+    return idempotency.form_key(data.get("idempotency_key", ""))
 
 
 # Errors of the intake that belong to a field of the residents' form.
@@ -344,6 +345,8 @@ def me_too(request, number: str):
             contact=intake.Contact(email=form.cleaned_data.get("email", "")),
             language=request_language(),
             photos=photos,
+            # Per report: the same page may offer "me too" on several.
+            idempotency_key=idempotency.scoped(f"metoo:{report.pk}", _sent_key(request.POST)),
         )
     except services.ReportError as exc:
         form.add_error(None, _error_text(exc))

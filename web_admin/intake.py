@@ -1,5 +1,7 @@
 """Phone and counter intake: a report taken for a caller, through the residents' door."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.gis.geos import Point
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.policy import Right
 from assets.models import FaultCategory
 from config import city
-from reports import form_photos, services
+from reports import form_photos, idempotency, services
 from reports import intake as intake_door
 from reports.models import Report
 from web_admin import forms
@@ -23,7 +25,8 @@ from web_admin.refusals import refusal_text
 def intake(request):
     """A report taken for a caller, through the same door as the residents' form."""
     if request.method != "POST":
-        return render(request, "web_admin/intake.html", _intake_context(forms.IntakeForm()))
+        context = _intake_context(forms.IntakeForm(), secrets.token_hex(16))
+        return render(request, "web_admin/intake.html", context)
     form = forms.IntakeForm(request.POST, request.FILES)
     outcome = _file_intake(request, form) if form.is_valid() else None
     if outcome is not None:
@@ -36,13 +39,16 @@ def intake(request):
         )
         return redirect("manage-report", number=report.number)
     status = 503 if form.has_error("photos", "storage_unavailable") else 400
-    return render(request, "web_admin/intake.html", _intake_context(form), status=status)
+    # The form that comes back keeps its key: sent again, it is still one report.
+    key = idempotency.form_key(request.POST.get("idempotency_key", "")) or secrets.token_hex(16)
+    return render(request, "web_admin/intake.html", _intake_context(form, key), status=status)
 
 
-def _intake_context(form) -> dict:
+def _intake_context(form, form_key: str) -> dict:
     return {
         "nav": "intake",
         "form": form,
+        "form_key": form_key,
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "map_center": settings.MAP_CENTER,
@@ -81,6 +87,11 @@ def _file_intake(request, form):
                 phone=data["phone"],
                 consent=data["consent"],
                 share=data["share"],
+            ),
+            # A double click, or the page sent again after a dropped connection: one report.
+            idempotency_key=idempotency.scoped(
+                f"staff:{request.user.pk}",
+                idempotency.form_key(request.POST.get("idempotency_key", "")),
             ),
         )
     except services.ReportError as exc:

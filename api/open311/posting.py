@@ -11,10 +11,10 @@ from api.open311.render import Open311Error, render
 from assets import fieldspecs
 from assets.models import FaultCategory
 from qr_labels import codes
-from reports import clients, intake, photo_store, services
+from reports import clients, idempotency, intake, photo_store, services
 from reports.forms import TEXT_LIMIT, photo_message
 from reports.language import request_language
-from reports.models import Report
+from reports.models import Receipt, Report
 
 
 def _client(params) -> clients.ApiClient:
@@ -96,6 +96,53 @@ def _photos(request) -> list:
     return photos
 
 
+def _idempotency(request, client, params) -> tuple[str, str]:
+    """(stored key, request digest) from the Idempotency-Key header or the idempotency_key
+    field (GeoReport v2 clients cannot always set headers), scoped to this client; ("", "")
+    when none was sent."""
+    sent = request.headers.get("Idempotency-Key", "") or params.get("idempotency_key", "")
+    if not sent:
+        return "", ""
+    try:
+        key = idempotency.client_key(sent)
+    except idempotency.BadKey as exc:
+        raise Open311Error(400, f"idempotency_key_invalid: {exc}") from None
+    uploads = [f for name in sorted(request.FILES) for f in request.FILES.getlist(name)]
+    digest = idempotency.request_digest(params, uploads)
+    return idempotency.scoped(f"o311:{client.pk}", key), digest
+
+
+def _replay(receipt: Receipt | None, digest: str):
+    """The first answer for a key sent again with the same request; refused with another."""
+    if receipt is None:
+        return None
+    if receipt.idempotency_digest != digest:
+        raise Open311Error(
+            422,
+            "idempotency_key_reused: this Idempotency-Key was sent with another request; "
+            "use a new key for a new request",
+        )
+    return receipt
+
+
+def _answer(receipt: Receipt, fmt):
+    """The answer to a post, the same for its resends (a "me too" receipt has me_too)."""
+    report = receipt.report
+    if receipt.me_too_id is not None:
+        notice = f"Already reported as {report.number}; this report was added to it."
+    else:
+        notice = f"Received as {report.number}."
+    data = [
+        {
+            "service_request_id": report.number,
+            "token": receipt.token,
+            "service_notice": notice,
+            "account_id": None,
+        }
+    ]
+    return render(data, fmt, "service_requests")
+
+
 def _place(params):
     """(address_id, place) from address_id, lat/long or address_string."""
     address_id = params.get("address_id", "").strip()
@@ -118,6 +165,10 @@ def request_post(request, fmt, params):
     """POST requests.json / .xml, called by the `requests` endpoint (which has checked the
     format, language and jurisdiction)."""
     client = _client(params)
+    key, digest = _idempotency(request, client, params)
+    replayed = _replay(idempotency.receipt_for(key), digest)
+    if replayed is not None:
+        return _answer(replayed, fmt)
     code = params.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code is required")
@@ -169,20 +220,11 @@ def request_post(request, fmt, params):
             join=intake.Join.SAME_CATEGORY,
             api_client=client,
             media_url=contact["media_url"],
+            idempotency_key=key,
+            idempotency_digest=digest,
         )
     except services.ReportError as exc:
         raise Open311Error(400, exc.detail) from None
-    report = outcome.report
-    if outcome.joined:
-        notice = f"Already reported as {report.number}; this report was added to it."
-    else:
-        notice = f"Received as {report.number}."
-    data = [
-        {
-            "service_request_id": report.number,
-            "token": outcome.receipt.token,
-            "service_notice": notice,
-            "account_id": None,
-        }
-    ]
-    return render(data, fmt, "service_requests")
+    if outcome.replayed:  # the same key at the same moment: the first one won
+        _replay(outcome.receipt, digest)
+    return _answer(outcome.receipt, fmt)
