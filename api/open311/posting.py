@@ -25,8 +25,6 @@ def _client(params) -> clients.ApiClient:
         client = clients.client_for_key(key)
     except clients.ClientError as exc:
         raise Open311Error(403, exc.detail) from None
-    if not clients.client_within_rate(client):
-        raise Open311Error(429, "Too many requests with this api_key: try again later")
     return client
 
 
@@ -168,7 +166,9 @@ def request_post(request, fmt, params):
     key, digest = _idempotency(request, client, params)
     replayed = _replay(idempotency.receipt_for(key), digest)
     if replayed is not None:
-        return _answer(replayed, fmt)
+        return _answer(replayed, fmt)  # a resend is not a new post: not counted
+    if not clients.client_within_rate(client):
+        raise Open311Error(429, "Too many requests with this api_key: try again later")
     code = params.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code is required")

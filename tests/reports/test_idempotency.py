@@ -12,10 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests as http
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from config.env import Rate
 from reports import clients, idempotency, intake
 from reports.contributions import Place
 from reports.models import MeToo, Receipt, Report
@@ -140,6 +142,18 @@ def test_open311_resend_with_the_header_gets_the_same_request_and_token(client, 
     assert (first.status_code, again.status_code) == (200, 200)
     assert first.json() == again.json()
     assert Report.objects.count() == 1 and Receipt.objects.count() == 1
+
+
+def test_open311_a_resend_is_not_counted_by_the_rate_limit(client, api_key, settings):
+    cache.clear()
+    settings.OPEN311_RATE_LIMIT = Rate.parse("1/3600")
+    headers = {"Idempotency-Key": "order-0002"}
+
+    first = client.post(POST_URL, _body(api_key), headers=headers)
+    again = client.post(POST_URL, _body(api_key), headers=headers)
+    new = client.post(POST_URL, _body(api_key), headers={"Idempotency-Key": "order-0003"})
+
+    assert (first.status_code, again.status_code, new.status_code) == (200, 200, 429)
 
 
 def test_open311_key_as_a_field_and_another_body_is_refused(client, api_key):
