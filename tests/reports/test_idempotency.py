@@ -43,8 +43,13 @@ def test_the_form_sent_again_with_its_key_is_one_report_and_the_same_receipt(cli
 
     assert (first.status_code, again.status_code) == (302, 302)
     assert _receipt_path(first) == _receipt_path(again)
-    assert Report.objects.count() == 1  # the other key found the open report: it asks first
     assert other.status_code == 200 and "/report/me-too/" in other.content.decode()
+    assert Report.objects.count() == 1  # the other key found the open report: it asked first
+    insisted = client.post(
+        f"/q/{label.code}", {**data, "idempotency_key": uuid.uuid4().hex, "force_new": "1"}
+    )
+    assert insisted.status_code == 302 and _receipt_path(insisted) != _receipt_path(first)
+    assert Report.objects.count() == 2
 
 
 @pytest.mark.parametrize("bad", ["x" * 500, "not-a-key", "<script>", "１２３"])
@@ -89,6 +94,35 @@ def test_phone_intake_sent_again_with_its_key_is_one_report(client, section_staf
     assert (first.status_code, again.status_code) == (302, 302)
     assert first["Location"] == again["Location"]
     assert Report.objects.count() == 1 and Receipt.objects.count() == 1
+    refused = client.post("/manage/intake/", {**data, "category": ""})
+    assert refused.status_code == 400 and key in refused.text  # the page keeps its key
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_me_too_key_at_the_same_moment_counts_one_person(light, lamp_out, submit):
+    existing = submit(lamp_out, asset=light, source="qr")
+    key = idempotency.scoped(f"metoo:{existing.pk}", uuid.uuid4().hex)
+    barrier, results = threading.Barrier(2), []
+
+    def send():
+        try:
+            barrier.wait()
+            outcome = intake.me_too_intake(
+                report=existing, acting_user=AnonymousUser(), idempotency_key=key
+            )
+            results.append(outcome.receipt.token)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(results) == 2 and results[0] == results[1]
+    existing.refresh_from_db()
+    assert existing.me_too_count == 1 and MeToo.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
