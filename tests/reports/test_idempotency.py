@@ -106,6 +106,7 @@ def test_the_same_me_too_key_at_the_same_moment_counts_one_person(light, lamp_ou
 
     def send():
         try:
+            connection.ensure_connection()  # both connected (SpatiaLite loaded) before the race
             barrier.wait()
             outcome = intake.me_too_intake(
                 report=existing, acting_user=AnonymousUser(), idempotency_key=key
@@ -134,6 +135,7 @@ def test_the_same_key_at_the_same_moment_makes_one_report(catalogue, city, lamp_
 
     def send():
         try:
+            connection.ensure_connection()  # both connected (SpatiaLite loaded) before the race
             barrier.wait()
             outcome = intake.report_intake(
                 channel=Report.Source.WEB,
