@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import translation
 
 from assets import fieldspecs
 from assets.models import FaultCategory
@@ -61,9 +62,10 @@ def test_the_standard_catalogue_marks_danger_and_counts_routine_targets_in_busin
     ],
 )
 def test_a_category_needs_exactly_one_response_target(targets, message):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         category(**targets).full_clean()
-    assert message in str(error.value.message_dict["response_hours"])
+    with translation.override("en"):
+        assert message in str(error.value.message_dict["response_hours"])
 
 
 @pytest.mark.django_db

@@ -74,7 +74,7 @@ def test_an_association_closes_the_loop_through_its_link(
         page.fill("#id_password", "pw-Machimori-2026")
         page.click("form.narrow button[type=submit]")
         page.wait_for_url(f"{live_server.url}/manage/")
-        page.goto(f"{live_server.url}/manage/?status=fixed")
+        page.goto(f"{live_server.url}/manage/queue/?status=fixed")
         queue = page.inner_text("main")
         page.goto(f"{live_server.url}/manage/reports/{report.number}/")
         detail = page.inner_text("main")

@@ -46,7 +46,8 @@ def test_a_bad_form_comes_back_with_what_was_typed(manager, catalogue):
     taken = signed_in(manager).post(URL, {"name": "既存", "rate_limit": "600/3600"})
     bad_rate = signed_in(manager).post(URL, {"name": "新しいアプリ", "rate_limit": "lots"})
 
-    assert taken.status_code == 400 and "already exists" in taken.content.decode()
+    assert taken.status_code == 400
+    assert "この名前のシステムのキーはすでにあります" in taken.content.decode()
     assert bad_rate.status_code == 400
     assert 'value="新しいアプリ"' in bad_rate.content.decode()
     assert ApiClient.objects.count() == 1
