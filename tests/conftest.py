@@ -36,6 +36,17 @@ def require(available: bool, what: str) -> None:
     pytest.skip(f"{what} not available (make test starts it)")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that start the whole make-cluster topology run only when asked for
+    (`pytest -m cluster`); otherwise they are left out, not skipped."""
+    if "cluster" in (config.option.markexpr or ""):
+        return
+    left_out = [item for item in items if item.get_closest_marker("cluster")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("cluster")]
+
+
 def pytest_configure(config):
     # Tests serve static files from the source folders (live_server's handler uses the
     # finders): a manifest left in var/static by collectstatic would point at hashed names

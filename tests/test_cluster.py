@@ -30,8 +30,6 @@ pytestmark = pytest.mark.cluster
 
 @pytest.fixture(scope="module")
 def cluster(request):
-    if "cluster" not in (request.config.option.markexpr or ""):
-        pytest.skip("starts the whole cluster: run with -m cluster")
     tool = [sys.executable, str(ROOT / "tools" / "cluster.py")]
     started = subprocess.run([*tool, "start"], cwd=ROOT, capture_output=True, text=True)
     assert started.returncode == 0, started.stdout + started.stderr
