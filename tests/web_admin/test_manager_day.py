@@ -8,6 +8,8 @@ import datetime
 import io
 import unicodedata
 
+import openpyxl
+import pypdf
 import pytest
 from django.utils import timezone, translation
 
@@ -76,8 +78,6 @@ def _figures():
 
 def test_a_managers_day_in_japanese(live_server, day, city, chromium_path):
     require(AXE.exists(), f"axe-core ({AXE})")
-    pypdf = pytest.importorskip("pypdf")
-    openpyxl = pytest.importorskip("openpyxl")
     expected = _figures()
     base = live_server.url
     violations, seen = {}, {}
