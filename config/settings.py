@@ -579,6 +579,9 @@ PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000, minimum=10_000)
 PHOTO_PUBLIC_MAX_PX = envint("PHOTO_PUBLIC_MAX_PX", 2048, minimum=64)
 PHOTO_THUMB_MAX_PX = envint("PHOTO_THUMB_MAX_PX", 400, minimum=32)
 PHOTO_JPEG_QUALITY = envint("PHOTO_JPEG_QUALITY", 82, minimum=1)
+# Photos whose processing is queued again at most per minute by each task worker (a run lost
+# with a killed worker, or a storage that failed): reports/photo_tasks.py photos_resume.
+PHOTO_RESUME_BATCH = envint("PHOTO_RESUME_BATCH", 200, minimum=1)
 # Rate limits, "count/seconds". Generous per address: Japanese carriers put many phones
 # behind one address (carrier-grade NAT).
 RATE_LIMIT_REPORTS_PER_ADDRESS = envrate("RATE_LIMIT_REPORTS_PER_ADDRESS", "60/3600")

@@ -269,18 +269,44 @@ class Photo(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class State(models.TextChoices):
+        # Kept and checked; its public copy and thumbnail are still being made by a task
+        # worker (reports/photo_tasks.py): `public` and `thumbnail` are empty until then.
+        PROCESSING = "processing", _("processing")
+        READY = "ready", _("ready")
+
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.READY, db_default="ready"
+    )
+    # When its processing was last queued, and how many runs have failed: a photo whose
+    # task was lost (a worker killed mid-way) is queued again (photo_tasks.photos_resume).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["report", "created_at"], name="photo_report_created")]
+        indexes = [
+            models.Index(fields=["report", "created_at"], name="photo_report_created"),
+            models.Index(
+                fields=["queued_at"],
+                name="photo_processing_queued",
+                condition=models.Q(state="processing"),
+            ),
+        ]
+
+    @property
+    def ready(self) -> bool:
+        return self.state == self.State.READY
 
     def __str__(self) -> str:
         return f"photo {self.token}"
 
     @property
-    def names(self) -> tuple[str, str, str]:
-        return (self.original, self.public, self.thumbnail)
+    def names(self) -> tuple[str, ...]:
+        """Its files in the storage (the public copy and thumbnail only once made)."""
+        return tuple(name for name in (self.original, self.public, self.thumbnail) if name)
 
 
 class MeToo(models.Model):
@@ -391,6 +417,7 @@ class ReportEvent(models.Model):
         LINK_SENT = "link_sent", _("link sent to an organisation")
         LINK_REVOKED = "link_revoked", _("link withdrawn")
         REMINDED = "reminded", _("reminder: no answer from the owner")
+        PHOTO_DROPPED = "photo_dropped", _("a photo could not be read and was removed")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -439,7 +466,7 @@ class ReportEvent(models.Model):
         Kind.LINK_REVOKED,
         Kind.REMINDED,
     )
-    SYSTEM_TEXT_KINDS = (Kind.ASSIGNED, Kind.MERGED, Kind.MODERATED)
+    SYSTEM_TEXT_KINDS = (Kind.ASSIGNED, Kind.MERGED, Kind.MODERATED, Kind.PHOTO_DROPPED)
 
     @property
     def typed_text(self) -> str:
@@ -483,6 +510,12 @@ class ReportEvent(models.Model):
                     gettext("description made public") if public else gettext("description hidden")
                 )
             return gettext("photo made public") if public else gettext("photo hidden")
+        if kind == self.Kind.PHOTO_DROPPED:  # `text` is the refusal's code
+            return {
+                "truncated": gettext("the file was cut off"),
+                "decompression_bomb": gettext("the file expands to an unreasonable size"),
+                "too_many_pixels": gettext("the image has too many pixels"),
+            }.get(self.text, gettext("the file could not be read as a photo"))
         if kind in (self.Kind.LINK_SENT, self.Kind.LINK_REVOKED, self.Kind.REMINDED):
             purpose = OwnerLink.Purpose
             role = purpose(self.from_value).label if self.from_value in purpose.values else ""

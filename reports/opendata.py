@@ -109,7 +109,7 @@ def _last_public_notes(ids: list[int], language: str) -> dict[int, str]:
 def _public_photos(ids: list[int]) -> dict[int, list[str]]:
     photos = defaultdict(list)
     rows = (
-        Photo.objects.filter(report_id__in=ids, is_public=True)
+        Photo.objects.filter(report_id__in=ids, is_public=True, state=Photo.State.READY)
         .order_by("report_id", "position", "id")
         .values_list("report_id", "token")
     )

@@ -15,11 +15,14 @@ from typing import NamedTuple
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 
 from accounts.errors import DomainError
+from reports import photo_tasks
 from reports.models import Photo
-from reports.photos import PhotoError, ProcessedPhoto, process_photo
+from reports.photos import CheckedPhoto, PhotoError, ProcessedPhoto, check_photo, refusal_for
 from reports.selectors import photos_unattached
 
 logger = logging.getLogger(__name__)
@@ -69,28 +72,51 @@ def photo_files_store(processed: ProcessedPhoto, *, prefix: str = "reports") -> 
 
 
 def photo_stage(*, data, filename: str = "", sent: SentExif | None = None) -> Photo:
-    """Check and process one upload, store its three files, and keep it until a report
-    (or a "me too") takes it. The file's own EXIF place and time come first; `sent` fills
-    what the file lacks. Raises PhotoError for a photo we cannot take and
-    StorageUnavailable when the storage does not answer."""
-    processed: ProcessedPhoto = process_photo(data, filename=filename)
-    written = photo_files_store(processed)
+    """Check one upload (cheaply: reports/photos.py check_photo), store its original, and
+    keep it until a report (or a "me too") takes it; its public copy and thumbnail are made
+    by a task worker (reports/photo_tasks.py), queued in the same transaction. The file's
+    own EXIF place and time come first; `sent` fills what the file lacks. Raises PhotoError
+    for a photo we cannot take and StorageUnavailable when the storage does not answer.
+
+    With the immediate task backend (development, tests) the copies are made before this
+    returns, and a photo that proves undecodable is refused here like any other."""
+    checked: CheckedPhoto = check_photo(data, filename=filename)
+    name = _store_original(checked)
+    lat_lon = checked.gps or (sent.gps if sent else None)
     try:
-        lat_lon = processed.gps or (sent.gps if sent else None)
-        return Photo.objects.create(
-            original=written[0],
-            public=written[1],
-            thumbnail=written[2],
-            content_type=processed.content_type,
-            sha256=processed.sha256,
-            width=processed.public_size[0],
-            height=processed.public_size[1],
-            gps=Point(lat_lon[1], lat_lon[0], srid=4326) if lat_lon else None,
-            taken_at=processed.taken_at or (sent.taken_at if sent else None),
-        )
+        with transaction.atomic():
+            photo = Photo.objects.create(
+                state=Photo.State.PROCESSING,
+                original=name,
+                content_type=checked.content_type,
+                sha256=checked.sha256,
+                width=checked.size[0],
+                height=checked.size[1],
+                gps=Point(lat_lon[1], lat_lon[0], srid=4326) if lat_lon else None,
+                taken_at=checked.taken_at or (sent.taken_at if sent else None),
+                queued_at=timezone.now(),
+            )
+            result = photo_tasks.photo_publish.enqueue(photo.pk)
     except Exception:
-        delete_files(written)
+        delete_files([name])
         raise
+    if result.status == TaskResultStatus.SUCCESSFUL:  # run already: the immediate backend
+        outcome = result.return_value
+        if outcome.get("outcome") == "dropped":
+            raise refusal_for(outcome.get("code", "unreadable"))
+        photo.refresh_from_db()
+    return photo
+
+
+def _store_original(checked: CheckedPhoto) -> str:
+    """Store the original as sent (private); raise StorageUnavailable when the storage fails."""
+    extension = _EXTENSIONS.get(checked.original_format, "bin")
+    name = f"reports/{timezone.localdate():%Y/%m/%d}/{uuid.uuid4().hex}-original.{extension}"
+    try:
+        return _storage().save(name, ContentFile(checked.original))
+    except Exception as exc:
+        logger.warning("photo storage failed: %s", exc)
+        raise StorageUnavailable("The photo could not be stored just now.") from exc
 
 
 def photos_stage(

@@ -1,7 +1,11 @@
 """Resident photos: check an upload, keep the original, publish an EXIF-free JPEG and a thumbnail.
 
-Pure image handling: no models, no storage. Everything that goes wrong becomes a PhotoError
-with a stable code; nothing from Pillow, pillow-heif or exifread (reports/exif.py) escapes.
+Two steps, so that the request does only the first: `check_photo` decides from what is cheap
+and decisive (the type from the header bytes, the size, the pixel count from the header, the
+EXIF place and time) and `process_photo` decodes and re-encodes, which task workers do
+(reports/photo_tasks.py). Pure image handling: no models, no storage. Everything that goes
+wrong becomes a PhotoError with a stable code; nothing from Pillow, pillow-heif or exifread
+(reports/exif.py) escapes.
 """
 
 import contextlib
@@ -60,6 +64,20 @@ class PhotoError(DomainError):
 
 
 @dataclass(frozen=True)
+class CheckedPhoto:
+    """An upload that passed the cheap checks: the original as sent, its size as its header
+    declares it (before any EXIF turn), and its EXIF location and time."""
+
+    original: bytes
+    original_format: str
+    content_type: str
+    size: tuple[int, int]
+    gps: tuple[float, float] | None
+    taken_at: datetime.datetime | None
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ProcessedPhoto:
     """An accepted upload: the original as sent, its public JPEG and thumbnail, and its EXIF
     location and time (both None when absent or not believable)."""
@@ -91,6 +109,53 @@ def process_photo(data, *, filename: str = "") -> ProcessedPhoto:
         return processed
     finally:
         PROCESSING_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+
+def check_photo(data, *, filename: str = "") -> CheckedPhoto:
+    """What a request decides before it keeps an upload, without decoding its pixels: the
+    size, the type from the header bytes, the pixel count the header declares, and the EXIF
+    place and time. Raises PhotoError. A file that passes may still prove undecodable; the
+    worker's process_photo finds that."""
+    data = _read(data, _setting("PHOTO_MAX_BYTES", 15 * 1024 * 1024))
+    kind = _sniff(data)
+    try:
+        with _quiet_pillow(), _open(data, kind) as image:
+            original_format, content_type = ACCEPTED[image.format]
+            if image.format == "HEIF":
+                content_type = image.get_format_mimetype() or content_type
+            size = image.size
+    except PhotoError:
+        raise
+    except Exception as exc:
+        raise _refusal(exc, filename) from exc
+    tags = exif.read(data, heif=_is_heif(data))
+    return CheckedPhoto(
+        original=data,
+        original_format=original_format,
+        content_type=content_type,
+        size=size,
+        gps=exif.gps(tags),
+        taken_at=exif.taken_at(tags),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def refusal_for(code: str) -> PhotoError:
+    """The PhotoError a worker's refusal `code` stands for, with its message (for a refusal
+    found after the request, told to whoever still waits)."""
+    messages = {
+        "truncated": "The photo file is incomplete; the upload may have been cut off.",
+        "decompression_bomb": "The file holds data that expands to an unreasonable size; it "
+        "was refused.",
+        "too_many_pixels": "The image has too many pixels.",
+        "too_large": "The photo is too large.",
+        "unsupported_type": "This type of image is not accepted. Please send a JPEG, PNG, HEIC "
+        "or WebP photo.",
+    }
+    return PhotoError(
+        messages.get(code, "The file could not be read as a photo."),
+        code=code if code in messages else "unreadable",
+    )
 
 
 def _process(data, filename: str) -> ProcessedPhoto:

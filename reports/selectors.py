@@ -431,6 +431,21 @@ def photos_unattached(*, older_than: datetime.timedelta) -> QuerySet[Photo]:
     )
 
 
+# A photo's processing not finished after this long is taken as lost and queued again.
+PHOTO_PROCESSING_LOST_AFTER = datetime.timedelta(minutes=5)
+
+
+def photos_processing_lost(
+    *, lost_after: datetime.timedelta = PHOTO_PROCESSING_LOST_AFTER
+) -> QuerySet[Photo]:
+    """Photos still processing whose processing was last queued longer than `lost_after` ago
+    (a worker killed mid-way, or a failed run whose retry could not be deferred)."""
+    cutoff = timezone.now() - lost_after
+    return Photo.objects.filter(
+        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True), state=Photo.State.PROCESSING
+    )
+
+
 def priorities_outdated(*, reports: QuerySet[Report] | None = None) -> Iterator[Report]:
     """Open reports (or `reports`) whose stored priority parts are not what they would be now,
     each carrying its new parts, unsaved."""

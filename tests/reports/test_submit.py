@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.files.storage import storages
+from django.utils import timezone
 
 from assets.models import FaultCategory
-from reports import intake, photo_store, services
+from reports import intake, photo_store, photo_tasks, services
 from reports.models import Photo, Report, ReportEvent
 from tests import factories
 from tests.factories import jpeg, jpeg_with_gps
@@ -135,23 +136,43 @@ def test_a_photo_cannot_be_used_twice(submit, lamp_out, light):
     assert caught.value.code == "photo_taken"
 
 
-def test_a_failed_storage_write_leaves_no_row_and_no_file(monkeypatch, db):
+def _failing_save(monkeypatch, *, fail_call: int) -> list[str]:
     storage = storages["default"]
     real_save, calls = storage.save, []
 
     def failing_save(name, content, **kwargs):
         calls.append(name)
-        if len(calls) == 2:
+        if len(calls) == fail_call:
             raise OSError("disk full")
         return real_save(name, content, **kwargs)
 
     monkeypatch.setattr(storage, "save", failing_save)
+    return calls
+
+
+def test_a_failed_write_of_the_original_leaves_no_row_and_no_file(monkeypatch, db):
+    calls = _failing_save(monkeypatch, fail_call=1)
 
     with pytest.raises(photo_store.StorageUnavailable):
         factories.photo(data=jpeg())
 
     assert not Photo.objects.exists()
-    assert not storage.exists(calls[0])
+    assert not storages["default"].exists(calls[0])
+
+
+def test_a_failed_write_of_the_public_copy_keeps_the_photo_processing_until_a_retry(
+    monkeypatch, db
+):
+    calls = _failing_save(monkeypatch, fail_call=2)
+
+    photo = factories.photo(data=jpeg())  # the original is kept; its copy failed
+
+    assert (photo.state, photo.attempts, photo.public) == (Photo.State.PROCESSING, 1, "")
+    assert storages["default"].exists(calls[0]) and not storages["default"].exists(calls[1])
+    Photo.objects.update(queued_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert photo_tasks.photos_resume() == 1  # the storage answers again: done now
+    photo.refresh_from_db()
+    assert photo.state == Photo.State.READY and photo.public == calls[1]
 
 
 def test_a_failed_database_write_leaves_no_report(submit, lamp_out, light, monkeypatch):

@@ -3,7 +3,16 @@
 from django.core.management.base import BaseCommand
 
 from config.progress import terminal
-from reports import idempotency, notices, owner_links, photo_store, privacy, selectors, services
+from reports import (
+    idempotency,
+    notices,
+    owner_links,
+    photo_store,
+    photo_tasks,
+    privacy,
+    selectors,
+    services,
+)
 
 STAGED = selectors.STAGED_PHOTO_LIFETIME
 
@@ -42,6 +51,10 @@ STEPS = [
         lambda: idempotency.keys_expire(),
         lambda: idempotency.keys_expired().count(),
     ),
+    (
+        lambda: photo_tasks.photos_resume(),
+        lambda: selectors.photos_processing_lost().count(),
+    ),
 ]
 
 
@@ -53,7 +66,8 @@ class Command(BaseCommand):
         "places), send each person a new receipt link that is still due to them, and remind "
         "the city once of each owner or contractor without an account who let the target "
         "pass without a word, and forget the idempotency keys of receipts older than a day "
-        "(the receipts stay). "
+        "(the receipts stay), and queue again the processing of photos that a task worker "
+        "lost. "
         "--dry-run says what it would do and changes nothing. A progress bar goes to stderr "
         "when it is a terminal. Exit codes: 0 done; 1 failed (the database or the photo "
         "storage did not answer; what was done before stays done); 2 bad usage."
@@ -68,7 +82,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, **options):
         steps = terminal(STEPS, total=len(STEPS), desc="housekeeping", unit="step")
-        contacts, staged, files, priorities, links, reminders, keys = (
+        contacts, staged, files, priorities, links, reminders, keys, resumed = (
             count() if dry_run else step() for step, count in steps
         )
         if dry_run:
@@ -77,12 +91,13 @@ class Command(BaseCommand):
                 f"reports; {staged} unused photos and {files} orphan files would be removed; "
                 f"priority would change on {priorities} open reports; {links} new receipt "
                 f"links would be sent; the city would be reminded of {reminders} silent owners; "
-                f"{keys} idempotency keys would be forgotten"
+                f"{keys} idempotency keys would be forgotten; {resumed} photos would be "
+                "queued again for processing"
             )
             return
         self.stdout.write(
             f"contact details deleted from {contacts} reports; {staged} unused photos and "
             f"{files} orphan files removed; priority changed on {priorities} open reports; "
             f"{links} new receipt links sent; the city reminded of {reminders} silent owners; "
-            f"{keys} idempotency keys forgotten"
+            f"{keys} idempotency keys forgotten; {resumed} photos queued again for processing"
         )
