@@ -14,6 +14,11 @@ check, and must stop every one of them again; splitting it would only scatter th
     python tools/cluster.py start     start it all, migrate, seed the demo, print the URL
     python tools/cluster.py stop      stop everything it started (pid files in var/cluster/pids)
     python tools/cluster.py status    what runs
+    python tools/cluster.py restart NAME   stop one part (web-27002, worker-1, weed-volume-2,
+                                      pgbouncer, …) if it runs, and start it again as before
+
+CLUSTER_BENCH_VIEWS=1 at start runs the app servers with bench.settings: the project plus the
+floors of `make bench` (bench/urls.py) behind the same nginx; kept for restarts of the part.
 
 Ports: CLUSTER_PORT_BASE (27000) + a fixed offset each. Delete var/cluster/ (stopped) to start
 afresh; otherwise the databases, the bucket and the demo data are kept between starts.
@@ -392,24 +397,10 @@ def start_seaweed(access: str, secret: str) -> None:
         process=process,
         log=process.log,
     )
-    volumes = []
-    for number, port in enumerate(PORTS["weed_volumes"], start=1):
-        (data / f"volume{number}").mkdir(exist_ok=True)
-        volumes.append(
-            spawn(
-                f"weed-volume-{number}",
-                [
-                    str(WEED),
-                    "volume",
-                    f"-dir={data / f'volume{number}'}",
-                    f"-port={port}",
-                    *common,
-                    f"-mserver={master}",
-                    "-max=20",
-                    "-minFreeSpace=1GiB",
-                ],
-            )
-        )
+    volumes = [
+        spawn(f"weed-volume-{number}", volume_command(number))
+        for number in range(1, len(PORTS["weed_volumes"]) + 1)
+    ]
     for number, process in enumerate(volumes):
         wait_until(
             f"SeaweedFS volume {number + 1}",
@@ -453,6 +444,23 @@ def start_seaweed(access: str, secret: str) -> None:
     )
     wait_until("SeaweedFS S3", lambda: port_open(PORTS["s3"]), process=process, log=process.log)
     make_bucket(access, secret)
+
+
+def volume_command(number: int) -> list[str]:
+    """The command of SeaweedFS volume server `number` (1-based), its folder made."""
+    directory = BASE / "weed" / f"volume{number}"
+    directory.mkdir(parents=True, exist_ok=True)
+    return [
+        str(WEED),
+        "volume",
+        f"-dir={directory}",
+        f"-port={PORTS['weed_volumes'][number - 1]}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-mserver=127.0.0.1:{PORTS['weed_master']}",
+        "-max=20",
+        "-minFreeSpace=1GiB",
+    ]
 
 
 def make_bucket(access: str, secret: str) -> None:
@@ -617,6 +625,17 @@ def app_environment(password: str, access: str, secret: str) -> tuple[dict, Path
     return env, app_var
 
 
+BENCH_VIEWS = BASE / "bench-views"
+
+
+def web_environment(env: dict) -> dict:
+    """The app servers' environment: with bench.settings when the cluster was started with
+    CLUSTER_BENCH_VIEWS=1 (the floors of make bench behind the same nginx and middleware)."""
+    if BENCH_VIEWS.exists():
+        return {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    return env
+
+
 def manage(env: dict, *args: str) -> None:
     say("manage.py " + " ".join(args))
     run([sys.executable, "manage.py", *args], env=env, log=LOGS / "setup.log", what=args[0])
@@ -665,8 +684,17 @@ def start() -> int:
         manage(env, "collectstatic", "--no-input", "-v", "0")
         manage(env, "seed_demo", "--assets", DEMO_ASSETS, "--seed", "1", "--if-empty", "--accounts")
         manage(env, "load_checklists")
+        # Every demo asset gets a sticker, as `make setup` does (the load test scans them).
+        labels = app_var / "demo-labels.pdf"
+        if not labels.exists():
+            manage(env, "print_labels", "--output", str(labels))
+        BENCH_VIEWS.unlink(missing_ok=True)
+        if os.environ.get("CLUSTER_BENCH_VIEWS", "") not in ("", "0"):
+            BENCH_VIEWS.write_text("bench.settings\n")
+            say("app servers with bench.settings (the floors of make bench)")
+        web_env = web_environment(env)
         apps = [
-            spawn(f"web-{port}", exec_start("machimori-web@.service", str(port)), env=env)
+            spawn(f"web-{port}", exec_start("machimori-web@.service", str(port)), env=web_env)
             for port in PORTS["apps"]
         ]
         for number in range(1, WORKERS + 1):
@@ -753,6 +781,50 @@ def _wait_gone(pids: list[int], seconds: float = 30) -> bool:
     return True
 
 
+def start_part(name: str) -> None:
+    """Start one part of a running cluster again as `start` did (after a fault or a stop):
+    an app server, a task worker, a SeaweedFS volume server or pgbouncer."""
+    if name in running():
+        raise ClusterError(f"{name} is running")
+    creds = json.loads((BASE / "credentials.json").read_text())
+    if name == "pgbouncer":
+        start_pgbouncer(creds["db"])
+        return
+    if name.startswith("weed-volume-"):
+        number = int(name.removeprefix("weed-volume-"))
+        process = spawn(name, volume_command(number))
+        port = PORTS["weed_volumes"][number - 1]
+        wait_until(name, lambda: port_open(port), process=process, log=process.log)
+        return
+    env, _ = app_environment(creds["db"], creds["s3_access"], creds["s3_secret"])
+    if name.startswith("web-"):
+        port = int(name.removeprefix("web-"))
+        if port not in PORTS["apps"]:
+            raise ClusterError(f"no app server on {port}")
+        process = spawn(
+            name, exec_start("machimori-web@.service", str(port)), env=web_environment(env)
+        )
+        wait_until(name, lambda: port_open(port), process=process, log=process.log, seconds=90)
+        return
+    if name.startswith("worker-"):
+        spawn(name, exec_start("machimori-worker@.service", name.removeprefix("worker-")), env=env)
+        return
+    raise ClusterError(f"cannot start {name} alone")
+
+
+def restart(name: str) -> int:
+    pid = running().get(name)
+    if pid:
+        _stop_together({name: pid})
+    try:
+        start_part(name)
+    except (ClusterError, ValueError, IndexError, OSError) as exc:
+        print(f"cluster: could not start {name}: {exc}", file=sys.stderr)
+        return 1
+    say(f"{name} started again (pid {running().get(name)})")
+    return 0
+
+
 def status() -> int:
     now = running()
     for name, pid in now.items():
@@ -764,6 +836,8 @@ def status() -> int:
 
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else "status"
+    if command == "restart" and len(sys.argv) == 3:
+        return restart(sys.argv[2])
     if command not in ("start", "stop", "status"):
         print(__doc__, file=sys.stderr)
         return 2
