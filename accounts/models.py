@@ -16,7 +16,67 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts import keys, policy
+from accounts import cities, keys, policy
+
+
+class City(models.Model):
+    """A municipality this deployment serves, chosen by the host name a request comes to.
+    None configured: the deployment's one city, from the settings (config/city.py)."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    prefecture = models.CharField(_("prefecture"), max_length=20)
+    local_government_code = models.CharField(
+        _("local government code"),
+        max_length=6,
+        unique=True,
+        validators=[cities.validate_local_government_code],
+        help_text=_("全国地方公共団体コード, six digits with the check digit: 322032."),
+    )
+    public_base_url = models.URLField(
+        _("public address"),
+        help_text=_("Printed in QR codes and e-mails: https://izumo.example.jp"),
+    )
+    short_url_base = models.CharField(
+        _("short address"),
+        max_length=100,
+        help_text=_("Printed on stickers before the code, to type: izumo.example.jp/q/"),
+    )
+    phone = models.CharField(_("phone"), max_length=40)
+    phone_hours = models.CharField(_("phone hours"), max_length=100, blank=True)
+    jurisdiction_id = models.CharField(_("Open311 jurisdiction"), max_length=100, unique=True)
+    open311_contact = models.CharField(_("Open311 contact"), max_length=200, blank=True)
+    open_data_license = models.CharField(_("open-data licence"), max_length=100)
+    open_data_license_url = models.URLField(_("open-data licence address"), blank=True)
+    service_area = models.MultiPolygonField(_("service area"), srid=4326, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["local_government_code"]
+
+    def __str__(self) -> str:
+        return f"{self.prefecture}{self.name}"
+
+
+class CityHost(models.Model):
+    """A host name a city is served at; one city per host name."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="hosts")
+    host = models.CharField(
+        _("host name"), max_length=253, unique=True, validators=[cities.validate_host]
+    )
+
+    class Meta:
+        verbose_name = _("host name")
+        verbose_name_plural = _("host names")
+        ordering = ["host"]
+
+    def __str__(self) -> str:
+        return self.host
 
 
 class Organization(models.Model):
@@ -51,6 +111,15 @@ class Organization(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     service_area = models.MultiPolygonField(_("service area"), srid=4326, null=True, blank=True)
+    # None: the deployment's one city, while no City is configured.
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -23,7 +23,7 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import GuardedAuthenticationForm
-from accounts.models import Organization, User
+from accounts.models import City, CityHost, Organization, User
 from assets import selectors, versions
 from assets.models import Asset, AssetType, FaultCategory
 from assets.scales import SCALES
@@ -111,15 +111,49 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 # --- Organisations and people ----------------------------------------------------------------
 
 
+class CityHostInline(admin.TabularInline):
+    model = CityHost
+    extra = 0
+    min_num = 1
+
+
+@admin.register(City)
+class CityAdmin(MapAdmin):
+    """The cities of a deployment that serves several (manage.py create_city adds one)."""
+
+    list_display = ("slug", "name", "prefecture", "local_government_code", "is_active")
+    list_filter = ("is_active", "prefecture")
+    search_fields = ("slug", "name", "name_en", "local_government_code", "hosts__host")
+    readonly_fields = ("created_at",)
+    inlines = (CityHostInline,)
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "name_en", "prefecture", "local_government_code")}),
+        (_("Residents"), {"fields": ("public_base_url", "short_url_base", "phone", "phone_hours")}),
+        (
+            _("Open data and Open311"),
+            {
+                "fields": (
+                    "jurisdiction_id",
+                    "open311_contact",
+                    "open_data_license",
+                    "open_data_license_url",
+                )
+            },
+        ),
+        (_("Service area"), {"fields": ("service_area",)}),
+        (_("Record"), {"fields": ("is_active", "created_at")}),
+    )
+
+
 @admin.register(Organization)
 class OrganizationAdmin(MapAdmin):
     list_display = ("code", "name", "kind", "parent", "contact_email")
-    list_filter = ("kind", "is_active")
+    list_filter = ("kind", "is_active", "city")
     list_select_related = ("parent",)
     search_fields = ("code", "name", "name_en", "contact_email")
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("code", "name", "name_en", "kind", "parent", "is_active")}),
+        (None, {"fields": ("code", "name", "name_en", "kind", "parent", "city", "is_active")}),
         (_("Contact"), {"fields": ("contact_email", "phone")}),
         (_("Service area"), {"fields": ("service_area",)}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),

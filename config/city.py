@@ -1,16 +1,20 @@
 """The city a request is for: its name, phone, public address, licence, Open311
-jurisdiction and area, read from the settings in this one place.
+jurisdiction and area, in this one place.
 
-Every module that needs a city value asks `current(request)`, so that serving several
-cities from one deployment later changes this module, not its callers.
+Every module that needs a city value asks `current(request)`. A deployment that serves
+several cities has City rows (accounts.models.City); the city middleware of accounts
+(accounts/city_host.py) puts the one named by the request's host on `request.city`, as the
+dataclass below. Without City rows, and outside a request, the city is the deployment's one,
+read from the settings.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
+from django.http import Http404
 from django.utils.translation import get_language
 
 
@@ -34,6 +38,11 @@ class City:
     line: "LineChannel | None" = None
     # The city's report mailbox, read over IMAP; off when no host is set.
     mailbox: "Mailbox | None" = None
+    # Of a configured city (accounts.models.City): its row and service area. None for the
+    # deployment's one city of the settings.
+    id: int | None = None
+    slug: str = ""
+    area: object = field(default=None, compare=False, repr=False)
 
     def name_in(self, language: str | None = None) -> str:
         """The name for a reader of `language` (the active one by default)."""
@@ -89,8 +98,16 @@ def _mailbox() -> Mailbox | None:
     )
 
 
+class NoCityHere(Http404):
+    """The request's host names none of the deployment's cities (a 404 page naming none)."""
+
+
 def current(request=None) -> City:
-    """The city of this request (the deployment's one city until several are served)."""
+    """The city of this request: the one its host names when several cities are served
+    (request.city), else the deployment's one city of the settings."""
+    here = getattr(request, "city", None)
+    if isinstance(here, City):
+        return here
     return City(
         name=settings.CITY_NAME,
         name_en=settings.CITY_NAME_EN,
@@ -131,7 +148,11 @@ def _parse_area(setting: str):
     return GEOSGeometry(text)
 
 
-def service_area():
-    """The area reports may come from (settings.SERVICE_AREA); None means anywhere. Parsed
-    once per process: the settings check at start does it first."""
+def service_area(request=None):
+    """The area reports may come from: the request's city's when several cities are served,
+    else settings.SERVICE_AREA (parsed once per process: the settings check at start does it
+    first); None means anywhere."""
+    here = getattr(request, "city", None)
+    if isinstance(here, City):
+        return here.area
     return _parse_area(settings.SERVICE_AREA)

@@ -16,6 +16,8 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.translation import get_language, gettext
 
+from config import city
+
 logger = logging.getLogger(__name__)
 
 STATUSES = (400, 403, 404, 429, 500, 503)
@@ -51,14 +53,18 @@ def _page(request, status: int, message: str) -> HttpResponse:
     try:
         # A plain dictionary, not a RequestContext: the context processors may query the
         # database, which may be what failed.
-        japanese = (get_language() or "ja").startswith("ja")
+        # The city the host names (no query: the middleware put it on the request); none
+        # at all on a host that names no city of a deployment that serves several.
+        nameless = getattr(request, "city_host_unknown", False)
+        here = city.current(request)
         context = {
             "request": request,
             "csrf_token": get_token(request),  # the language form posts to set_language
             "status": status,
             "message": message,
-            "city_name": settings.CITY_NAME if japanese else settings.CITY_NAME_EN,
-            "city_phone": settings.CITY_PHONE,
+            "no_city": nameless,
+            "city_name": "" if nameless else here.name_in(get_language() or "ja"),
+            "city_phone": "" if nameless else here.phone,
         }
         body = loader.get_template(f"{status}.html").render(context)
     except Exception:
@@ -112,6 +118,15 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if isinstance(exception, city.NoCityHere):
+        return render_error(
+            request,
+            404,
+            message=gettext(
+                "No city is served at this address. Check the address on the sticker or on "
+                "your city's website."
+            ),
+        )
     return render_error(request, 404)
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from assets import versions
 from assets.models import Asset
 from assets.selectors import catalogue_version
+from config import city
 from qr_labels import codes
 from qr_labels import versions as label_versions
 from qr_labels.selectors import Resolution, label_row
@@ -85,8 +86,12 @@ def _resolution_shape(resolution: Resolution) -> tuple:
     )
 
 
-def _page_key(shape: tuple) -> str:
-    return f"scan-skeleton:{catalogue_version()}:{get_language()}:" + ":".join(map(str, shape))
+def _page_key(shape: tuple, request) -> str:
+    # Per city too: the page's header and footer carry the name and phone of the host's city.
+    here = city.current(request).slug
+    return f"scan-skeleton:{here}:{catalogue_version()}:{get_language()}:" + ":".join(
+        map(str, shape)
+    )
 
 
 def _resolution_key(code: str) -> str:
@@ -118,7 +123,7 @@ def cached_response(request, code: str) -> tuple[HttpResponse, tuple[int, int]] 
         found = _from_row(normalized)
         if found is None:
             return None
-    html = cache.get(_page_key(found["shape"]))
+    html = cache.get(_page_key(found["shape"], request))
     if html is None:
         return None
     return HttpResponse(_fill(html, found["values"], request)), (
@@ -195,7 +200,7 @@ def remember(resolution: Resolution) -> None:
 def skeleton_response(request, resolution: Resolution, render) -> HttpResponse:
     """Render the page of this kind of asset with markers, keep it, and fill it in."""
     asset = resolution.asset
-    key = _page_key(_resolution_shape(resolution))
+    key = _page_key(_resolution_shape(resolution), request)
     html = cache.get(key)
     if html is None:
         html = render(SkeletonAsset(asset), SkeletonLabel(), marker("next")).content.decode()
