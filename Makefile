@@ -14,7 +14,7 @@ PORT ?= 8000
 DEMO_ASSETS ?= 3000
 SEED ?= 1
 
-.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages i18n lock cluster cluster-stop sysdeps-cluster
+.PHONY: help run serve setup test test-sqlite test-postgis lint format bench sysdeps sysdeps-test clean messages i18n lock cluster cluster-stop sysdeps-cluster loadtest
 
 help:
 	@echo "make run     set everything up on this machine, seed the demo, serve http://$(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint    ruff check and format check, and the import layers (lint-imports)"
 	@echo "make lock    refresh requirements/lock*.txt (hash-pinned) from pyproject.toml"
 	@echo "make cluster the production topology of deploy/ on loopback, under var/cluster/ (make cluster-stop)"
+	@echo "make loadtest a mixed day on make cluster (started if not up), then with four faults"
 
 sysdeps:
 	@sh tools/sysdeps.sh run
@@ -112,10 +113,15 @@ cluster: sysdeps-cluster $(VENV)/.stamp-dev messages
 cluster-stop:
 	@$(PY) tools/cluster.py stop
 
+# Issue 20's load test (tools/loadtest/, locust): once without a fault, then during each of four
+# faults; LOADTEST_ARGS="--runs none,app --users 20 --seconds 60". Leaves the cluster up.
+loadtest: sysdeps-cluster $(VENV)/.stamp-dev messages
+	$(PY) tools/loadtest/run.py $(LOADTEST_ARGS)
+
 sysdeps-bench:
 	@sh tools/sysdeps.sh bench
 
-bench: sysdeps-bench $(VENV)/.stamp-dev messages
+bench: sysdeps-bench sysdeps-cluster $(VENV)/.stamp-dev messages
 	sh tools/fetch_lighthouse.sh $(VENV)/share/lighthouse
 	$(PY) bench/run.py $(BENCH_ARGS)
 

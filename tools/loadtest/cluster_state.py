@@ -118,7 +118,7 @@ def _marker(description: str) -> str:
 
 def photos(run: str) -> list[dict]:
     """Every photo of a run's reports: its state and whether all its files read back."""
-    s3 = _s3()
+    s3 = s3_client()
     with connect() as conn:
         state = "p.state" if _has_column(conn, "reports_photo", "state") else "''"
         rows = conn.execute(
@@ -141,7 +141,7 @@ def photos(run: str) -> list[dict]:
     return found
 
 
-def _s3():
+def s3_client():
     import boto3
     from botocore.config import Config
 
