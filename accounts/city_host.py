@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from accounts.cities import normal_host
 from config import city as cities
@@ -68,9 +69,11 @@ def load() -> _Known:
 
     with _lock:
         token = cache.get(TOKEN_KEY)
-        rows = CityHost.objects.select_related("city").filter(city__is_active=True)
-        hosts = {row.host: city_values(row.city) for row in rows}
-        configured = bool(hosts) or City.objects.exists()
+        # From the primary, also inside a public read: a replica that has not yet caught up
+        # would be remembered until the next change.
+        rows = CityHost.objects.using(DEFAULT_DB_ALIAS).select_related("city")
+        hosts = {row.host: city_values(row.city) for row in rows.filter(city__is_active=True)}
+        configured = bool(hosts) or City.objects.using(DEFAULT_DB_ALIAS).exists()
         _known = _Known(token=token, configured=configured, hosts=hosts)
         _checked_at = time.monotonic()
         return _known
@@ -78,8 +81,6 @@ def load() -> _Known:
 
 def after_migrate(*, using, **_signal) -> None:
     """Load the map at `migrate` (the test database's too), so no request pays for it."""
-    from django.db import DEFAULT_DB_ALIAS, DatabaseError
-
     global _known
     if using == DEFAULT_DB_ALIAS:
         try:
@@ -89,7 +90,13 @@ def after_migrate(*, using, **_signal) -> None:
 
 
 def forget(**_signal) -> None:
-    """The map changed here: drop it, and tell the other processes (through the cache)."""
+    """The map changed here: drop it, and tell the other processes (through the cache), now
+    and again once the change is committed (one that read it in between read the old map)."""
+    _drop()
+    transaction.on_commit(_drop)
+
+
+def _drop() -> None:
     global _known
     _known = None
     cache.set(TOKEN_KEY, uuid.uuid4().hex, timeout=None)

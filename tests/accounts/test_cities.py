@@ -442,3 +442,16 @@ def test_the_area_of_a_city_is_a_multipolygon_in_japan():
     with pytest.raises(ValidationError) as refused:
         parse_area(Polygon.from_bbox((-10, 40, -9, 41)).wkt)
     assert refused.value.code == "area_outside_japan"
+
+
+def test_other_processes_hear_of_a_change_again_once_it_is_committed(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as committed:
+        _city("unnan", "雲南市", "Unnan City", "322091", "0854-40-1000", UNNAN_AREA, "u@unnan.jp")
+        while_writing = cache.get(city_host.TOKEN_KEY)
+
+    assert while_writing is not None and committed
+    for callback in committed:
+        callback()
+    assert cache.get(city_host.TOKEN_KEY) not in (None, while_writing)
