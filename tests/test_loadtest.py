@@ -86,6 +86,18 @@ def test_each_failure_is_counted_and_fails_the_run():
     assert any("2 reports for one key" in note for note in result.notes)
 
 
+def test_a_500_on_a_residents_page_fails_the_run_and_other_5xx_are_counted():
+    requests = [
+        {"name": "scan", "status": 500},
+        {"name": "receipt", "status": 502},
+        {"name": "queue", "status": 500},  # staff's page: not a resident's
+        {"name": "scan", "status": 200},
+    ]
+    result = counts([resident("a")], [("a", 1, "tok-a")], [], requests)
+    assert (result.shown_500, result.pages_5xx) == (1, 1)
+    assert not result.ok
+
+
 def test_only_a_mismatch_of_receipts_and_stored_reports_fails_too():
     assert not Counts(receipts=3, reports_for_keys=2).ok
     assert Counts(receipts=2, reports_for_keys=2).ok

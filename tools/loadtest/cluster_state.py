@@ -87,6 +87,17 @@ def queue_depth() -> dict:
     }
 
 
+def photo_task_worker() -> str:
+    """The worker id ("worker-1") running a photo's task right now, or ""."""
+    with connect() as conn:
+        row = conn.execute(
+            "SELECT worker_ids FROM django_tasks_database_dbtaskresult"
+            " WHERE status = 'RUNNING' AND task_path LIKE %s ORDER BY started_at DESC LIMIT 1",
+            ("%photo%",),
+        ).fetchone()
+    return row[0][-1] if row and row[0] else ""
+
+
 def drain(seconds: float = 180) -> dict:
     """Wait until no task waits and no photo is processing (tasks left RUNNING by a killed
     worker are the photos' business: their photos say whether they were picked up again)."""

@@ -71,6 +71,7 @@ class Counts:
     resends: int = 0
     resent_after_503: int = 0
     photos: int = 0
+    pages_5xx: int = 0
     lost: int = 0
     duplicates: int = 0
     unacknowledged: int = 0
@@ -102,7 +103,11 @@ class Counts:
         return {**asdict(self), "ok": self.ok}
 
 
-def counts(submissions, stored, photos) -> Counts:
+# The pages a resident sees (the managers' queue is staff's).
+RESIDENT_PAGES = ("scan", "receipt", "submission: form")
+
+
+def counts(submissions, stored, photos, requests=()) -> Counts:
     """The counts of one run.
 
     submissions: what each resident saw, dicts with marker, token ("" without a receipt),
@@ -111,8 +116,17 @@ def counts(submissions, stored, photos) -> Counts:
     stored: (marker, report id, receipt token) for each report of this run in the database.
     photos: dicts with marker, state ("ready", "processing", or "" before photos had states)
       and readable (every file it names could be read back from the storage).
+    requests: every request (name, status): a 500 on a page a resident sees counts too;
+      other 5xx there (nginx's 502-504, a 503 "try again") are only counted.
     """
     result = Counts(residents=len(submissions))
+    for request in requests:
+        if request["name"] in RESIDENT_PAGES and request["status"] >= 500:
+            if request["status"] == 500:
+                result.shown_500 += 1
+                result.notes.append(f"a 500 on a resident's page ({request['name']})")
+            else:
+                result.pages_5xx += 1
     reports_by_marker = defaultdict(set)
     tokens = set()
     for marker, report_id, token in stored:
@@ -165,6 +179,7 @@ COLUMNS = (
     ("refused", "refused"),
     ("resends", "resends"),
     ("photos", "photos"),
+    ("pages_5xx", "5xx GET"),
     ("lost", "lost"),
     ("duplicates", "dupl."),
     ("unacknowledged", "unack."),
@@ -184,7 +199,8 @@ def counts_table(runs: list[tuple[str, Counts]]) -> str:
         lines.append(f"{name:<22}{cells}  {'ok' if c.ok else 'FAILED'}")
     lines.append(
         "(stored: reports in the database for the keys of the receipts returned; refused: the "
-        "form came back with its text, e.g. a rate limit; lost, dupl., unack. (stored, no "
-        "receipt), gave up, 500s, unread., proc. (still processing) must be 0)"
+        "form came back with its text, e.g. a rate limit; 5xx GET: 502-504 on a resident's "
+        "page, counted only; lost, dupl., unack. (stored, no receipt), gave up, 500s (on a "
+        "submission or a resident's page), unread., proc. (still processing) must be 0)"
     )
     return "\n".join(lines)

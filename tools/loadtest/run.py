@@ -102,8 +102,10 @@ def run_once(name: str, args, photos, codes, manager) -> dict:
     def fault():
         try:
             time.sleep(args.seconds / 3)
-            events.append((round(time.monotonic() - began, 1), "fault"))
-            do()
+            if name == "none":
+                return
+            at = round(time.monotonic() - began, 1)
+            events.append((at, "fault", do() or ""))
             time.sleep(max(0.0, began + args.seconds * 2 / 3 - time.monotonic()))
             undo()
             events.append((round(time.monotonic() - began, 1), "undone"))
@@ -139,7 +141,9 @@ def run_once(name: str, args, photos, codes, manager) -> dict:
         errors.append(f"locust exited {locust.returncode}")
     drained = cluster_state.drain()
     requests, residents = cluster_state.records(records)
-    counts = report.counts(residents, cluster_state.stored(run_id), cluster_state.photos(run_id))
+    counts = report.counts(
+        residents, cluster_state.stored(run_id), cluster_state.photos(run_id), requests
+    )
     counts.notes[:0] = errors
     if drained["waited_out"]:
         counts.notes.append(f"the queue did not drain: {drained}")
