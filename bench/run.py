@@ -542,16 +542,16 @@ def cluster_benchmark() -> dict:
         result = json.loads(output.stdout.strip().splitlines()[-1])
         result["wall_seconds"] = round(time.monotonic() - started, 1)
         return result
-    if CLUSTER_SAVED.exists():
+    if output.returncode == 3 and CLUSTER_SAVED.exists():  # the cluster could not start
         print("  (the cluster could not start: the last figures measured on it are shown)")
         return {**json.loads(CLUSTER_SAVED.read_text()), "from_saved": True}
-    return {"failed": True}
+    return {"failed": "the cluster could not start" if output.returncode == 3 else "failed"}
 
 
 def print_cluster_table(r: dict) -> bool:
     print()
     if r.get("failed"):
-        print("make cluster: could not start, and no earlier figures: NOT MEASURED")
+        print(f"make cluster: {r['failed']} (see above): NOT MEASURED")
         return False
     sub, reads = r["submission"], r["replica"]
     where = f"saved from {r['when']}" if r.get("from_saved") else "this run"

@@ -9,7 +9,10 @@ worker_class = "gthread"
 # buffers the body first, so the app server only waits on its own work.
 timeout = 60
 graceful_timeout = 20
-keepalive = 5
+# nginx keeps idle connections to the app servers open (its upstream keepalive_timeout, 60 s):
+# the app server must keep them longer, or nginx may send a request down a connection the
+# app server has just closed, and a POST that fails that way is not retried (a 502).
+keepalive = 75
 # Restart each worker now and then: a slow leak cannot grow for weeks.
 max_requests = 2000
 max_requests_jitter = 200
