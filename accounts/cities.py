@@ -78,7 +78,7 @@ def parse_area(text: str) -> MultiPolygon:
         area = _geometry(text.strip())
     except (GEOSException, ValueError, TypeError, KeyError) as exc:
         raise ValidationError(
-            _("The service area is neither GeoJSON nor WKT (%(error)s)."),
+            _("The service area is not GeoJSON or WKT, nor a file of it (%(error)s)."),
             code="area_unreadable",
             params={"error": str(exc)[:200]},
         ) from exc

@@ -135,12 +135,11 @@ class Command(BaseCommand):
         )
 
     def _area_text(self, value: str) -> str:
-        value = value.strip()
-        if not value or value.startswith(("{", "POLYGON", "MULTIPOLYGON", "SRID")):
+        """The area's text: the file's when `value` names one, else `value` itself (GeoJSON or
+        WKT, checked with the rest)."""
+        path = Path(value.strip())
+        if not value.strip() or value.lstrip().startswith("{") or not path.is_file():
             return value
-        path = Path(value)
-        if not path.is_file():
-            raise CommandError(f"--service-area: no such file {value} (nor WKT or GeoJSON)")
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
