@@ -20,6 +20,7 @@ from accounts.cities import check_digit, normal_host, parse_area, validate_host
 from accounts.cities import validate_local_government_code as validate_code
 from accounts.models import City, CityHost, Organization, User
 from config import city as config_city
+from tests import factories
 
 MATSUE_AREA = "POLYGON((132.95 35.40, 133.20 35.40, 133.20 35.55, 132.95 35.55, 132.95 35.40))"
 UNNAN_AREA = "POLYGON((132.75 35.15, 133.00 35.15, 133.00 35.35, 132.75 35.35, 132.75 35.15))"
@@ -455,3 +456,52 @@ def test_other_processes_hear_of_a_change_again_once_it_is_committed(
     for callback in committed:
         callback()
     assert cache.get(city_host.TOKEN_KEY) not in (None, while_writing)
+
+
+def test_an_error_page_on_a_city_host_names_that_city(client, two_cities):
+    page = client.get("/no-such-page/", HTTP_HOST="unnan.example.jp", HTTP_ACCEPT_LANGUAGE="en")
+
+    html = page.content.decode()
+    assert page.status_code == 404
+    assert '<a class="brand" href="/">Unnan City' in html
+    assert 'href="tel:0854-40-1000"' in html
+    assert "0852-55-5555" not in html and "0853-21-2211" not in html
+
+
+def test_a_superuser_adds_a_host_name_in_the_admin_and_it_is_served(client, two_cities):
+    matsue, _ = two_cities
+    client.force_login(factories.user(username="root", is_staff=True, is_superuser=True))
+    client.get("/", HTTP_HOST="unnan.example.jp")  # the map is read
+    form = client.get(f"/admin/accounts/city/{matsue.pk}/change/", HTTP_HOST="unnan.example.jp")
+    assert form.status_code == 200
+    fields = {
+        name: value
+        for name, value in form.context["adminform"].form.initial.items()
+        if name != "service_area"
+    }
+    hosts = list(matsue.hosts.all())
+
+    saved = client.post(
+        f"/admin/accounts/city/{matsue.pk}/change/",
+        {
+            **{k: ("on" if v is True else v) for k, v in fields.items() if v not in (None, False)},
+            "service_area": matsue.service_area.geojson,
+            "hosts-TOTAL_FORMS": "2",
+            "hosts-INITIAL_FORMS": "1",
+            "hosts-MIN_NUM_FORMS": "1",
+            "hosts-MAX_NUM_FORMS": "1000",
+            "hosts-0-id": str(hosts[0].pk),
+            "hosts-0-city": str(matsue.pk),
+            "hosts-0-host": hosts[0].host,
+            "hosts-1-city": str(matsue.pk),
+            "hosts-1-host": "nowhere.example.jp",
+        },
+        HTTP_HOST="unnan.example.jp",
+    )
+
+    assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
+    assert client.get("/", HTTP_HOST="nowhere.example.jp").status_code == 200
+    assert (
+        '<a class="brand" href="/">松江市'
+        in client.get("/", HTTP_HOST="nowhere.example.jp").content.decode()
+    )
