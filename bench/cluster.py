@@ -64,6 +64,7 @@ class _FromAddress(HTTPAdapter):
 
 def resident() -> requests.Session:
     session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would win over `verify`
     session.verify = CERT
     address = f"127.{random.randint(1, 250)}.{random.randint(0, 255)}.{random.randint(1, 250)}"
     session.mount("https://", _FromAddress(address))
@@ -192,6 +193,7 @@ def replica_transactions() -> int:
 def bbox(repeat: int) -> dict:
     query = "?bbox=132.0,34.8,133.5,35.9&limit=1000"
     session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would win over `verify`
     session.verify = CERT
     urls = {
         "replica": f"{HOST}/api/v1/assets/{query}",

@@ -69,11 +69,13 @@ class Visitor(HttpUser):
     wait_time = between(CONFIG.get("wait_min", 0.5), CONFIG.get("wait_max", 1.5))
 
     def on_start(self):
+        self.client.trust_env = False  # REQUESTS_CA_BUNDLE would win over `verify`
         self.client.verify = CONFIG["cert"]
         self.manager = None
 
     def _session(self) -> HttpSession:
         session = HttpSession(self.host, self.environment.events.request, self)
+        session.trust_env = False
         session.verify = CONFIG["cert"]
         address = f"127.{random.randint(1, 250)}.{random.randint(0, 255)}.{random.randint(1, 250)}"
         session.mount("https://", _FromAddress(address))
