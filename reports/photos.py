@@ -6,6 +6,9 @@ EXIF place and time) and `process_photo` decodes and re-encodes, which task work
 (reports/photo_tasks.py). Pure image handling: no models, no storage. Everything that goes
 wrong becomes a PhotoError with a stable code; nothing from Pillow, pillow-heif or exifread
 (reports/exif.py) escapes.
+
+Why it is long: one job, every way a phone's photo can be odd (HEIC turns, 16-bit PNGs, CMYK,
+colour profiles, bombs), each handled here so that no caller meets them.
 """
 
 import contextlib
@@ -115,7 +118,17 @@ def check_photo(data, *, filename: str = "") -> CheckedPhoto:
     """What a request decides before it keeps an upload, without decoding its pixels: the
     size, the type from the header bytes, the pixel count the header declares, and the EXIF
     place and time. Raises PhotoError. A file that passes may still prove undecodable; the
-    worker's process_photo finds that."""
+    worker's process_photo finds that. A refusal is timed here as "refused"; an accepted
+    photo is timed once its copies are made (or it is refused then)."""
+    started = time.perf_counter()
+    try:
+        return _check(data, filename)
+    except PhotoError:
+        PROCESSING_SECONDS.labels("refused").observe(time.perf_counter() - started)
+        raise
+
+
+def _check(data, filename: str) -> CheckedPhoto:
     data = _read(data, _setting("PHOTO_MAX_BYTES", 15 * 1024 * 1024))
     kind = _sniff(data)
     try:

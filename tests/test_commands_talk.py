@@ -108,7 +108,7 @@ def due_housekeeping(settings, submit, lamp_out, light, city):
     """One of each thing housekeeping does: contacts past their time, a staged photo nobody
     used, an orphan file, a stale priority, a receipt link still to send and an owner (a
     neighbourhood association, reached by link) silent past its target, an old idempotency
-    key."""
+    key, a photo whose processing a killed task worker lost."""
     settings.REPORT_CONTACT_RETENTION_DAYS = 30
     long_ago = timezone.now() - datetime.timedelta(days=31)
     ended = submit(lamp_out, asset=light, email="old@example.com", name="山田")
@@ -133,8 +133,12 @@ def due_housekeeping(settings, submit, lamp_out, light, city):
     orphan = storage.save("reports/2020/01/01/orphan.jpg", ContentFile(b"left by a crash"))
     stamp = long_ago.timestamp()
     os.utime(storage.path(orphan), (stamp, stamp))
+    lost = factories.photo()
+    Photo.objects.filter(pk=lost.pk).update(
+        report=current, state=Photo.State.PROCESSING, queued_at=long_ago
+    )
     mail.outbox.clear()
-    return {"ended": ended, "photo": photo, "orphan": orphan}
+    return {"ended": ended, "photo": photo, "orphan": orphan, "lost": lost}
 
 
 def _rows() -> dict:
@@ -161,7 +165,7 @@ def test_housekeeping_dry_run_changes_nothing(due_housekeeping, settings):
     said, counts = _housekeeping("--dry-run")
 
     assert said.startswith("dry run, nothing changed: ")
-    assert counts == [1, 1, 1, 1, 1, 1, 1]
+    assert counts == [1, 1, 1, 1, 1, 1, 1, 1]
     assert _rows() == rows
     assert _files(settings) == files
     assert mail.outbox == []
@@ -172,11 +176,12 @@ def test_housekeeping_dry_run_counts_what_the_real_run_then_does(due_housekeepin
 
     said, did = _housekeeping()
 
-    assert did == would == [1, 1, 1, 1, 1, 1, 1]
+    assert did == would == [1, 1, 1, 1, 1, 1, 1, 1]
     assert said.startswith("contact details deleted from 1 reports")
     due_housekeeping["ended"].refresh_from_db()
     assert due_housekeeping["ended"].contact_email == ""
     assert not Photo.objects.filter(pk=due_housekeeping["photo"].pk).exists()
     assert due_housekeeping["orphan"] not in _files(settings)
     assert sorted(m.to for m in mail.outbox) == [["doro@city.example"], ["new@example.com"]]
-    assert _housekeeping("--dry-run")[1] == [0, 0, 0, 0, 0, 0, 0]
+    assert Photo.objects.get(pk=due_housekeeping["lost"].pk).state == Photo.State.READY
+    assert _housekeeping("--dry-run")[1] == [0, 0, 0, 0, 0, 0, 0, 0]
