@@ -10,7 +10,15 @@ from django.views.decorators.http import require_POST
 from linebot.v3.webhook import SignatureValidator
 
 from api.views import AssetListApi
+from config.urls import (  # the project's error pages, not Django's defaults
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from config.urls import urlpatterns as project_urls
+
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 
 @csrf_exempt  # the slow-phone floor POSTs to it
