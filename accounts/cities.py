@@ -1,7 +1,8 @@
 """What makes a city's identifiers right: its 地方公共団体コード (with the check digit of
 JIS X 0402), its host names, and its service area (a valid (Multi)Polygon in Japan).
 
-Plain checks, no models: the City model's validators and `manage.py create_city` use them.
+Plain checks, no models: the City model's validators and `manage.py create_city` use them;
+and `in_city`, which narrows a public page's queryset to the request's city.
 """
 
 import json
@@ -124,3 +125,22 @@ def _geometry(text: str) -> GEOSGeometry:
     if data.get("type") == "Feature":
         data = data["geometry"]
     return GEOSGeometry(json.dumps(data))
+
+
+# --- The request's city, for narrowing what a public page or API shows -----------------------
+
+
+def city_id_of(where) -> int | None:
+    """The id of the configured city `where` names — a request (its `request.city`), a
+    config.city.City, or None — and None for the deployment's one city (no filter)."""
+    here = getattr(where, "city", where)
+    return getattr(here, "id", None)
+
+
+def in_city(queryset, where, path: str = "owner__city"):
+    """`queryset` narrowed to the city of `where` (see city_id_of) along `path`, the lookup
+    from its model to an organisation's city; unchanged when cities are not configured."""
+    city_id = city_id_of(where)
+    if city_id is None:
+        return queryset
+    return queryset.filter(**{f"{path}_id": city_id})

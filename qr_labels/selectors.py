@@ -8,13 +8,17 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from accounts.cities import city_id_of
+from accounts.city_host import city_values
 from accounts.errors import DomainError
+from accounts.models import City
 from assets.models import Asset
 from assets.selectors import (
     assets_in_bbox,
     assets_of_types_and_owners,
     user_scope_ids,
 )
+from config import city as cities
 from config.city import current as current_city
 from qr_labels import codes
 from qr_labels.models import Label, Scan
@@ -66,6 +70,7 @@ def label_resolve(text: str) -> Resolution:
             "asset__owner__name",
             "asset__owner__name_en",
             "asset__owner__kind",
+            "asset__owner__city",
         )
         .filter(code=code)
         .first()
@@ -75,6 +80,20 @@ def label_resolve(text: str) -> Resolution:
     return Resolution(
         outcome_of(label.state, label.keeps_working, label.asset.status), code, label, label.asset
     )
+
+
+def label_is_here(city_id: int | None, where) -> bool:
+    """Whether a sticker of an organisation of city `city_id` may be used on the city `where`
+    names (a request): always when cities are not configured; else only its own city's (an
+    organisation of no city is no configured city's)."""
+    here = city_id_of(where)
+    return here is None or city_id == here
+
+
+def city_elsewhere(city_id: int | None) -> cities.City | None:
+    """The active city of this id (a sticker's own city, to point the reader to), or None."""
+    row = City.objects.filter(pk=city_id, is_active=True).first() if city_id else None
+    return city_values(row) if row is not None else None
 
 
 def outcome_of(state: str, keeps_working: bool, asset_status: str) -> str:
@@ -96,7 +115,7 @@ def label_row(code: str) -> dict | None:
         owner = Asset._meta.get_field("owner").related_model._meta.db_table
         _ROW_SQL = (
             f"SELECT l.id, l.state, l.keeps_working, a.id, a.status, a.open_reports, a.name, "
-            f"a.ledger_id, a.address, a.asset_type_id, o.kind, o.name, o.name_en "
+            f"a.ledger_id, a.address, a.asset_type_id, o.kind, o.name, o.name_en, o.city_id "
             f"FROM {label} l JOIN {asset} a ON a.id = l.asset_id "
             f"JOIN {owner} o ON o.id = a.owner_id WHERE l.code = %s"
         )
@@ -119,6 +138,7 @@ def label_row(code: str) -> dict | None:
         "owner_kind",
         "owner_name",
         "owner_name_en",
+        "city_id",
     )
     found = dict(zip(keys, row, strict=True))
     found["keeps_working"] = bool(found["keeps_working"])

@@ -26,7 +26,7 @@ from assets.selectors import catalogue_version
 from config import city
 from qr_labels import codes
 from qr_labels import versions as label_versions
-from qr_labels.selectors import Resolution, label_row
+from qr_labels.selectors import Resolution, label_is_here, label_row
 
 SECONDS = 300
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -123,6 +123,8 @@ def cached_response(request, code: str) -> tuple[HttpResponse, tuple[int, int]] 
         found = _from_row(normalized)
         if found is None:
             return None
+    if not label_is_here(found.get("city_id"), request):
+        return None  # another city's sticker: the view says whose
     html = cache.get(_page_key(found["shape"], request))
     if html is None:
         return None
@@ -141,6 +143,7 @@ def _from_row(code: str) -> dict | None:
         "label_id": row["label_id"],
         "asset_id": row["asset_id"],
         "asset_version": versions.asset_version(row["asset_id"]),
+        "city_id": row["city_id"],
         "shape": _shape(
             row["asset_type_id"],
             row["name"],
@@ -190,6 +193,7 @@ def remember(resolution: Resolution) -> None:
             "label_id": label.pk,
             "asset_id": asset.pk,
             "asset_version": versions.asset_version(asset.pk),
+            "city_id": asset.owner.city_id,
             "shape": _resolution_shape(resolution),
             "values": _values(resolution),
         },

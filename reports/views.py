@@ -18,6 +18,7 @@ from config import city
 from qr_labels import codes
 from qr_labels import selectors as label_selectors
 from qr_labels import services as label_services
+from qr_labels.selectors import Resolution
 from reports import idempotency, intake, photo_store, ratelimit, scanpage, selectors, services
 from reports.files import serve_stored
 from reports.forms import MeTooForm, ReportForm, photo_errors, photo_message
@@ -266,6 +267,8 @@ def scan(request, code: str):
             status=404,
         )
     asset = resolution.asset
+    if not label_selectors.label_is_here(asset.owner.city_id, request):
+        return _elsewhere(request, resolution)
     if asset.status != Asset.Status.IN_SERVICE:
         # The asset is gone: say so, and offer the general form for the place.
         return render(
@@ -289,6 +292,26 @@ def scan(request, code: str):
     if request.method == "GET":
         _count_after_response(response, resolution.label.pk, asset.pk)
     return ratelimit.form_session_keep(request, response)
+
+
+def _elsewhere(request, resolution):
+    """Another city's sticker, on this city's host: refused, with the address of its own
+    city (a sticker moved across the boundary, or a link passed on)."""
+    other = label_selectors.city_elsewhere(resolution.asset.owner.city_id)
+    display = resolution.label.display_code
+    if other is None:  # an organisation of no configured city: no sticker of any
+        return render(
+            request,
+            "qr_labels/not_found.html",
+            {"resolution": Resolution("unknown", resolution.code), "typed": "", "display": display},
+            status=404,
+        )
+    return render(
+        request,
+        "qr_labels/other_city.html",
+        {"other": other, "other_name": other.name_in(), "display": display},
+        status=404,
+    )
 
 
 @require_safe

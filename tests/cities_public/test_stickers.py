@@ -1,0 +1,69 @@
+"""A sticker is its own city's: scanned on another city's host it is refused with a page
+that names its city and links to it; on its own host it opens the report form."""
+
+import pytest
+
+from qr_labels import codes
+from reports.models import Report
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["first-scan", "cached"])
+def test_a_sticker_opens_its_form_on_its_own_citys_host_only(client, cities, cached):
+    a, b = cities.a, cities.b
+    url = f"/q/{a.label.code}"
+    if cached:  # the cached page of a kind, and the sticker's values, are there already
+        assert client.get(url, HTTP_HOST=a.host).status_code == 200
+        assert client.get(f"/q/{b.label.code}", HTTP_HOST=b.host).status_code == 200
+
+    own = client.get(url, HTTP_HOST=a.host)
+    elsewhere = client.get(url, HTTP_HOST=b.host, HTTP_ACCEPT_LANGUAGE="ja")
+
+    assert own.status_code == 200
+    assert a.asset.ledger_id in own.content.decode()
+    assert elsewhere.status_code == 404
+    page = elsewhere.content.decode()
+    assert "出雲市" in page
+    assert 'href="https://izumo.test"' in page
+    assert a.asset.ledger_id not in page and a.asset.address not in page
+    assert "idempotency_key" not in page  # no form to send
+
+
+def test_the_refusal_is_in_the_readers_language(client, cities):
+    page = client.get(
+        f"/q/{cities.a.label.code}", HTTP_HOST=cities.b.host, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert "Izumo City" in page
+    assert "belongs to another city" in page
+
+
+def test_the_typed_code_form_leads_to_the_same_refusal(client, cities):
+    typed = codes.display(cities.a.label.code).lower()
+    redirect = client.get("/q/", {"code": typed}, HTTP_HOST=cities.b.host)
+    refused = client.get(redirect["Location"], HTTP_HOST=cities.b.host)
+
+    assert redirect.status_code == 302
+    assert refused.status_code == 404 and "出雲市" in refused.content.decode()
+
+
+def test_a_report_cannot_be_sent_through_another_citys_sticker(client, cities):
+    a = cities.a
+    before = Report.objects.count()
+
+    sent = client.post(
+        f"/q/{a.label.code}",
+        {"category": "lamp-out", "description": "消えている"},
+        HTTP_HOST=cities.b.host,
+    )
+
+    assert sent.status_code == 404
+    assert Report.objects.count() == before
+
+
+def test_a_scan_on_another_citys_host_is_not_counted(client, cities):
+    from qr_labels.models import Scan
+
+    client.get(f"/q/{cities.a.label.code}", HTTP_HOST=cities.b.host)
+    client.get(f"/q/{cities.b.label.code}", HTTP_HOST=cities.b.host)
+
+    assert list(Scan.objects.values_list("asset_id", flat=True)) == [cities.b.asset.pk]
