@@ -4,7 +4,6 @@ the photos they are allowed to see."""
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from reports.models import Photo
 @require_safe
 def report_status(request, token: str):
     """/r/<token>: one person's receipt: the report's public face and what they sent."""
-    receipt = selectors.receipt_for_token(token)
+    receipt = selectors.receipt_for_token(token, request)
     if receipt is None:
         raise Http404
     return _status_page(request, receipt)
@@ -80,7 +79,7 @@ STILL_BROKEN_REFUSALS = {
 @require_POST
 def still_broken(request, token: str):
     """まだ直っていない: the resident's own link reopens a report fixed lately, once."""
-    receipt = selectors.receipt_for_token(token)
+    receipt = selectors.receipt_for_token(token, request)
     if receipt is None:
         raise Http404
     form = followup_forms.StillBrokenForm(request.POST, request.FILES)
@@ -110,7 +109,7 @@ def still_broken(request, token: str):
 def report_photo(request, token: str, photo, variant: str):
     """A photo on a receipt page: the person's own, or one staff made public (the public
     copy or thumbnail only, never the original)."""
-    receipt = selectors.receipt_for_token(token)
+    receipt = selectors.receipt_for_token(token, request)
     if receipt is None:
         raise Http404
     item = get_object_or_404(selectors.receipt_visible_photos(receipt), token=photo)
@@ -120,7 +119,5 @@ def report_photo(request, token: str, photo, variant: str):
 @require_safe
 def public_photo(request, token, variant: str):
     """A photo staff made public (moderated), for public lists and open data."""
-    photo = get_object_or_404(
-        Photo.objects.filter(Q(is_public=True) & Q(report__isnull=False)), token=token
-    )
+    photo = get_object_or_404(selectors.photos_public_any(request), token=token)
     return serve_stored(photo.public if variant == "photo" else photo.thumbnail, private=False)

@@ -16,6 +16,7 @@ from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone
 
 from accounts import policy
+from accounts.cities import in_city
 from accounts.models import Organization
 from assets import selectors as asset_selectors
 from assets.models import Asset, FaultCategory, Town
@@ -88,12 +89,14 @@ def assets_suggested(category: FaultCategory, point: Point, *, metres: float = 5
     )
 
 
-def receipt_for_token(token: str) -> Receipt | None:
-    """The receipt a link names, with the report it follows."""
+def receipt_for_token(token: str, where=None) -> Receipt | None:
+    """The receipt a link names, with the report it follows; on a city's host (`where`, a
+    request) only of that city's reports: another city's is as unknown as a wrong token."""
     if not token or len(token) > 64:
         return None
     return (
-        Receipt.objects.select_related(
+        in_city(Receipt.objects.all(), where, "report__owner__city")
+        .select_related(
             "report__category", "report__asset__asset_type", "report__owner", "origin", "me_too"
         )
         .filter(token=token)
@@ -185,10 +188,21 @@ def report_subscribers(report: Report) -> list[Receipt]:
     return result
 
 
-def reports_public() -> QuerySet[Report]:
+def reports_public(where=None) -> QuerySet[Report]:
     """Reports as anyone may list them (open data, Open311, public maps): never contact
-    details; description and photos only where staff made them public."""
-    return Report.objects.exclude(status=Report.Status.CLOSED, close_reason="duplicate")
+    details; description and photos only where staff made them public. On a city's host
+    (`where`, a request or a city) only that city's."""
+    return in_city(Report.objects.all(), where).exclude(
+        status=Report.Status.CLOSED, close_reason="duplicate"
+    )
+
+
+def photos_public_any(where=None) -> QuerySet[Photo]:
+    """Photos staff made public, of the reports of the city `where` names (all without
+    cities configured)."""
+    return in_city(
+        Photo.objects.filter(is_public=True, report__isnull=False), where, "report__owner__city"
+    )
 
 
 def photos_public(report: Report) -> QuerySet[Photo]:
