@@ -154,21 +154,13 @@ def _check(data, filename: str) -> CheckedPhoto:
 
 
 def refusal_for(code: str) -> PhotoError:
-    """The PhotoError a worker's refusal `code` stands for, with its message (for a refusal
-    found after the request, told to whoever still waits)."""
-    messages = {
-        "truncated": "The photo file is incomplete; the upload may have been cut off.",
-        "decompression_bomb": "The file holds data that expands to an unreasonable size; it "
-        "was refused.",
-        "too_many_pixels": "The image has too many pixels.",
-        "too_large": "The photo is too large.",
-        "unsupported_type": "This type of image is not accepted. Please send a JPEG, PNG, HEIC "
-        "or WebP photo.",
-    }
-    return PhotoError(
-        messages.get(code, "The file could not be read as a photo."),
-        code=code if code in messages else "unreadable",
-    )
+    """The PhotoError a worker's refusal `code` stands for (told to a request that waited
+    for the worker: the immediate task backend)."""
+    if code in _DECODING_REFUSALS:
+        return PhotoError(_DECODING_REFUSALS[code], code=code)
+    if code == "too_many_pixels":
+        return _too_many_pixels(None)
+    return PhotoError(_DECODING_REFUSALS["unreadable"], code="unreadable")
 
 
 def _process(data, filename: str) -> ProcessedPhoto:
@@ -316,6 +308,15 @@ def _too_many_pixels(pixels: int | None) -> PhotoError:
     )
 
 
+# What decoding can find wrong that the header did not show, by code.
+_DECODING_REFUSALS = {
+    "truncated": "The photo file is incomplete; the upload may have been cut off.",
+    "decompression_bomb": "The file holds data that expands to an unreasonable size; it was "
+    "refused.",
+    "unreadable": "The file could not be read as a photo.",
+}
+
+
 def _refusal(exc: Exception, filename: str) -> PhotoError:
     """The PhotoError for an exception raised while decoding."""
     message = str(exc)
@@ -323,19 +324,14 @@ def _refusal(exc: Exception, filename: str) -> PhotoError:
         declared = re.search(r"\((\d+) pixels\)", message)
         return _too_many_pixels(int(declared.group(1)) if declared else None)
     if isinstance(exc, ValueError) and "Decompressed data too large" in message:
-        return PhotoError(
-            "The file holds data that expands to an unreasonable size; it was refused.",
-            code="decompression_bomb",
-        )
+        return refusal_for("decompression_bomb")
     if isinstance(exc, MemoryError):
         return PhotoError("The image needs too much memory to open.", code="decompression_bomb")
     if isinstance(exc, EOFError) or (isinstance(exc, OSError) and "truncated" in message.lower()):
-        return PhotoError(
-            "The photo file is incomplete; the upload may have been cut off.", code="truncated"
-        )
+        return refusal_for("truncated")
     if not isinstance(exc, (OSError, SyntaxError, ValueError, UnidentifiedImageError)):
         logger.warning("photo %r refused as unreadable", filename, exc_info=exc)
-    return PhotoError("The file could not be read as a photo.", code="unreadable")
+    return refusal_for("unreadable")
 
 
 # --- The public copy -----------------------------------------------------------------------
