@@ -21,7 +21,8 @@ from tools.run_tests import ensure_postgres  # noqa: E402
 
 PG = "postgis://postgres@127.0.0.1:5432/{name}"
 BBOX_BUDGET = 2.0  # request / floor
-FLAT_BUDGET = 1.5  # PostGIS request time at 1M / at 100k
+FLAT_BUDGET = 1.5  # PostGIS request time at 1M / at 100k (make bench-large: at 10M / at 1M)
+LARGE_SIZES = [1_000_000, 10_000_000]
 
 
 def create_pg_database(name: str) -> None:
@@ -596,7 +597,17 @@ def main() -> int:
     parser.add_argument(
         "--only-cluster", action="store_true", help="only the figures on make cluster (issue 20)"
     )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="only the bbox request on PostGIS at 1,000,000 and 10,000,000 assets (make "
+        "bench-large: the seeding alone takes a while and several GB)",
+    )
     args = parser.parse_args()
+    if args.large:
+        ensure_postgres()
+        print("Large benchmark (PostGIS databases seeded on first use, then kept):")
+        return 0 if print_bbox_table(bbox_benchmarks(args.repeat, LARGE_SIZES, [])) else 1
     if args.only_cluster:
         print("Benchmarks on make cluster:")
         return 0 if print_cluster_table(cluster_benchmark()) else 1
