@@ -116,13 +116,46 @@ def render(template: Path, values: dict[str, str]) -> str:
 
 
 def exec_start(unit: str, instance: str) -> list[str]:
-    """The ExecStart command of a deploy/systemd unit, for this checkout."""
-    for line in (DEPLOY / "systemd" / unit).read_text().splitlines():
-        if line.startswith("ExecStart="):
-            command = line.removeprefix("ExecStart=").replace("%i", instance)
-            command = command.replace("/srv/machimori/.venv/bin/", f"{VENV_BIN}/")
-            return shlex.split(command.replace("/srv/machimori", str(ROOT)))
-    raise ClusterError(f"{unit} has no ExecStart")
+    """The ExecStart command of a deploy/systemd unit, for this checkout; run under
+    `supervise` when the unit has Restart= (as systemd would start it again)."""
+    lines = (DEPLOY / "systemd" / unit).read_text().splitlines()
+    settings = dict(line.split("=", 1) for line in lines if "=" in line and line[:1].isalpha())
+    if "ExecStart" not in settings:
+        raise ClusterError(f"{unit} has no ExecStart")
+    command = settings["ExecStart"].replace("%i", instance)
+    command = command.replace("/srv/machimori/.venv/bin/", f"{VENV_BIN}/")
+    command = shlex.split(command.replace("/srv/machimori", str(ROOT)))
+    policy = settings.get("Restart", "no")
+    if policy in ("always", "on-failure"):
+        wait = settings.get("RestartSec", "1")
+        watch = [sys.executable, str(Path(__file__).resolve()), "supervise", policy, wait]
+        return [*watch, "--", *command]
+    return command
+
+
+def supervise(policy: str, seconds: float, command: list[str]) -> int:
+    """Run `command`, and start it again when it exits (policy "always", or "on-failure"
+    and it failed) after `seconds`, as systemd's Restart= does; SIGTERM or SIGINT is passed
+    on to it and ends the watch."""
+    child, stopping = None, False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        code = child.wait()
+        if stopping or not (policy == "always" or code != 0):
+            return code
+        print(f"cluster: exited with {code}; started again in {seconds:g} s", flush=True)
+        time.sleep(seconds)
+        if stopping:
+            return code
 
 
 # --- PostgreSQL runs as the postgres user when we are root (it refuses root) -----------------
@@ -841,6 +874,8 @@ def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else "status"
     if command == "restart" and len(sys.argv) == 3:
         return restart(sys.argv[2])
+    if command == "supervise" and len(sys.argv) > 5 and sys.argv[4] == "--":
+        return supervise(sys.argv[2], float(sys.argv[3]), sys.argv[5:])
     if command not in ("start", "stop", "status"):
         print(__doc__, file=sys.stderr)
         return 2
