@@ -122,11 +122,12 @@ def _photo_place(place: Place, photos) -> Place | None:
     return None
 
 
-def _check_service_area(point: Point) -> None:
-    area = selectors.service_area()
+def _check_service_area(point: Point, here=None) -> None:
+    area = selectors.service_area_of(here)
     if area is not None and not area.contains(point):
+        named = getattr(here, "city", here) or city.current()
         raise ReportError(
-            f"This place is outside {city.current().name_en}'s area. Please report it to the "
+            f"This place is outside {named.name_en}'s area. Please report it to the "
             "city or town that looks after it.",
             code="outside_area",
             field="location",
@@ -145,12 +146,13 @@ def _flag_distant_photo(report: Report, photos) -> None:
         report.photo_far_from_asset = report.photo_distance_m > settings.PHOTO_FAR_FROM_ASSET_M
 
 
-def _owner(acting_user, channel, category, asset, point):
-    """Who handles it: the asset's owner; else who looks after such faults there — except
-    that staff filing for a caller keep reports they could not see themselves."""
+def _owner(acting_user, channel, category, asset, point, here=None):
+    """Who handles it: the asset's owner; else who looks after such faults there (in the
+    city `here` when cities are configured) — except that staff filing for a caller keep
+    reports they could not see themselves."""
     if asset is not None:
         return asset.owner
-    owner = selectors.responsible_owner(category, point)
+    owner = selectors.responsible_owner(category, point, where=here)
     if channel == Report.Source.STAFF and not policy.may_on_owner(
         acting_user, Right.READ, owner=owner, location=point
     ):
@@ -179,6 +181,7 @@ class Contribution:
     media_url: str = ""
     idempotency_key: str = ""
     idempotency_digest: str = ""
+    city: Any = None  # config.city.City (or a request) it came in at; None: the one city
 
 
 def report_create(c: Contribution) -> Report:
@@ -192,7 +195,7 @@ def report_create(c: Contribution) -> Report:
     )
     place = _resolve_place(c.place, asset, photos)
     if place.source != "asset":
-        _check_service_area(place.point)
+        _check_service_area(place.point, c.city)
     contact = c.contact.cleaned()
     now = timezone.now()
     report = Report(
@@ -204,7 +207,7 @@ def report_create(c: Contribution) -> Report:
         description=c.description.strip(),
         asset=asset,
         label_code=c.label_code,
-        owner=_owner(acting_user, channel, category, asset, place.point),
+        owner=_owner(acting_user, channel, category, asset, place.point, c.city),
         location=place.point,
         location_source=place.source,
         location_accuracy_m=place.accuracy_m,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts import policy
+from accounts.cities import city_id_of
 from accounts.policy import Right
 from assets import fieldspecs
 from assets.models import Asset, FaultCategory
@@ -87,13 +88,16 @@ def report_intake(
     keep_photos: bool = False,
     idempotency_key: str = "",
     idempotency_digest: str = "",
+    city=None,
 ) -> Outcome:
     """Take one contribution through the door. Raises ReportError (with a field and a
     stable code) for what cannot be taken; then nothing is saved, and the staged photos
     are discarded unless `keep_photos` (a form that comes back keeps them). The same
     `idempotency_key` sent again (a double tap, a resend after a dropped connection) gets
     the first receipt back and saves nothing more (keys are stored scoped by channel or
-    client: reports/idempotency.py; `idempotency_digest` is the request's, kept with it)."""
+    client: reports/idempotency.py; `idempotency_digest` is the request's, kept with it).
+    `city` (config.city.City, or a request) is the city it came in at when several are
+    served: its assets, its area, its organisations and its open reports only."""
     photos = list(photos)
     replay = _replayed(idempotency_key, photos)
     if replay is not None:
@@ -109,12 +113,13 @@ def report_intake(
             asset_type=asset_type,
             category=category,
         )
+        _check_city(city, asset, label_code)
         _check_category(category, asset)
         _check_photos(photos)
         answers = _checked_answers(category, answers)
         place = place or Place()
         if join == Join.ASK and asset is None:
-            outcome = _nearby(category, place, photos)
+            outcome = _nearby(category, place, photos, city)
             if outcome is not None:
                 return outcome
         contribution = Contribution(
@@ -134,6 +139,7 @@ def report_intake(
             media_url=media_url,
             idempotency_key=idempotency_key,
             idempotency_digest=idempotency_digest,
+            city=city,
         )
         try:
             return _decide_and_write(contribution, join)
@@ -272,6 +278,17 @@ def _check_actor(channel: str, actor, api_client) -> None:
 # --- Checks -------------------------------------------------------------------------------
 
 
+def _check_city(city, asset: Asset | None, label_code: str) -> None:
+    """An asset of another city is not reported at this one (its sticker, its ledger id or
+    its id as unknown here as a wrong one)."""
+    if asset is None or city_id_of(city) is None:
+        return
+    if asset.owner.city_id != city_id_of(city):
+        if label_code:
+            raise ReportError("No sticker has this code.", code="label_unknown", field="label_code")
+        raise ReportError("No such asset.", code="no_such_asset", field="asset")
+
+
 def _check_category(category: FaultCategory, asset: Asset | None) -> None:
     if not category.is_active:
         raise ReportError(
@@ -302,16 +319,18 @@ def _checked_answers(category: FaultCategory, answers: dict | None) -> dict:
         raise ReportError(f"{key}: {message}", code="invalid_answer", field=key) from None
 
 
-def _nearby(category: FaultCategory, place: Place, photos) -> Outcome | None:
+def _nearby(category: FaultCategory, place: Place, photos, city=None) -> Outcome | None:
     """Before a report without an asset: open reports of the kind close by, or assets of
     the kind to choose from; None when there are neither."""
     point = place.point or next((p.gps for p in photos if p.gps), None)
     if point is None:
         return None
     duplicates = list(
-        selectors.reports_open_near(category, point, settings.REPORT_DUPLICATE_RADIUS_M)[:5]
+        selectors.reports_open_near(
+            category, point, settings.REPORT_DUPLICATE_RADIUS_M, where=city
+        )[:5]
     )
-    suggestions = list(selectors.assets_suggested(category, point))
+    suggestions = list(selectors.assets_suggested(category, point, where=city))
     if not duplicates and not suggestions:
         return None
     return Outcome(duplicates=duplicates, suggestions=suggestions)

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import policy
-from accounts.cities import in_city
+from accounts.cities import city_id_of, in_city
 from accounts.models import Organization
 from assets import selectors as asset_selectors
-from assets.models import Asset, FaultCategory, Town
+from assets.models import Asset, AssetType, FaultCategory, Town
 from config import city
 from reports import priority
 from reports.models import ContextPlace, Photo, Receipt, Report, ReportEvent
@@ -38,22 +38,33 @@ def asset_distance_m(asset: Asset, point: Point) -> float:
     return distance.m
 
 
-def responsible_owner(category: FaultCategory, point: Point) -> Organization:
+def responsible_owner(category: FaultCategory, point: Point, where=None) -> Organization:
     """Who handles a report that names no asset: the category's section, else the most
-    local organisation whose service area holds the place, else the city."""
-    if category.default_owner_id:
+    local organisation whose service area holds the place, else the city. On a city's host
+    (`where`, a request or a city) only among that city's organisations."""
+    city_id = city_id_of(where)
+    if category.default_owner_id and (city_id is None or category.default_owner.city_id == city_id):
         return category.default_owner
+    organisations = in_city(Organization.objects.all(), where, "city")
     local = (
-        Organization.objects.filter(service_area__contains=point, is_active=True)
+        organisations.filter(service_area__contains=point, is_active=True)
         .order_by("-parent_id")
         .first()
     )
     if local is not None:
         return local
-    fallback = Organization.objects.filter(code=settings.REPORT_DEFAULT_OWNER).first()
+    fallback = organisations.filter(code=settings.REPORT_DEFAULT_OWNER).first()
     if fallback is not None:
         return fallback
-    return Organization.objects.filter(kind=Organization.Kind.CITY).order_by("pk").first()
+    return organisations.filter(kind=Organization.Kind.CITY).order_by("pk").first()
+
+
+def service_area_of(where=None):
+    """The area reports may come from at the city `where` names (a request or a city): its
+    own when cities are configured, else the settings' (service_area)."""
+    if city_id_of(where) is not None:
+        return getattr(where, "city", where).area
+    return service_area()
 
 
 def reports_open_for_asset(asset: Asset) -> QuerySet[Report]:
@@ -64,11 +75,15 @@ def reports_open_for_asset(asset: Asset) -> QuerySet[Report]:
     )
 
 
-def reports_open_near(category: FaultCategory, point: Point, metres: float) -> QuerySet[Report]:
-    """Open reports of the same category within `metres` (geodesic)."""
+def reports_open_near(
+    category: FaultCategory, point: Point, metres: float, where=None
+) -> QuerySet[Report]:
+    """Open reports of the same category within `metres` (geodesic), of the city `where`
+    names (a request or a city) when cities are configured."""
     box = asset_selectors.bbox_around(point, metres)
     return (
-        Report.objects.filter(
+        in_city(Report.objects.all(), where)
+        .filter(
             category=category,
             status__in=Report.OPEN_STATUSES,
             location__intersects=Polygon.from_bbox(box),
@@ -79,9 +94,14 @@ def reports_open_near(category: FaultCategory, point: Point, metres: float) -> Q
     )
 
 
-def assets_suggested(category: FaultCategory, point: Point, *, metres: float = 50, limit=5):
-    """The nearest assets of a type this category applies to: "is it one of these?"."""
-    qs = Asset.objects.filter(asset_type__categories=category, status=Asset.Status.IN_SERVICE)
+def assets_suggested(
+    category: FaultCategory, point: Point, *, metres: float = 50, limit=5, where=None
+):
+    """The nearest assets of a type this category applies to: "is it one of these?" (of
+    the city `where` names, when cities are configured)."""
+    qs = in_city(Asset.objects.all(), where).filter(
+        asset_type__categories=category, status=Asset.Status.IN_SERVICE
+    )
     return (
         asset_selectors.assets_within(qs, point, metres)
         .select_related("asset_type")
@@ -203,6 +223,24 @@ def photos_public_any(where=None) -> QuerySet[Photo]:
     return in_city(
         Photo.objects.filter(is_public=True, report__isnull=False), where, "report__owner__city"
     )
+
+
+def asset_counts_public(where=None) -> list[dict]:
+    """How many assets of each type are in service, for the public front page: of the city
+    `where` names (a request) when several are served."""
+    if city_id_of(where) is None:
+        return asset_selectors.asset_counts_by_type()
+    counts = dict(
+        in_city(Asset.objects.filter(status=Asset.Status.IN_SERVICE), where)
+        .values_list("asset_type_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        {"code": t.code, "name": t.name, "count": counts[t.pk]}
+        for t in AssetType.objects.all()
+        if counts.get(t.pk)
+    ]
 
 
 def photos_public(report: Report) -> QuerySet[Photo]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.cities import city_id_of, in_city
 from assets import selectors as asset_selectors
 from assets.models import Asset, FaultCategory
 from config import city
@@ -28,7 +29,7 @@ from reports.models import Report
 
 @require_safe
 def home(request):
-    return render(request, "home.html", {"counts": asset_selectors.asset_counts_by_type()})
+    return render(request, "home.html", {"counts": selectors.asset_counts_public(request)})
 
 
 class _FormPage:
@@ -94,7 +95,7 @@ class _FormPage:
                 "max_photos": settings.REPORT_MAX_PHOTOS,
                 "map_tiles": settings.MAP_TILE_URL,
                 "map_attribution": settings.MAP_TILE_ATTRIBUTION,
-                "map_center": settings.MAP_CENTER,
+                "map_center": _map_center(self.request),
                 # One key per page shown (the form sent again is the same report); the
                 # page that comes back after an error keeps the key it was sent with.
                 "form_key": _form_key(form),
@@ -112,7 +113,7 @@ class _FormPage:
             message = _(
                 "Too many reports were sent from here in a short time. Please try again later, "
                 "or call %(phone)s."
-            ) % {"phone": city.current().phone}
+            ) % {"phone": city.current(request).phone}
             return self.render(form, status=429, extra_errors=[message])
         photos = selectors.photos_staged(request.POST.getlist("photo_tokens"))
         try:
@@ -123,7 +124,9 @@ class _FormPage:
             )
         except photo_store.StorageUnavailable:
             form.is_valid()
-            return self.render(form, status=503, photos=photos, extra_errors=[_storage_message()])
+            return self.render(
+                form, status=503, photos=photos, extra_errors=[_storage_message(request)]
+            )
         photos += new_photos
         if not form.is_valid() or refused:
             return self.render(form, status=400, photos=photos, photo_errors=photo_errors(refused))
@@ -161,6 +164,7 @@ class _FormPage:
                 join=intake.Join.NEVER if data.get("force_new") else intake.Join.ASK,
                 keep_photos=True,
                 idempotency_key=idempotency.scoped("form", _sent_key(form.data)),
+                city=city.current(request),
             )
         except services.ReportError as exc:
             field = _FORM_FIELDS.get(exc.code, exc.field)
@@ -181,7 +185,17 @@ class _FormPage:
     def _chosen_asset(self, choice):
         if not choice.isdecimal():
             return None
-        return Asset.objects.filter(pk=int(choice), status=Asset.Status.IN_SERVICE).first()
+        assets = in_city(Asset.objects.all(), self.request)
+        return assets.filter(pk=int(choice), status=Asset.Status.IN_SERVICE).first()
+
+
+def _map_center(request) -> tuple[float, float]:
+    """Where the form's map opens: the middle of the host's city when several are served."""
+    area = selectors.service_area_of(request) if city_id_of(request) is not None else None
+    if area is None:
+        return settings.MAP_CENTER
+    middle = area.point_on_surface
+    return (middle.x, middle.y)
 
 
 def _form_key(form) -> str:
@@ -204,11 +218,11 @@ _FORM_FIELDS = {
 }
 
 
-def _storage_message() -> str:
+def _storage_message(request) -> str:
     return _(
         "We could not save your photos just now. Everything you typed is still here: please "
         "try again in a moment, or send the report without photos, or call %(phone)s."
-    ) % {"phone": city.current().phone}
+    ) % {"phone": city.current(request).phone}
 
 
 def _error_text(exc) -> str:
@@ -342,7 +356,9 @@ def report_new(request):
 def me_too(request, number: str):
     """ "I saw it too": counted on an open report, with an optional email and photo; the
     person gets a receipt of their own."""
-    report = get_object_or_404(Report, number=number, status__in=Report.OPEN_STATUSES)
+    report = get_object_or_404(
+        in_city(Report.objects.all(), request), number=number, status__in=Report.OPEN_STATUSES
+    )
     form = MeTooForm(request.POST, request.FILES)
     context = {"report": report, "form": form}
     if ratelimit.report_limits_exceeded(request, report.asset):
@@ -354,7 +370,7 @@ def me_too(request, number: str):
         try:
             photos, refused = photo_store.photos_stage([form.cleaned_data["photo"]], room=1)
         except photo_store.StorageUnavailable:
-            form.add_error("photo", _storage_message())
+            form.add_error("photo", _storage_message(request))
             return render(request, "reports/me_too.html", context, status=503)
         if refused:
             form.add_error("photo", photo_message(refused[0][1]))
