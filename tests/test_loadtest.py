@@ -161,3 +161,27 @@ def test_form_read_finds_a_form_by_class_and_says_none_when_missing():
         ("password", "pw"),
     ]
     assert form_read("<p>no form</p>", "report-form") is None
+
+
+def test_the_clusters_watcher_starts_a_failed_unit_again_as_systemd_would(tmp_path):
+    """tools/cluster.py `supervise` (Restart=on-failure): a process that fails is started
+    again until it succeeds; one that succeeds is not."""
+    import sys
+
+    from tools.cluster import supervise
+
+    runs = tmp_path / "runs"
+    script = (
+        "import sys, pathlib; p = pathlib.Path(sys.argv[1]); n = len(p.read_text()) "
+        "if p.exists() else 0; p.write_text('x' * (n + 1)); sys.exit(0 if n >= 2 else 3)"
+    )
+    assert supervise("on-failure", 0, [sys.executable, "-c", script, str(runs)]) == 0
+    assert runs.read_text() == "xxx"  # failed twice, started again each time
+    ok = tmp_path / "ok"
+    assert (
+        supervise(
+            "on-failure", 0, [sys.executable, "-c", script.replace("n >= 2", "True"), str(ok)]
+        )
+        == 0
+    )
+    assert ok.read_text() == "x"

@@ -145,17 +145,20 @@ def supervise(policy: str, seconds: float, command: list[str]) -> int:
         if child is not None and child.poll() is None:
             child.send_signal(signum)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while True:
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-        code = child.wait()
-        if stopping or not (policy == "always" or code != 0):
-            return code
-        print(f"cluster: exited with {code}; started again in {seconds:g} s", flush=True)
-        time.sleep(seconds)
-        if stopping:
-            return code
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+            code = child.wait()
+            if stopping or not (policy == "always" or code != 0):
+                return code
+            print(f"cluster: exited with {code}; started again in {seconds:g} s", flush=True)
+            time.sleep(seconds)
+            if stopping:
+                return code
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 # --- PostgreSQL runs as the postgres user when we are root (it refuses root) -----------------
