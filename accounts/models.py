@@ -145,6 +145,17 @@ class Organization(models.Model):
             local = self.name_en
         return local or self.name_en or self.name
 
+    def save(self, *args, **kwargs):
+        # A section or contractor made under an organisation is of its city (several cities:
+        # every list and filter reads Organization.city).
+        if self.city_id is None and self.parent_id is not None:
+            self.city_id = (
+                Organization.objects.filter(pk=self.parent_id)
+                .values_list("city_id", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
+
     def clean(self):
         # Walk up from the new parent: meeting ourselves means a cycle.
         seen = {self.pk} if self.pk else set()

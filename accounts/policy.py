@@ -237,12 +237,12 @@ def may_on_report(actor, right: Right, report) -> bool:
 def may_on_owner(actor, right: Right, *, owner, location) -> bool:
     """A right on something of `owner` at `location`: the owner is in the actor's scope,
     or it is an outside owner, the place is in the city's area and the right is one city
-    staff keep on those."""
+    staff keep on those (an outside owner of their own city only)."""
     if may(actor, right, owner_id=owner.pk):
         return True
     if right not in OUTSIDE_RIGHTS or not may(actor, right) or not city_staff(actor):
         return False
-    if owner.kind not in OUTSIDE_OWNER_KINDS:
+    if owner.kind not in OUTSIDE_OWNER_KINDS or not in_city(actor, owner):
         return False
     area = city_area(actor)
     return area is None or (location is not None and area.intersects(location))
@@ -286,15 +286,39 @@ def city_area(actor):
     return service_area()
 
 
+def city_organisations(actor, organisations):
+    """These organisations (a queryset) narrowed to the actor's city: its organisation's
+    (Organization.city; null is the deployment's one city, so without cities nothing is
+    left out). Superusers and the system: all of them; anybody without a role: none.
+
+    Every list of owners, assignees and contractors a user may choose from goes through
+    here: staff never see, nor pass work on to, another city's organisations."""
+    if actor is SYSTEM or is_superuser(actor):
+        return organisations
+    if not _role_rights(actor):
+        return organisations.none()
+    return organisations.filter(city_id=_organisation(actor).city_id)
+
+
+def in_city(actor, organisation) -> bool:
+    """Is this organisation among those of the actor's city (see city_organisations)?"""
+    if organisation is None:
+        return False
+    if actor is SYSTEM or is_superuser(actor):
+        return True
+    if not _role_rights(actor):
+        return False
+    return organisation.city_id == _organisation(actor).city_id
+
+
 def outside_owners(actor) -> tuple[frozenset[int], object]:
-    """(ids of the outside owners whose reports the actor keeps sight of, the area those
-    reports must lie in or None for anywhere); no ids when the actor is no city staff."""
+    """(ids of the outside owners of the actor's city whose reports the actor keeps sight
+    of, the area those reports must lie in or None for anywhere); no ids when the actor is
+    no city staff."""
     if not city_staff(actor):
         return frozenset(), None
-    organisations = type(_organisation(actor)).objects
-    ids = frozenset(
-        organisations.filter(kind__in=sorted(OUTSIDE_OWNER_KINDS)).values_list("pk", flat=True)
-    )
+    organisations = type(_organisation(actor)).objects.filter(kind__in=sorted(OUTSIDE_OWNER_KINDS))
+    ids = frozenset(city_organisations(actor, organisations).values_list("pk", flat=True))
     return ids, city_area(actor)
 
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from accounts import keys
+from accounts import city_staff, keys
 from accounts.models import DeviceToken
 
 
@@ -31,6 +31,13 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This token has expired.", code="token_expired")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.", code="user_inactive")
+        # A device of one city's staff on another city's host (several cities).
+        if not city_staff.belongs_here(token.user, getattr(request._request, "city", None)):
+            home = city_staff.other_city_message(token.user)
+            raise exceptions.AuthenticationFailed(
+                f"This device is signed in to {home['city_name']}: use {home['url']}",
+                code="other_city",
+            )
         keys.mark_used(token)
         return token.user, token
 

@@ -118,6 +118,11 @@ def reports_bulk(
         raise DomainError(_("Choose whom to assign them to."), code="bulk_assignee_needed")
     if action == Action.FORWARD and to is None:
         raise DomainError(_("Choose whom to pass them on to."), code="bulk_to_needed")
+    if action == Action.FORWARD and not policy.in_city(acting_user, to):
+        # Another city's organisation is as unknown as one that does not exist.
+        raise DomainError(_("Choose whom to pass them on to."), code="bulk_to_unknown")
+    if action == Action.ASSIGN and not policy.in_city(acting_user, assignee):
+        raise DomainError(_("Assign within your organisation."), code="forbidden")
     reports, refusals = _selection(acting_user, numbers)
     into = None
     if action == Action.MERGE:

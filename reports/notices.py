@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django_tasks import task
 
-from config import city
+from accounts.city_staff import city_of_organisation
 from reports import owner_links
 from reports.models import OwnerLink, Photo, Receipt, Report, ReportEvent
 from reports.selectors import receipts_to_announce, report_subscribers
@@ -36,15 +36,22 @@ def _send(to: str, template: str, context: dict, language: str) -> None:
     EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [to]).send()
 
 
+def report_city(report):
+    """The city a report's mail speaks for (its name, phone and address): its owner's. A
+    task has no request, so never the settings' city where cities are configured."""
+    return city_of_organisation(report.owner)
+
+
 def _context(report, receipt=None) -> dict:
     """What every mail may show. A resident's mail carries that person's own link; staff
     and contractors get the staff page."""
-    base = city.current().public_base_url
+    here = report_city(report)
+    base = here.public_base_url
     return {
         "report": report,
         # Lazy: named in the language the mail is rendered in.
-        "city_name": lazy(lambda: city.current().name_in(), str)(),
-        "city_phone": city.current().phone,
+        "city_name": lazy(here.name_in, str)(),
+        "city_phone": here.phone,
         "tracking_url": f"{base}/r/{receipt.token}" if receipt is not None else "",
         "staff_url": f"{base}/manage/reports/{report.number}/",
     }
@@ -145,7 +152,7 @@ def _residents_hear_of(event: ReportEvent) -> bool:
 
 
 def _after_photo_urls(report, receipt) -> list[str]:
-    base = city.current().public_base_url
+    base = report_city(report).public_base_url
     photos = report.photos.filter(kind=Photo.Kind.AFTER).values_list("token", flat=True)
     return [
         base + reverse("report-photo", args=[receipt.token, token, "photo"]) for token in photos
@@ -265,7 +272,7 @@ def send_owner_reminder(link_id: int) -> None:
     ).get(pk=link_id)
     report = link.report
     section = (
-        owner_links.city_section_for(report.category)
+        owner_links.city_section_for(report.category, report=report)
         if link.purpose == OwnerLink.Purpose.OWNER
         else report.owner
     )

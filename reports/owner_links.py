@@ -24,9 +24,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts import policy
+from accounts.city_staff import city_of_organisation
 from accounts.models import Organization, User
 from assets.models import FaultCategory
-from config import city
 from reports.models import OwnerLink, Photo, Report, ReportEvent
 
 _SALT = "machimori.reports.owner-link"
@@ -61,7 +61,9 @@ class Issued:
 
     @property
     def url(self) -> str:
-        return f"{city.current().public_base_url}/owner/{self.token}/"
+        # The report's city's address: links go out from tasks, which have no request.
+        here = city_of_organisation(self.link.report.owner)
+        return f"{here.public_base_url}/owner/{self.token}/"
 
 
 def issue(*, report: Report, organisation: Organization, purpose: str) -> Issued:
@@ -199,16 +201,25 @@ def owner_link_photos(report: Report) -> QuerySet[Photo]:
     return Photo.objects.filter(visible, report_id=report.pk).order_by("position", "id")
 
 
-def city_section_for(category: FaultCategory) -> Organization | None:
+def city_section_for(
+    category: FaultCategory, *, report: Report | None = None
+) -> Organization | None:
     """The city's own section for a category: where an outside owner hands a report back
     to (the category's section when it is the city's, else REPORT_DEFAULT_OWNER, else the
-    city)."""
+    city). Given the report, only an organisation of the report's city (its owner's,
+    Organization.city; null: the one city) is chosen."""
     city_kinds = (Organization.Kind.CITY, Organization.Kind.SECTION)
-    if category.default_owner_id and category.default_owner.kind in city_kinds:
-        return category.default_owner
-    fallback = Organization.objects.filter(
-        code=settings.REPORT_DEFAULT_OWNER, kind__in=city_kinds
-    ).first()
+    ours = Organization.objects.filter(kind__in=city_kinds)
+    if report is not None:
+        ours = ours.filter(city_id=report.owner.city_id)
+    default = category.default_owner if category.default_owner_id else None
+    if (
+        default is not None
+        and default.kind in city_kinds
+        and (report is None or default.city_id == report.owner.city_id)
+    ):
+        return default
+    fallback = ours.filter(code=settings.REPORT_DEFAULT_OWNER).first()
     if fallback is not None:
         return fallback
-    return Organization.objects.filter(kind=Organization.Kind.CITY).order_by("pk").first()
+    return ours.filter(kind=Organization.Kind.CITY).order_by("pk").first()

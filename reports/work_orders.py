@@ -32,10 +32,10 @@ from django.utils.html import strip_tags
 from qrcode.constants import ERROR_CORRECT_M
 
 from accounts import policy
+from accounts.city_staff import city_of_organisation
 from accounts.errors import DomainError
 from accounts.models import User
 from accounts.policy import Right
-from config import city
 from qr_labels.qr import QUIET_ZONE, runs
 from reports import notices, owner_links, selectors, words
 from reports.models import OwnerLink, Photo, Report, ReportEvent
@@ -158,14 +158,14 @@ def work_orders_for(user, numbers: Sequence[str]) -> list[WorkOrder]:
     reports = [found[number] for number in chosen]
     assigned = _assigned_on(reports)
     link_less = _without_staff({r.assignee_id for r in reports if _outside(r.assignee)})
-    base = city.current().public_base_url
     return [
         _sheet(
             report,
             user,
             assigned_on=assigned.get(report.pk),
             needs_link=report.assignee_id in link_less,
-            base=base,
+            # The report's city's address (its owner's), not the settings'.
+            base=city_of_organisation(report.owner).public_base_url,
         )
         for report in reports
     ]

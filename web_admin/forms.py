@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.models import Organization
 from assets.models import AssetType, FaultCategory, Town
 from planning import selectors as planning_selectors
@@ -307,11 +308,11 @@ class ForwardForm(_OwnIds, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, report, **kwargs):
+    def __init__(self, *args, report, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = Organization.objects.filter(is_active=True).exclude(
-            pk=report.owner_id
-        )
+        # The user's city's organisations only: another city's is refused as unknown.
+        active = Organization.objects.filter(is_active=True).exclude(pk=report.owner_id)
+        self.fields["to"].queryset = policy.city_organisations(user, active)
 
 
 class PriorityForm(_OwnIds, forms.Form):

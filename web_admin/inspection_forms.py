@@ -218,8 +218,9 @@ class WorkForm(forms.Form):
     def __init__(self, *args, asset, **kwargs):
         kwargs.setdefault("auto_id", "work_%s")
         super().__init__(*args, **kwargs)
+        # Contractors of the asset's city only (Organization.city; null: the one city).
         self.fields["contractor"].queryset = Organization.objects.filter(
-            kind=Organization.Kind.CONTRACTOR, is_active=True
+            kind=Organization.Kind.CONTRACTOR, is_active=True, city_id=asset.owner.city_id
         ).order_by("code")
         codes = asset.asset_type.grading_scale.codes()
         self.fields["grade_after"].choices = [("", _("not known")), *((c, c) for c in codes)]

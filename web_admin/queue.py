@@ -161,7 +161,9 @@ def _bulk_form(user, data=None, initial=None):
         data,
         initial=initial,
         assignees=organizations_for_user(user).filter(is_active=True).order_by("code"),
-        owners=Organization.objects.filter(is_active=True).order_by("kind", "code"),
+        owners=policy.city_organisations(
+            user, Organization.objects.filter(is_active=True)
+        ).order_by("kind", "code"),
     )
 
 

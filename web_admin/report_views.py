@@ -90,7 +90,7 @@ def _detail(request, report: Report, *, status: int = 200, **bound):
             initial={"assignee": report.assignee_id, "due_on": forms.default_due(report)},
         ),
         "merge_form": forms.MergeForm(),
-        "forward_form": forms.ForwardForm(report=report),
+        "forward_form": forms.ForwardForm(report=report, user=user),
         "priority_form": forms.PriorityForm(
             initial={
                 "points": report.priority_override,
@@ -230,7 +230,7 @@ def report_forward(request, number: str):
     return _act(
         request,
         report,
-        forms.ForwardForm(request.POST, report=report),
+        forms.ForwardForm(request.POST, report=report, user=request.user),
         "forward_form",
         lambda data: services.report_forward(
             report=report, to=data["to"], note=data["note"], acting_user=request.user

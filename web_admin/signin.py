@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse_lazy
 
 from accounts import guard
-from accounts.forms import GuardedAuthenticationForm
+from accounts.forms import CityPasswordResetForm, GuardedAuthenticationForm
 from config import city
 
 
@@ -24,6 +24,7 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "web_admin/password_reset.html"
+    form_class = CityPasswordResetForm
     email_template_name = "web_admin/email/password_reset.txt"
     subject_template_name = "web_admin/email/password_reset_subject.txt"
     success_url = reverse_lazy("manage-password-reset-done")

@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import devices, guard, policy
+from accounts import city_staff, devices, guard, policy
 from accounts.models import DeviceToken
 from api.exceptions import ApiError
 from api.permissions import IsCityStaff
@@ -57,6 +57,7 @@ class SignInApi(APIView):
                 "IssuedToken", {"token": serializers.CharField(), "device": TokenSerializer()}
             ),
             400: ErrorSerializer,
+            403: ErrorSerializer,
             429: ErrorSerializer,
         },
     )
@@ -75,6 +76,13 @@ class SignInApi(APIView):
             )
         if user is None or not policy.is_staff(user):
             raise ApiError("Wrong username or password.", code="bad_credentials")
+        if not city_staff.belongs_here(user, getattr(request._request, "city", None)):
+            home = city_staff.other_city_message(user)
+            raise ApiError(
+                f"This account belongs to {home['city_name']}: sign in at {home['url']}",
+                code="other_city",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
         token, text = devices.device_sign_in(user=user, name=data.validated_data["device"])
         return Response(
             {"token": text, "device": TokenSerializer(token).data}, status=status.HTTP_201_CREATED
