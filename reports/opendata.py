@@ -71,10 +71,12 @@ def reports_matching(
     categories: list[str] | None = None,
     asset_types: list[str] | None = None,
     state: str = "",
+    where=None,
 ) -> QuerySet[Report]:
     """Public reports, newest first, by number, time of report, category, asset type and
-    state ("open": new, accepted, in progress; "closed": fixed or closed; "": both)."""
-    qs = reports_public()
+    state ("open": new, accepted, in progress; "closed": fixed or closed; "": both); of the
+    city `where` names (a request or a city) when several are served."""
+    qs = reports_public(where)
     if numbers is not None:
         qs = qs.filter(number__in=[number.upper() for number in numbers])
     if since is not None:
@@ -92,8 +94,10 @@ def reports_matching(
     return qs.order_by("-created_at", "-id")
 
 
-def photo_url(token) -> str:
-    return city.current().public_base_url + reverse("public-photo", args=[token, "photo"])
+def photo_url(token, here: city.City | None = None) -> str:
+    """The public photo's address at the city `here` (config.city.City; the settings' city
+    by default)."""
+    return (here or city.current()).public_base_url + reverse("public-photo", args=[token, "photo"])
 
 
 def _last_public_notes(ids: list[int], language: str) -> dict[int, str]:
@@ -106,7 +110,7 @@ def _last_public_notes(ids: list[int], language: str) -> dict[int, str]:
     return {event.report_id: event.public_words(language) for event in notes}
 
 
-def _public_photos(ids: list[int]) -> dict[int, list[str]]:
+def _public_photos(ids: list[int], here) -> dict[int, list[str]]:
     photos = defaultdict(list)
     rows = (
         Photo.objects.filter(report_id__in=ids, is_public=True, state=Photo.State.READY)
@@ -114,26 +118,29 @@ def _public_photos(ids: list[int]) -> dict[int, list[str]]:
         .values_list("report_id", "token")
     )
     for report_id, token in rows:
-        photos[report_id].append(photo_url(token))
+        photos[report_id].append(photo_url(token, here))
     return photos
 
 
-def public_reports(qs: QuerySet[Report], *, language: str = "ja") -> Iterator[PublicReport]:
-    """The public face of each report of qs, in its order: three queries per thousand."""
+def public_reports(
+    qs: QuerySet[Report], *, language: str = "ja", here: city.City | None = None
+) -> Iterator[PublicReport]:
+    """The public face of each report of qs, in its order: three queries per thousand. Its
+    photo addresses are those of the city `here` (the settings' city by default)."""
     qs = qs.select_related("category", "asset__asset_type", "owner")
     batch: list[Report] = []
     for report in qs.iterator(chunk_size=CHUNK):
         batch.append(report)
         if len(batch) == CHUNK:
-            yield from _public_batch(batch, language)
+            yield from _public_batch(batch, language, here)
             batch = []
     if batch:
-        yield from _public_batch(batch, language)
+        yield from _public_batch(batch, language, here)
 
 
-def _public_batch(reports: list[Report], language: str) -> Iterable[PublicReport]:
+def _public_batch(reports: list[Report], language: str, here) -> Iterable[PublicReport]:
     ids = [report.pk for report in reports]
-    notes, photos = _last_public_notes(ids, language), _public_photos(ids)
+    notes, photos = _last_public_notes(ids, language), _public_photos(ids, here)
     english = not language.startswith("ja")
     for report in reports:
         asset, owner = report.asset, report.owner
@@ -181,13 +188,19 @@ class PublicEvent:
 
 
 def public_events(
-    *, since: datetime.datetime, until: datetime.datetime, limit: int, offset: int = 0
+    *,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    limit: int,
+    offset: int = 0,
+    where=None,
 ) -> list[PublicEvent]:
     """Public changes in a window, oldest first, with the report's status as it was then:
-    status changes, public notes and hand-overs; never internal notes."""
+    status changes, public notes and hand-overs; never internal notes. Of the reports of
+    the city `where` names (a request or a city) when several are served."""
     events = list(
         ReportEvent.objects.filter(PUBLIC_EVENT, at__gte=since, at__lte=until)
-        .filter(report__in=reports_public())
+        .filter(report__in=reports_public(where))
         .select_related("report")
         .order_by("at", "id")[offset : offset + limit]
     )
@@ -248,7 +261,7 @@ def _local(moment) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
 
-def _row(report: PublicReport) -> dict:
+def _row(report: PublicReport, licence: str) -> dict:
     return {
         "number": report.number,
         "status": report.status,
@@ -272,33 +285,44 @@ def _row(report: PublicReport) -> dict:
         "description": report.description,
         "status_notes": report.status_notes,
         "photo_urls": report.photo_urls,
-        "license": city.current().open_data_license,
+        "license": licence,
     }
 
 
-def feed_csv_rows(qs: QuerySet[Report], *, language: str = "ja") -> Iterator[list]:
-    """The header, then one row per report. Free text is made harmless for spreadsheets."""
+def feed_csv_rows(
+    qs: QuerySet[Report], *, language: str = "ja", here: city.City | None = None
+) -> Iterator[list]:
+    """The header, then one row per report, with the licence and photo addresses of the
+    city `here` (the settings' by default). Free text is made harmless for spreadsheets."""
+    here = here or city.current()
     yield list(CSV_COLUMNS)
-    for report in public_reports(qs, language=language):
-        row = _row(report)
+    for report in public_reports(qs, language=language, here=here):
+        row = _row(report, here.open_data_license)
         row["photo_urls"] = " ".join(row["photo_urls"])
         yield [spreadsheet_safe(row[column]) for column in CSV_COLUMNS]
 
 
-def feed_geojson_chunks(qs: QuerySet[Report], *, language: str = "ja") -> Iterator[bytes]:
-    """A FeatureCollection of public reports, streamed feature by feature."""
+def feed_geojson_chunks(
+    qs: QuerySet[Report], *, language: str = "ja", here: city.City | None = None
+) -> Iterator[bytes]:
+    """A FeatureCollection of public reports, streamed feature by feature, with the licence
+    and photo addresses of the city `here` (the settings' by default)."""
+    here = here or city.current()
+    licence = here.open_data_license
     features = (
         orjson.dumps(
             {
                 "type": "Feature",
                 "id": report.number,
                 "geometry": {"type": "Point", "coordinates": [report.lon, report.lat]},
-                "properties": {k: v for k, v in _row(report).items() if k not in ("lat", "lon")},
+                "properties": {
+                    k: v for k, v in _row(report, licence).items() if k not in ("lat", "lon")
+                },
             }
         ).decode()
-        for report in public_reports(qs, language=language)
+        for report in public_reports(qs, language=language, here=here)
     )
-    return collection_chunks(features, license=city.current().open_data_license)
+    return collection_chunks(features, license=licence)
 
 
 def spreadsheet_safe(value):

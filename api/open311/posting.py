@@ -6,18 +6,21 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
+from accounts.cities import city_id_of
 from api.open311.definitions import service_category
 from api.open311.render import Open311Error, render
 from assets import fieldspecs
 from assets.models import FaultCategory
+from config import city
 from qr_labels import codes
+from qr_labels.selectors import label_is_here
 from reports import clients, idempotency, intake, photo_store, services
 from reports.forms import TEXT_LIMIT, photo_message
 from reports.language import request_language
 from reports.models import Receipt, Report
 
 
-def _client(params) -> clients.ApiClient:
+def _client(request, params) -> clients.ApiClient:
     key = params.get("api_key", "").strip()
     if not key:
         raise Open311Error(403, "api_key is required to post a service request")
@@ -25,6 +28,9 @@ def _client(params) -> clients.ApiClient:
         client = clients.client_for_key(key)
     except clients.ClientError as exc:
         raise Open311Error(403, exc.detail) from None
+    here = city_id_of(request)
+    if here is not None and client.organization.city_id != here:
+        raise Open311Error(403, "This api_key was issued by another city: it is not valid here.")
     return client
 
 
@@ -162,7 +168,7 @@ def _place(params):
 def request_post(request, fmt, params):
     """POST requests.json / .xml, called by the `requests` endpoint (which has checked the
     format, language and jurisdiction)."""
-    client = _client(params)
+    client = _client(request, params)
     key, digest = _idempotency(request, client, params)
     replayed = _replay(idempotency.receipt_for(key), digest)
     if replayed is not None:
@@ -189,6 +195,8 @@ def request_post(request, fmt, params):
     if address_id:
         try:
             asset = intake.asset_for_address_id(address_id, category)
+            if not label_is_here(asset.owner.city_id, request):
+                raise services.ReportError("of another city", code="no_such_asset")
         except services.ReportError as exc:
             raise Open311Error(
                 400,
@@ -222,6 +230,7 @@ def request_post(request, fmt, params):
             media_url=contact["media_url"],
             idempotency_key=key,
             idempotency_digest=digest,
+            city=city.current(request),
         )
     except services.ReportError as exc:
         raise Open311Error(400, exc.detail) from None

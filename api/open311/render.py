@@ -107,7 +107,7 @@ def endpoint(methods=("GET", "HEAD")) -> Callable:
             jurisdiction = params.get("jurisdiction_id", "").strip()
             with translation.override(request_language(params.get("locale", ""))):
                 try:
-                    if jurisdiction and jurisdiction != city.current().jurisdiction_id:
+                    if jurisdiction and jurisdiction != city.current(request).jurisdiction_id:
                         raise Open311Error(
                             404, f"jurisdiction_id {jurisdiction} is not served here"
                         )

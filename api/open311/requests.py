@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from api.open311 import posting
 from api.open311.render import Open311Error, endpoint, moment, render
+from config import city
 from reports import opendata
 from reports import selectors as report_selectors
 from reports.language import request_language
@@ -125,7 +126,7 @@ def requests(request, fmt, params):
     if numbers:  # overrides every other filter
         if len(numbers) > limit:
             raise Open311Error(400, f"at most {limit} service_request_id at once")
-        qs, page, size = opendata.reports_matching(numbers=numbers), 1, limit
+        qs, page, size = opendata.reports_matching(numbers=numbers, where=request), 1, limit
     else:
         start, end = _window(params)
         statuses = {s.lower() for s in _listed(params, "status")}
@@ -136,19 +137,20 @@ def requests(request, fmt, params):
             until=end,
             categories=_listed(params, "service_code"),
             state=next(iter(statuses)) if len(statuses) == 1 else "",
+            where=request,
         )
         page = _number(params, "page", default=1, low=1, high=1_000_000)
         size = _number(params, "page_size", default=limit, low=1, high=limit)
     qs = qs[(page - 1) * size : page * size]
     extended = _extended(params)
-    public = opendata.public_reports(qs, language=request_language())
+    public = opendata.public_reports(qs, language=request_language(), here=city.current(request))
     return render([_request(r, extended) for r in public], fmt, "service_requests")
 
 
 @endpoint()
 def request_detail(request, fmt, params, number):
-    qs = opendata.reports_matching(numbers=[number.strip()])
-    public = opendata.public_reports(qs, language=request_language())
+    qs = opendata.reports_matching(numbers=[number.strip()], where=request)
+    public = opendata.public_reports(qs, language=request_language(), here=city.current(request))
     rows = [_request(r, _extended(params)) for r in public]
     if not rows:
         raise Open311Error(404, f"service_request_id {number} not found")
@@ -158,7 +160,7 @@ def request_detail(request, fmt, params, number):
 @endpoint()
 def token(request, fmt, params, token):
     """The request a poster's own receipt token stands for (the kept report after a merge)."""
-    receipt = report_selectors.receipt_for_token(token.strip())
+    receipt = report_selectors.receipt_for_token(token.strip(), request)
     if receipt is None:
         raise Open311Error(404, "token not found")
     return render(
@@ -178,7 +180,7 @@ def request_updates(request, fmt, params):
     language = request_language()
     rows = []
     for item in opendata.public_events(
-        since=start, until=end, limit=size, offset=(page - 1) * size
+        since=start, until=end, limit=size, offset=(page - 1) * size, where=request
     ):
         event = item.event
         rows.append(
