@@ -16,6 +16,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from accounts.cities import in_city
 from accounts.errors import DomainError
 from assets import jp_layouts
 from assets.csvfiles import csv_chunks
@@ -40,8 +41,10 @@ def _error(status: int, code: str, detail: str) -> HttpResponse:
 def feed_response(request, qs, body, *, content_type: str, filename: str):
     """The feed, or 304 when the client already has this version."""
     latest, tag = opendata.feed_version(qs)
-    licence = city.current(request).open_data_license
-    seed = f"{request.get_full_path()}|{tag}|{catalogue_version()}|{licence}"
+    here = city.current(request)
+    licence = here.open_data_license
+    # The city too: the same path on two cities' hosts is two feeds.
+    seed = f"{here.slug}|{request.get_full_path()}|{tag}|{catalogue_version()}|{licence}"
     seed += f"|{get_language()}"
     etag = '"' + hashlib.blake2b(seed.encode(), digest_size=16).hexdigest() + '"'
     modified = int(latest.timestamp()) if latest else None
@@ -79,9 +82,9 @@ def _listed(request, name: str) -> list[str]:
 
 
 def _assets(request):
-    return export_queryset(
-        type_codes=_listed(request, "type"), owner_codes=_listed(request, "owner")
-    )
+    """The assets in service of the host's city, by ?type= and ?owner=."""
+    qs = export_queryset(type_codes=_listed(request, "type"), owner_codes=_listed(request, "owner"))
+    return in_city(qs, request)
 
 
 @require_safe
@@ -96,8 +99,8 @@ def index(request):
         {
             "types": AssetType.objects.order_by("sort_order", "code"),
             "layouts": layouts,
-            "license": city.current().open_data_license,
-            "license_url": city.current().open_data_license_url,
+            "license": city.current(request).open_data_license,
+            "license_url": city.current(request).open_data_license_url,
         },
     )
 
@@ -108,13 +111,14 @@ def assets_feed(request, fmt: str):
         qs = _assets(request)
     except DomainError as exc:
         return _error(400, exc.code, exc.detail)
+    here = city.current(request)
     return _csv_or_geojson(
         request,
         qs,
         fmt,
         name="assets",
-        csv_rows=lambda: export_csv_rows(qs),
-        geojson=lambda: export_geojson_chunks(qs),
+        csv_rows=lambda: export_csv_rows(qs, here),
+        geojson=lambda: export_geojson_chunks(qs, here),
     )
 
 
@@ -136,6 +140,7 @@ def _reports(request):
         categories=_listed(request, "category"),
         asset_types=_listed(request, "type"),
         state=status,
+        where=request,
     )
 
 
@@ -146,13 +151,14 @@ def reports_feed(request, fmt: str):
     except DomainError as exc:
         return _error(400, exc.code, exc.detail)
     language = (get_language() or "ja").lower()
+    here = city.current(request)
     return _csv_or_geojson(
         request,
         qs,
         fmt,
         name="reports",
-        csv_rows=lambda: opendata.feed_csv_rows(qs, language=language),
-        geojson=lambda: opendata.feed_geojson_chunks(qs, language=language),
+        csv_rows=lambda: opendata.feed_csv_rows(qs, language=language, here=here),
+        geojson=lambda: opendata.feed_geojson_chunks(qs, language=language, here=here),
     )
 
 
@@ -161,11 +167,12 @@ def jp_layout(request, code: str):
     layout = jp_layouts.LAYOUTS.get(code)
     if layout is None:
         return _error(404, "unknown_layout", f"no layout {code}: see /open-data/")
-    qs = layout.assets()
+    qs = in_city(layout.assets(), request)
+    here = city.current(request)
     return feed_response(
         request,
         qs,
-        lambda: csv_chunks(layout.rows(qs), bom=True),
+        lambda: csv_chunks(layout.rows(qs, here=here), bom=True),
         content_type=CSV_TYPE,
-        filename=f"{city.current().local_government_code}_{code.replace('-', '_')}.csv",
+        filename=f"{here.local_government_code}_{code.replace('-', '_')}.csv",
     )

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.cities import in_city
 from api.exceptions import ApiError
 from api.filters import AssetFilter
 from api.pagination import page_bounds, page_links, page_parameters
@@ -46,7 +47,7 @@ class AssetListApi(generics.GenericAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return selectors.assets_for_user(self.request.user)
+        return in_city(selectors.assets_for_user(self.request.user), self.request)
 
     @extend_schema(
         operation_id="assets_list",
@@ -86,7 +87,8 @@ class AssetDetailApi(APIView):
         responses={(200, GEOJSON): AssetFeatureSerializer, 404: ErrorSerializer},
     )
     def get(self, request, pk: int):
-        return _feature_response(request, selectors.assets_for_user(request.user).filter(pk=pk))
+        assets = in_city(selectors.assets_for_user(request.user), request)
+        return _feature_response(request, assets.filter(pk=pk))
 
 
 class AssetByLedgerApi(APIView):
@@ -105,7 +107,8 @@ class AssetByLedgerApi(APIView):
         },
     )
     def get(self, request, ledger_id: str):
-        queryset = selectors.assets_for_user(request.user).filter(ledger_id=ledger_id)
+        assets = in_city(selectors.assets_for_user(request.user), request)
+        queryset = assets.filter(ledger_id=ledger_id)
         if owner := request.query_params.get("owner"):
             queryset = queryset.filter(owner__code=owner)
         owners = list(queryset.values_list("owner__code", flat=True)[:10])

@@ -66,10 +66,11 @@ def export_queryset(
     return qs.order_by("id")
 
 
-def export_geojson_chunks(qs: QuerySet[Asset]) -> Iterator[bytes]:
-    """A FeatureCollection of public data, streamed: the database writes each feature."""
+def export_geojson_chunks(qs: QuerySet[Asset], here: city.City | None = None) -> Iterator[bytes]:
+    """A FeatureCollection of public data, streamed: the database writes each feature; with
+    the licence of the city `here` (the settings' by default)."""
     features = feature_texts(qs).iterator(chunk_size=EXPORT_CHUNK)
-    return collection_chunks(features, license=city.current().open_data_license)
+    return collection_chunks(features, license=(here or city.current()).open_data_license)
 
 
 def _public_keys(qs: QuerySet[Asset]) -> list[str]:
@@ -92,10 +93,11 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export_csv_rows(qs: QuerySet[Asset]) -> Iterator[list[Any]]:
-    """The header, then one row per asset; only public attributes, never internal ones."""
+def export_csv_rows(qs: QuerySet[Asset], here: city.City | None = None) -> Iterator[list[Any]]:
+    """The header, then one row per asset; only public attributes, never internal ones; with
+    the licence of the city `here` (the settings' by default)."""
     keys = _public_keys(qs)
-    license_name = city.current().open_data_license
+    license_name = (here or city.current()).open_data_license
     yield [*CSV_COLUMNS, *(f"attr.{key}" for key in keys), "license"]
     rows = qs.annotate(_point=PointOnSurface("geom"), _wkt=_RoundedWKT("geom")).values_list(
         "id",

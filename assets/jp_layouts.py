@@ -95,9 +95,10 @@ class _Address:
     rest: str
 
 
-def split_address(address: str, towns: list[str]) -> _Address:
-    """The whole address (prefecture and city added when missing), its 町字 and the rest."""
-    here = city.current()
+def split_address(address: str, towns: list[str], here: city.City | None = None) -> _Address:
+    """The whole address (prefecture and city added when missing), its 町字 and the rest; the
+    city is `here` (the settings' by default)."""
+    here = here or city.current()
     prefecture, city_name = here.prefecture, here.name
     text = address.strip()
     local = text.removeprefix(prefecture).removeprefix(city_name)
@@ -118,16 +119,18 @@ def _count(value) -> str:
     return "" if value is None else str(value)
 
 
-def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
-    """The header, then one row per toilet of qs (Layout.assets())."""
+def public_toilet_rows(qs: QuerySet[Asset], here: city.City | None = None) -> Iterator[list[str]]:
+    """The header, then one row per toilet of qs (Layout.assets()), as the city `here`
+    publishes them (the settings' by default)."""
+    here = here or city.current()
     yield list(PUBLIC_TOILET_COLUMNS)
-    code = city.current().local_government_code
-    government = city.current().prefecture + city.current().name
+    code = here.local_government_code
+    government = here.prefecture + here.name
     towns = list(Town.objects.values_list("name", flat=True))
     rows = qs.annotate(_point=PointOnSurface("geom")).select_related("parent").order_by("id")
     for asset in rows.iterator(chunk_size=2000):
         attributes = asset.attributes or {}
-        address = split_address(asset.address, towns)
+        address = split_address(asset.address, towns, here)
         point = asset._point
         yield [
             code,
@@ -139,8 +142,8 @@ def public_toilet_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
             code,
             "",
             address.full,
-            city.current().prefecture if address.full else "",
-            city.current().name if address.full else "",
+            here.prefecture if address.full else "",
+            here.name if address.full else "",
             address.town,
             address.rest,
             "",
@@ -192,8 +195,10 @@ def _park_description(kinds: dict[str, str], attributes: dict) -> str:
     return "、".join(p for p in parts if p)
 
 
-def public_facility_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
-    """The header, then one row per park of qs (Layout.assets())."""
+def public_facility_rows(qs: QuerySet[Asset], here: city.City | None = None) -> Iterator[list[str]]:
+    """The header, then one row per park of qs (Layout.assets()), as the city `here`
+    publishes them (the settings' by default)."""
+    here = here or city.current()
     yield list(PUBLIC_FACILITY_COLUMNS)
     rows = qs.annotate(_point=PointOnSurface("geom")).select_related("owner").order_by("id")
     towns = list(Town.objects.values_list("name", flat=True))
@@ -201,15 +206,15 @@ def public_facility_rows(qs: QuerySet[Asset]) -> Iterator[list[str]]:
     for asset in rows.iterator(chunk_size=2000):
         point = asset._point
         yield [
-            city.current().local_government_code,
+            here.local_government_code,
             asset.ledger_id or str(asset.pk),
-            city.current().prefecture,
-            city.current().name,
+            here.prefecture,
+            here.name,
             asset.name,
             "",
             "",
             "",
-            split_address(asset.address, towns).full,
+            split_address(asset.address, towns, here).full,
             "",
             f"{point.y:.7f}" if point else "",
             f"{point.x:.7f}" if point else "",
@@ -234,7 +239,7 @@ class Layout:
     title: str
     asset_types: tuple[str, ...]
     columns: tuple[str, ...]
-    rows: Callable[[QuerySet[Asset]], Iterator[list[str]]]
+    rows: Callable[..., Iterator[list[str]]]  # (assets, here=city) -> the header and rows
 
     def assets(self) -> QuerySet[Asset]:
         """The assets this layout publishes: those of its types in service."""

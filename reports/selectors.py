@@ -67,6 +67,16 @@ def service_area_of(where=None):
     return service_area()
 
 
+def map_centre(where=None) -> tuple[float, float]:
+    """Where the form's map opens: inside the city `where` names (a request) when several
+    are served, else settings.MAP_CENTER."""
+    area = service_area_of(where) if city_id_of(where) is not None else None
+    if area is None:
+        return settings.MAP_CENTER
+    middle = area.point_on_surface
+    return (middle.x, middle.y)
+
+
 def reports_open_for_asset(asset: Asset) -> QuerySet[Report]:
     return (
         Report.objects.filter(asset=asset, status__in=Report.OPEN_STATUSES)

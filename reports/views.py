@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.cities import city_id_of, in_city
+from accounts.cities import in_city
 from assets import selectors as asset_selectors
 from assets.models import Asset, FaultCategory
 from config import city
@@ -95,7 +95,7 @@ class _FormPage:
                 "max_photos": settings.REPORT_MAX_PHOTOS,
                 "map_tiles": settings.MAP_TILE_URL,
                 "map_attribution": settings.MAP_TILE_ATTRIBUTION,
-                "map_center": _map_center(self.request),
+                "map_center": selectors.map_centre(self.request),
                 # One key per page shown (the form sent again is the same report); the
                 # page that comes back after an error keeps the key it was sent with.
                 "form_key": _form_key(form),
@@ -187,15 +187,6 @@ class _FormPage:
             return None
         assets = in_city(Asset.objects.all(), self.request)
         return assets.filter(pk=int(choice), status=Asset.Status.IN_SERVICE).first()
-
-
-def _map_center(request) -> tuple[float, float]:
-    """Where the form's map opens: the middle of the host's city when several are served."""
-    area = selectors.service_area_of(request) if city_id_of(request) is not None else None
-    if area is None:
-        return settings.MAP_CENTER
-    middle = area.point_on_surface
-    return (middle.x, middle.y)
 
 
 def _form_key(form) -> str:

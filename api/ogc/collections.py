@@ -1,6 +1,8 @@
 """The collections of /ogc/ and how each selects and pages its features: exactly what the
 open-data feeds publish — assets in service with their public attributes (all of them, and
-one collection per asset type in use) and public reports — built by the same code."""
+one collection per asset type in use) and public reports — built by the same code. On a
+city's host (several cities served) every collection holds that city's only: `where` is the
+request."""
 
 import datetime
 import re
@@ -12,10 +14,12 @@ from django.db.models import Max, Min, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.cities import in_city
 from api.ogc.params import ItemsQuery, not_found
 from assets import geojson, selectors
 from assets.exporter import export_queryset
 from assets.models import AssetType
+from config import city
 from reports import opendata
 
 TYPE_PREFIX = "assets-"
@@ -28,8 +32,8 @@ class AssetCollection:
 
     temporal = False
 
-    def __init__(self, asset_type: AssetType | None = None, *, box=_UNKNOWN):
-        self.asset_type, self._box = asset_type, box
+    def __init__(self, asset_type: AssetType | None = None, *, box=_UNKNOWN, where=None):
+        self.asset_type, self._box, self.where = asset_type, box, where
         if asset_type is None:
             self.id, self.title = "assets", _("Assets")
             self.description = _(
@@ -43,7 +47,8 @@ class AssetCollection:
             }
 
     def all(self) -> QuerySet:
-        return export_queryset(type_codes=[self.asset_type.code] if self.asset_type else [])
+        qs = export_queryset(type_codes=[self.asset_type.code] if self.asset_type else [])
+        return in_city(qs, self.where)
 
     def matching(self, query: ItemsQuery) -> QuerySet:
         qs = self.all()
@@ -70,7 +75,8 @@ class ReportCollection:
     temporal = True
     id = "reports"
 
-    def __init__(self):
+    def __init__(self, where=None):
+        self.where = where
         self.title = _("Reports")
         self.description = _(
             "Faults reported by residents and staff, as published: category, status, place "
@@ -78,23 +84,25 @@ class ReportCollection:
         )
 
     def all(self) -> QuerySet:
-        return opendata.reports_matching()
+        return opendata.reports_matching(where=self.where)
 
     def matching(self, query: ItemsQuery) -> QuerySet:
-        qs = opendata.reports_matching(since=query.since, until=query.until)
+        qs = opendata.reports_matching(since=query.since, until=query.until, where=self.where)
         if query.bbox:
             qs = qs.filter(location__intersects=Polygon.from_bbox(query.bbox))
         return qs
 
     def features(self, qs: QuerySet) -> list[str]:
         """Each report of qs as the reports feed writes it (its public face only)."""
-        chunks = opendata.feed_geojson_chunks(qs, language=(get_language() or "ja").lower())
+        chunks = opendata.feed_geojson_chunks(
+            qs, language=(get_language() or "ja").lower(), here=city.current(self.where)
+        )
         return [orjson.dumps(f).decode() for f in orjson.loads(b"".join(chunks))["features"]]
 
     def one(self, feature_id: str) -> QuerySet:
         if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", feature_id):  # R-2026-000123
             raise not_found(f"no feature {feature_id!r} in {self.id}")
-        return opendata.reports_matching(numbers=[feature_id])
+        return opendata.reports_matching(numbers=[feature_id], where=self.where)
 
     def extent(self) -> tuple[Box | None, list[datetime.datetime | None] | None]:
         row = self.all().aggregate(
@@ -103,10 +111,13 @@ class ReportCollection:
         return row["box"], [row["first"], row["last"]] if row["first"] else None
 
 
-def listed() -> list:
+def listed(where=None) -> list:
     """Every collection, the assets' extents in one grouped query."""
     boxes = dict(
-        export_queryset().order_by().values_list("asset_type__code").annotate(box=Extent("geom"))
+        in_city(export_queryset(), where)
+        .order_by()
+        .values_list("asset_type__code")
+        .annotate(box=Extent("geom"))
     )
     types = AssetType.objects.filter(code__in=boxes).order_by("sort_order", "code")
     everything = None
@@ -114,22 +125,22 @@ def listed() -> list:
         corners = list(zip(*boxes.values(), strict=True))
         everything = (min(corners[0]), min(corners[1]), max(corners[2]), max(corners[3]))
     return [
-        AssetCollection(box=everything),
-        *(AssetCollection(t, box=boxes[t.code]) for t in types),
-        ReportCollection(),
+        AssetCollection(box=everything, where=where),
+        *(AssetCollection(t, box=boxes[t.code], where=where) for t in types),
+        ReportCollection(where),
     ]
 
 
-def find(collection_id: str):
+def find(collection_id: str, where=None):
     """The collection of that id, or NotFound."""
     if collection_id == "assets":
-        return AssetCollection()
+        return AssetCollection(where=where)
     if collection_id == ReportCollection.id:
-        return ReportCollection()
+        return ReportCollection(where)
     if re.fullmatch(TYPE_PREFIX + r"[-\w]{1,50}", collection_id, re.ASCII):
         asset_type = AssetType.objects.filter(code=collection_id[len(TYPE_PREFIX) :]).first()
         if asset_type is not None:
-            return AssetCollection(asset_type)
+            return AssetCollection(asset_type, where=where)
     raise not_found(f"no collection {collection_id!r}: see /ogc/collections")
 
 

@@ -54,7 +54,7 @@ def landing(request):
     if params.output_format(request) == "html":
         context = {
             "doc": document,
-            "collections": collections.listed(),
+            "collections": collections.listed(request),
             "root": links.href("landing"),
         }
         return render(request, "api/ogc/landing.html", context)
@@ -81,7 +81,7 @@ def conformance(request):
 def collection_list(request):
     params.check_known(request.GET, set())
     links = Links(request)
-    document = documents.collections(links, collections.listed())
+    document = documents.collections(links, collections.listed(request))
     if params.output_format(request) == "html":
         return render(request, "api/ogc/collections.html", {"doc": document})
     return _json(document)
@@ -89,7 +89,7 @@ def collection_list(request):
 
 @endpoint
 def collection(request, collection_id: str):
-    chosen = collections.find(collection_id)
+    chosen = collections.find(collection_id, request)
     params.check_known(request.GET, set())
     links = Links(request)
     if params.output_format(request) == "html":
@@ -106,7 +106,7 @@ def collection(request, collection_id: str):
 
 @endpoint
 def items(request, collection_id: str):
-    chosen = collections.find(collection_id)
+    chosen = collections.find(collection_id, request)
     query = params.items_query(request.GET, temporal=chosen.temporal)
     qs = chosen.matching(query)
     links = Links(request)
@@ -141,7 +141,7 @@ def items(request, collection_id: str):
 
 @endpoint
 def item(request, collection_id: str, feature_id: str):
-    chosen = collections.find(collection_id)
+    chosen = collections.find(collection_id, request)
     params.check_known(request.GET, {"crs"})
     qs = chosen.one(feature_id)
     texts = chosen.features(qs)
