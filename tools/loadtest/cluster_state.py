@@ -98,16 +98,20 @@ def photo_task_worker() -> str:
     return row[0][-1] if row and row[0] else ""
 
 
-def drain(seconds: float = 180) -> dict:
+def drain(seconds: float) -> dict:
     """Wait until no task waits and no photo is processing (tasks left RUNNING by a killed
-    worker are the photos' business: their photos say whether they were picked up again)."""
-    deadline = time.monotonic() + seconds
+    worker are the photos' business: their photos say whether they were picked up again).
+    A photo whose worker was killed is queued again once it has been processing for
+    reports.selectors.PHOTO_PROCESSING_LOST_AFTER (5 minutes), by a worker's once-a-minute
+    look: `seconds` must be longer than that."""
+    began = time.monotonic()
     while True:
         depth = queue_depth()
+        waited = round(time.monotonic() - began, 1)
         if depth["ready"] == 0 and depth["photos_processing"] == 0:
-            return {**depth, "waited_out": False}
-        if time.monotonic() > deadline:
-            return {**depth, "waited_out": True}
+            return {**depth, "seconds": waited, "waited_out": False}
+        if waited > seconds:
+            return {**depth, "seconds": waited, "waited_out": True}
         time.sleep(1)
 
 

@@ -139,7 +139,7 @@ def run_once(name: str, args, photos, codes, manager) -> dict:
     if locust.returncode != 0:
         sys.stderr.write(locust.stdout[-3000:] + locust.stderr[-3000:])
         errors.append(f"locust exited {locust.returncode}")
-    drained = cluster_state.drain()
+    drained = cluster_state.drain(args.drain_seconds)
     requests, residents = cluster_state.records(records)
     counts = report.counts(
         residents, cluster_state.stored(run_id), cluster_state.photos(run_id), requests
@@ -165,6 +165,13 @@ def main() -> int:
     parser.add_argument("--runs", default=",".join(FAULTS), help="which, in order")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--drain-seconds",
+        type=int,
+        default=480,
+        help="how long the queue may take to drain after a run (a killed worker's photo is "
+        "taken up again after 5 to 6 minutes)",
+    )
     args = parser.parse_args()
     names = [n for n in args.runs.split(",") if n]
     unknown = [n for n in names if n not in FAULTS]
@@ -182,7 +189,10 @@ def main() -> int:
         result = run_once(name, args, photos, codes, manager)
         runs.append(result)
         print()
-        print(f"Run '{name}' — {result['fault']} ({result['seconds']} s; {result['events']})")
+        print(
+            f"Run '{name}' — {result['fault']} ({result['seconds']} s; {result['events']}; "
+            f"the queue drained in {result['drained']['seconds']} s)"
+        )
         print(report.kind_table(result["kinds"]))
         for note in result["counts"].notes[:15]:
             print(f"  ! {note}")
