@@ -67,3 +67,47 @@ def test_a_scan_on_another_citys_host_is_not_counted(client, cities):
     client.get(f"/q/{cities.b.label.code}", HTTP_HOST=cities.b.host)
 
     assert list(Scan.objects.values_list("asset_id", flat=True)) == [cities.b.asset.pk]
+
+
+def test_a_cached_sticker_page_of_the_host_city_costs_no_query_for_its_city(client, cities):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts import policy
+    from qr_labels import services as label_services
+    from qr_labels.models import Label
+    from tests import factories
+
+    b = cities.b  # a light without open reports: its page is cached
+    light = factories.asset("security-light", owner=b.org, lon=b.point.x, lat=b.point.y)
+    code = label_services.label_issue(asset=light, acting_user=policy.SYSTEM).code
+    assert client.get(f"/q/{code}", HTTP_HOST=b.host).status_code == 200
+
+    with CaptureQueriesContext(connection) as scanned:
+        again = client.get(f"/q/{code}", HTTP_HOST=b.host)
+
+    assert again.status_code == 200 and light.ledger_id in again.content.decode()
+    read = [q["sql"] for q in scanned if not q["sql"].lstrip().upper().startswith("INSERT")]
+    assert not [sql for sql in read if Label._meta.db_table in sql or "accounts_city" in sql]
+
+
+def test_a_cached_sticker_page_is_not_served_on_another_citys_host(client, cities):
+    from accounts import policy
+    from qr_labels import services as label_services
+    from tests import factories
+
+    a = cities.a  # a light without open reports: its values and page are cached on A's host
+    light = factories.asset("security-light", owner=a.org, lon=a.point.x, lat=a.point.y)
+    code = label_services.label_issue(asset=light, acting_user=policy.SYSTEM).code
+    assert client.get(f"/q/{code}", HTTP_HOST=a.host).status_code == 200
+    # ... and the page of this kind of sticker on B's host too.
+    b = cities.b
+    other = factories.asset("security-light", owner=b.org, lon=b.point.x, lat=b.point.y)
+    other_code = label_services.label_issue(asset=other, acting_user=policy.SYSTEM).code
+    assert client.get(f"/q/{other_code}", HTTP_HOST=b.host).status_code == 200
+
+    refused = client.get(f"/q/{code}", HTTP_HOST=cities.b.host)
+
+    assert refused.status_code == 404
+    assert light.ledger_id not in refused.content.decode()
+    assert "出雲市" in refused.content.decode()
