@@ -33,7 +33,10 @@ def _organisation(request) -> Organization:
         code = request.GET.get("org") or request.POST.get("org")
         found = Organization.objects.filter(code=code).first() if code else None
         if found is None:
-            found = Organization.objects.filter(parent__isnull=True, kind="city").first()
+            # The city of the host the page is asked at (several cities), else the one city.
+            here = getattr(request, "city", None)
+            top = Organization.objects.filter(parent__isnull=True, kind="city")
+            found = (top.filter(city_id=here.id) if here is not None else top).first()
         if found is None:
             raise Http404
         return found

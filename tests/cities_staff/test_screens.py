@@ -11,7 +11,7 @@ import pytest
 
 from reports.models import Report
 from tests import factories
-from tests.cities_staff.conftest import IZUMO_POINT
+from tests.cities_staff.conftest import IZUMO_POINT, superuser
 
 
 @pytest.fixture
@@ -99,3 +99,27 @@ def test_the_inspection_screens_list_the_users_own_citys_assets(client, izumo_bu
         f"/manage/inspections/assets/{izumo['asset'].pk}/", HTTP_HOST=matsue["host"]
     )
     assert izumos_asset.status_code == 404
+
+
+def test_a_superusers_plan_page_opens_on_the_hosts_city(client, cities):
+    izumo, matsue = cities
+    client.force_login(superuser())
+
+    for city in (izumo, matsue):
+        page = client.get("/manage/plan/", HTTP_HOST=city["host"])
+        assert page.status_code == 200
+        assert page.context["organisation"] == city["city"]
+
+
+def test_a_superusers_queue_on_a_citys_host_lists_that_city(client, izumo_busy):
+    izumo, matsue, izumos = izumo_busy
+    client.force_login(superuser())
+
+    matsues_queue = client.get("/manage/queue/", HTTP_HOST=matsue["host"])
+    matsues_csv = client.get("/manage/queue.csv", HTTP_HOST=matsue["host"])
+    izumos_queue = client.get("/manage/queue/", HTTP_HOST=izumo["host"])
+
+    assert _numbers_in(matsues_queue.content.decode()) == {matsue["report"].number}
+    csv_text = b"".join(matsues_csv.streaming_content).decode("utf-8-sig")
+    assert _numbers_in(csv_text) == {matsue["report"].number}
+    assert _numbers_in(izumos_queue.content.decode()) == {r.number for r in izumos}
