@@ -8,8 +8,10 @@ the GeoReport error list, as their own views do.
 
 import json
 import logging
+import sys
 from xml.sax.saxutils import escape
 
+from django import db
 from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -131,6 +133,21 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """A 500, except when the database could not be reached (a pooler restarting, a primary
+    failing over): that is a 503 with Retry-After, which says "send it again" rather than
+    "broken" — a resent form carries its idempotency key, so nothing is made twice."""
+    # Django calls this handler while it handles the exception: it is still current here.
+    if isinstance(sys.exc_info()[1], (db.OperationalError, db.InterfaceError)):
+        response = render_error(
+            request,
+            503,
+            message=gettext(
+                "The city's system could not be reached for a moment. Nothing was lost: go "
+                "back and send the same page again in a few seconds."
+            ),
+        )
+        response["Retry-After"] = "5"
+        return response
     return render_error(request, 500)
 
 

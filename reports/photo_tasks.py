@@ -140,14 +140,24 @@ def photos_resume(*, lost_after: datetime.timedelta = PHOTO_PROCESSING_LOST_AFTE
     `lost_after` (its run was lost with a killed worker, or its retry could not be deferred).
     Each is claimed by a conditional update first, so that two workers resuming at once
     queue it once."""
-    resumed = 0
     lost = selectors.photos_processing_lost(lost_after=lost_after)
-    for pk in list(lost.values_list("pk", flat=True)[: settings.PHOTO_RESUME_BATCH]):
+    ids = list(lost.values_list("pk", flat=True)[: settings.PHOTO_RESUME_BATCH])
+    return _queue_again(lost, ids)
+
+
+def photos_requeue(ids) -> int:
+    """Queue again these photos, if still processing, at once: their runs are known lost
+    (the worker that ran them was stopped and has just started again)."""
+    return _queue_again(Photo.objects.filter(state=Photo.State.PROCESSING), ids)
+
+
+def _queue_again(candidates, ids) -> int:
+    queued = 0
+    for pk in ids:
         with transaction.atomic():
-            claimed = lost.filter(pk=pk).update(queued_at=timezone.now())
-            if claimed:
+            if candidates.filter(pk=pk).update(queued_at=timezone.now()):
                 photo_publish.enqueue(pk)
-                resumed += 1
-    if resumed:
-        logger.info("photos resumed: %s", resumed)
-    return resumed
+                queued += 1
+    if queued:
+        logger.info("photos queued again: %s", queued)
+    return queued

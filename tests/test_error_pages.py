@@ -99,7 +99,9 @@ def test_the_403_page_does_not_show_the_reason_given_inside(visitor):
     assert "the secret reason" not in response.content.decode()
 
 
-def test_the_500_page_is_shown_while_the_database_is_down(visitor, monkeypatch):
+@pytest.fixture
+def database_down(monkeypatch):
+    """Every connection attempt refused, as while a pooler restarts."""
     from django.db.backends.base.base import BaseDatabaseWrapper
 
     def refused(self):
@@ -107,10 +109,26 @@ def test_the_500_page_is_shown_while_the_database_is_down(visitor, monkeypatch):
 
     monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refused)
 
+
+def test_while_the_database_cannot_be_reached_the_page_is_a_503_that_says_send_again(
+    visitor, database_down
+):
     response = visitor.get("/")  # the home page counts the assets
 
-    assert response.status_code == 500
-    assert "システムで問題が起きました" in response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "ただいまサービスを利用できません" in page
+    assert "内容は失われていません" in page  # nothing lost: go back and send it again
+
+
+def test_while_the_database_cannot_be_reached_programs_get_a_503_in_their_format(
+    visitor, database_down
+):
+    api = visitor.get("/api/v1/assets/")
+    open311 = visitor.get("/open311/v2/requests.json")
+
+    assert (api.status_code, api.json()["code"]) == (503, "unavailable")
+    assert open311.status_code == 503 and open311.json()[0]["code"] == 503
 
 
 def test_the_500_page_falls_back_to_plain_text_when_its_template_fails(

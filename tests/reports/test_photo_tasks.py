@@ -176,6 +176,37 @@ def test_a_worker_resumes_lost_photos_when_it_starts(client, label):
     assert report.photos.get().state == Photo.State.READY
 
 
+def test_a_worker_started_again_under_its_id_takes_back_what_it_was_running_at_once(client, label):
+    report, _ = _report(client, label, jpeg())
+    _photo_runs().get().claim("worker-1")  # then worker-1 was killed, and is started again
+
+    call_command(
+        "task_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--no-reload",
+        "--resume-every",
+        "0",
+        "--worker-id",
+        "worker-1",
+    )
+
+    assert report.photos.get().state == Photo.State.READY  # no five minutes' wait
+    lost, again = _photo_runs().order_by("enqueued_at")
+    assert lost.status == "FAILED" and lost.exception_class_path.endswith("WorkerLost")
+    assert again.status == "SUCCESSFUL"
+
+
+def test_another_workers_running_task_is_left_alone(client, label):
+    report, _ = _report(client, label, jpeg())
+    _photo_runs().get().claim("worker-2")  # alive, perhaps on another machine
+
+    _work()  # a worker with another id
+
+    assert _photo_runs().get().status == "RUNNING"
+    assert report.photos.get().state == Photo.State.PROCESSING
+
+
 def test_a_run_is_idempotent(client, label):
     report, _ = _report(client, label, jpeg())
     _work()
