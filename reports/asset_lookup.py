@@ -1,7 +1,10 @@
 """Which asset a contribution is about: by the code on its sticker, its ledger number, or
-the asset itself; for staff, only among the assets they may file reports on."""
+the asset itself; for staff, only among the assets they may file reports on. A ledger
+number is looked up among the assets of the city the contribution comes in at (`city`, when
+several are served): two cities may number their assets alike."""
 
 from accounts import policy
+from accounts.cities import in_city
 from accounts.policy import Right
 from assets.models import Asset, FaultCategory
 from qr_labels import codes
@@ -12,7 +15,7 @@ from reports.services import ReportError
 
 
 def resolve_asset(
-    actor, channel, *, asset, label_code, ledger_id, asset_type, category
+    actor, channel, *, asset, label_code, ledger_id, asset_type, category, city=None
 ) -> tuple[Asset | None, str]:
     """(the asset meant, the sticker code read) from what was given."""
     staff = channel == Report.Source.STAFF
@@ -28,7 +31,7 @@ def resolve_asset(
             raise ReportError(message, code=f"label_{outcome}", field="label_code")
         asset, label_code = found, resolution.label.code
     elif asset is None and ledger_id.strip():
-        asset = _asset_by_ledger(ledger_id.strip(), asset_type, category, staff=staff)
+        asset = _asset_by_ledger(ledger_id.strip(), asset_type, category, staff=staff, city=city)
     else:
         label_code = codes.normalize(label_code) if asset is not None and label_code else ""
     if asset is not None and staff and not _may_file_on(actor, asset):
@@ -44,9 +47,11 @@ def _may_file_on(actor, asset: Asset) -> bool:
     return policy.may_on_owner(actor, Right.INTAKE, owner=asset.owner, location=asset.geom)
 
 
-def _asset_by_ledger(ledger_id: str, type_code: str, category, *, staff: bool) -> Asset:
+def _asset_by_ledger(ledger_id: str, type_code: str, category, *, staff: bool, city=None) -> Asset:
     """The one asset in service with this ledger number (of the type, when given)."""
-    assets = Asset.objects.filter(ledger_id=ledger_id, status=Asset.Status.IN_SERVICE)
+    assets = in_city(Asset.objects.all(), city).filter(
+        ledger_id=ledger_id, status=Asset.Status.IN_SERVICE
+    )
     if type_code:
         assets = assets.filter(asset_type__code=type_code)
     elif not staff:
@@ -66,15 +71,15 @@ def _asset_by_ledger(ledger_id: str, type_code: str, category, *, staff: bool) -
     )
 
 
-def asset_for_address_id(text: str, category: FaultCategory) -> Asset:
+def asset_for_address_id(text: str, category: FaultCategory, city=None) -> Asset:
     """The asset another system names (Open311 address_id): the code on its sticker, else
-    its ledger number among the assets this kind of fault can happen to."""
+    its ledger number among the assets this kind of fault can happen to (of `city`)."""
     text = text.strip()
     if codes.is_valid(codes.normalize(text)):
         found = label_resolve(text)
         if found.asset is not None and found.asset.status == Asset.Status.IN_SERVICE:
             return found.asset
-    return _asset_by_ledger(text, "", category, staff=False)
+    return _asset_by_ledger(text, "", category, staff=False, city=city)
 
 
 def town_in_address(text: str):

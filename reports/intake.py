@@ -112,6 +112,7 @@ def report_intake(
             ledger_id=ledger_id,
             asset_type=asset_type,
             category=category,
+            city=city,
         )
         _check_city(city, asset, label_code)
         _check_category(category, asset)

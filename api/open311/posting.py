@@ -194,7 +194,7 @@ def request_post(request, fmt, params):
     asset = None
     if address_id:
         try:
-            asset = intake.asset_for_address_id(address_id, category)
+            asset = intake.asset_for_address_id(address_id, category, request)
             if not label_is_here(asset.owner.city_id, request):
                 raise services.ReportError("of another city", code="no_such_asset")
         except services.ReportError as exc:

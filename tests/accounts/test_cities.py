@@ -15,11 +15,12 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from accounts import city_host, city_setup
+from accounts import city_host, city_setup, policy
 from accounts.cities import check_digit, normal_host, parse_area, validate_host
 from accounts.cities import validate_local_government_code as validate_code
 from accounts.models import City, CityHost, Organization, User
 from config import city as config_city
+from qr_labels import services as label_services
 from tests import factories
 
 MATSUE_AREA = "POLYGON((132.95 35.40, 133.20 35.40, 133.20 35.55, 132.95 35.55, 132.95 35.40))"
@@ -339,12 +340,15 @@ def test_without_cities_every_host_is_the_deployment_city_of_the_settings(
 
 
 def test_each_host_shows_its_own_city_on_the_home_page_and_the_sticker_page(
-    client, two_cities, label
+    client, two_cities, catalogue
 ):
-    for host, name, phone, other_phone in (
-        ("matsue.example.jp", "松江市", "0852-55-5555", "0854-40-1000"),
-        ("unnan.example.jp", "雲南市", "0854-40-1000", "0852-55-5555"),
+    for city, host, name, phone, other_phone in (
+        (two_cities[0], "matsue.example.jp", "松江市", "0852-55-5555", "0854-40-1000"),
+        (two_cities[1], "unnan.example.jp", "雲南市", "0854-40-1000", "0852-55-5555"),
     ):
+        # The city's own sticker (another city's is refused there: tests/cities_public).
+        light = factories.asset("security-light", owner=city.organisations.get())
+        label = label_services.label_issue(asset=light, acting_user=policy.SYSTEM)
         for path in ("/", f"/q/{label.code}", f"/q/{label.code}"):  # the sticker page cached
             page = client.get(path, HTTP_HOST=host)
 

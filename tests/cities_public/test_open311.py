@@ -100,3 +100,21 @@ def test_a_place_or_a_sticker_of_another_city_is_refused(client, cities, keys):
     assert outside.status_code == 400 and "outside" in outside.json()[0]["description"]
     assert sticker.status_code == 400
     assert Report.objects.count() == before
+
+
+def test_a_ledger_number_both_cities_use_names_the_host_citys_asset(client, cities, keys):
+    from tests import factories
+
+    a, b = cities.a, cities.b
+    factories.asset("security-light", owner=a.org, ledger_id="SHARED-1")
+    ours = factories.asset(
+        "security-light", owner=b.org, ledger_id="SHARED-1", lon=b.point.x, lat=b.point.y
+    )
+
+    posted = _post(
+        client, b.host, keys["b"], b.point, service_code="lamp-out", address_id="SHARED-1"
+    )
+
+    assert posted.status_code == 200, posted.content
+    report = Report.objects.get(number=posted.json()[0]["service_request_id"])
+    assert report.asset == ours and report.owner == b.org

@@ -111,3 +111,20 @@ def test_a_cached_sticker_page_is_not_served_on_another_citys_host(client, citie
     assert refused.status_code == 404
     assert light.ledger_id not in refused.content.decode()
     assert "出雲市" in refused.content.decode()
+
+
+def test_a_sticker_of_no_city_is_unknown_on_every_citys_host(client, cities):
+    from accounts import policy
+    from qr_labels import services as label_services
+    from tests import factories
+
+    nobody = factories.org("no-city", kind="city", name="どこでもない市")  # its city unset
+    light = factories.asset("security-light", owner=nobody, ledger_id="NONE-1")
+    code = label_services.label_issue(asset=light, acting_user=policy.SYSTEM).code
+
+    for host in (cities.a.host, cities.b.host):
+        page = client.get(f"/q/{code}", HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="en")
+        html = page.content.decode()
+        assert page.status_code == 404
+        assert "We do not know this code" in html
+        assert "NONE-1" not in html and "どこでもない市" not in html
