@@ -31,7 +31,7 @@ def intake(request):
     outcome = _file_intake(request, form) if form.is_valid() else None
     if outcome is not None:
         report = outcome.report
-        url = f"{city.current().public_base_url}/r/{outcome.receipt.token}"
+        url = f"{city.current(request).public_base_url}/r/{outcome.receipt.token}"
         messages.success(
             request,
             _("Report %(number)s filed. Tell the caller the number; progress: %(url)s")

@@ -106,3 +106,31 @@ def test_without_cities_a_password_reset_is_the_settings_city(client, manager):
     (reset,) = mail.outbox
     assert reset.subject.startswith(f"[{settings.CITY_NAME}]")
     assert f"{settings.PUBLIC_BASE_URL}/manage/password-reset/" in reset.body
+
+
+def test_a_report_filed_for_a_caller_at_matsue_gives_matsues_address(
+    client, cities, django_capture_on_commit_callbacks
+):
+    _izumo, matsue = cities
+    client.force_login(matsue["manager"])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = client.post(
+            "/manage/intake/",
+            {
+                "language": "ja",
+                "category": "lamp-out",
+                "label_code": matsue["label"].code,
+                "description": "電話: 点かない",
+                "email": "caller@matsue.test",
+                "consent": "on",
+            },
+            HTTP_HOST=MATSUE_HOST,
+            follow=True,
+        )
+
+    told = " ".join(str(m) for m in filed.context["messages"])
+    assert "https://matsue.test/r/" in told and "izumo" not in told
+    (receipt,) = _mails_to("caller@matsue.test")
+    assert "https://matsue.test/r/" in receipt.body and "出雲市" not in _text(receipt)
