@@ -133,7 +133,11 @@ class Resident:
 
     def _send(self, entry):
         url = f"/q/{self.code}"
-        page = self.session.get(url, name="submission: form")
+        for attempt in range(MAX_SENDS):  # a 502-504 page: she loads it again, after a pause
+            page = self.session.get(url, name="submission: form")
+            if page.status_code not in RESEND:
+                break
+            time.sleep(min(8.0, 0.5 * 2**attempt) * random.uniform(0.8, 1.2))
         form = form_read(page.text, "report-form") if page.status_code == 200 else None
         if form is None:
             entry["note"] = f"no form at {url} ({page.status_code})"
