@@ -77,7 +77,7 @@ def report_hand_back(*, report: Report, note: str, acting_user) -> Report:
         )
         transaction.on_commit(lambda: notices.report_handed_back(event.pk))
         return report
-    city_section = owner_links.city_section_for(report.category)
+    city_section = owner_links.city_section_for(report.category, report=report)
     if city_section is None or city_section.pk == report.owner_id:
         raise ReportError("There is no city section to hand it to.", code="no_city_section")
     return _forward(report, city_section, holder, "")

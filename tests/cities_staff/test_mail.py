@@ -3,6 +3,7 @@ and links to Matsue's address — never Izumo's, nor the settings' — though a 
 request; a password reset names the account's own city whichever host it was asked at."""
 
 import pytest
+from django.test import Client
 from django.conf import settings
 from django.core import mail
 
@@ -134,3 +135,29 @@ def test_a_report_filed_for_a_caller_at_matsue_gives_matsues_address(
     assert "https://matsue.test/r/" in told and "izumo" not in told
     (receipt,) = _mails_to("caller@matsue.test")
     assert "https://matsue.test/r/" in receipt.body and "出雲市" not in _text(receipt)
+
+
+def test_an_owner_handing_back_gives_the_report_to_its_own_citys_section(
+    cities, settings, django_capture_on_commit_callbacks
+):
+    izumo, matsue = cities
+    report = matsue["report"]
+    issued = owner_links.issue(
+        report=report, organisation=matsue["association"], purpose=OwnerLink.Purpose.OWNER
+    )
+    report.owner = matsue["association"]
+    report.save()
+    # The category names no section; REPORT_DEFAULT_OWNER names Izumo's: Matsue's city takes it.
+    settings.REPORT_DEFAULT_OWNER = izumo["road"].code
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = Client(HTTP_HOST=matsue["host"]).post(
+            f"/owner/{issued.token}/",
+            {"action": "hand_back", "reason": "自治会のものではありません"},
+        )
+
+    assert answer.status_code == 200
+    report.refresh_from_db()
+    assert report.owner == matsue["city"]
+    assert not _mails_to("doro@izumo.test")
