@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import orjson
+from django import db
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -118,6 +119,16 @@ def endpoint(methods=("GET", "HEAD")) -> Callable:
                     return error_response(
                         fmt, 503, "photo storage is unavailable: try again in a few minutes"
                     )
+                except (db.OperationalError, db.InterfaceError):
+                    # A pooler restarting, a failover: resend (with the same Idempotency-Key).
+                    logger.warning(
+                        "Open311 %s %s: database unreachable", request.method, request.path
+                    )
+                    answer = error_response(
+                        fmt, 503, "the database cannot be reached just now: try again shortly"
+                    )
+                    answer["Retry-After"] = "5"
+                    return answer
                 except Exception:
                     # Clients get the spec's error list for every failure, never a page.
                     logger.exception("Open311 %s %s failed", request.method, request.path)

@@ -3,9 +3,9 @@ and links to Matsue's address — never Izumo's, nor the settings' — though a 
 request; a password reset names the account's own city whichever host it was asked at."""
 
 import pytest
-from django.test import Client
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 
 from reports import notices, owner_links, services, work_orders
 from reports.models import OwnerLink
