@@ -164,13 +164,9 @@ def refusal_for(code: str) -> PhotoError:
 
 
 def _process(data, filename: str) -> ProcessedPhoto:
-    data = _read(data, _setting("PHOTO_MAX_BYTES", 15 * 1024 * 1024))
-    kind = _sniff(data)
+    checked = _check(data, filename)
     try:
-        with _quiet_pillow(), _open(data, kind) as image:
-            original_format, content_type = ACCEPTED[image.format]
-            if image.format == "HEIF":
-                content_type = image.get_format_mimetype() or content_type
+        with _quiet_pillow(), _open(checked.original, _sniff(checked.original)) as image:
             public_image = _public_image(image, _setting("PHOTO_PUBLIC_MAX_PX", 2048))
             thumbnail_image = _fit(public_image, _setting("PHOTO_THUMB_MAX_PX", 400))
             quality = _setting("PHOTO_JPEG_QUALITY", 82)
@@ -179,17 +175,16 @@ def _process(data, filename: str) -> ProcessedPhoto:
         raise
     except Exception as exc:
         raise _refusal(exc, filename) from exc
-    tags = exif.read(data, heif=_is_heif(data))
     return ProcessedPhoto(
-        original=data,
-        original_format=original_format,
-        content_type=content_type,
+        original=checked.original,
+        original_format=checked.original_format,
+        content_type=checked.content_type,
         public=public,
         public_size=public_image.size,
         thumbnail=thumbnail,
-        gps=exif.gps(tags),
-        taken_at=exif.taken_at(tags),
-        sha256=hashlib.sha256(data).hexdigest(),
+        gps=checked.gps,
+        taken_at=checked.taken_at,
+        sha256=checked.sha256,
     )
 
 
