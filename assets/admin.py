@@ -126,6 +126,11 @@ class CityAdmin(MapAdmin):
     search_fields = ("slug", "name", "name_en", "local_government_code", "hosts__host")
     readonly_fields = ("created_at",)
     inlines = (CityHostInline,)
+    # A city's addresses are https; typed without a scheme, they are read as https.
+    formfield_overrides = {
+        **MapAdmin.formfield_overrides,
+        models.URLField: {"assume_scheme": "https"},
+    }
     fieldsets = (
         (None, {"fields": ("slug", "name", "name_en", "prefecture", "local_government_code")}),
         (_("Residents"), {"fields": ("public_base_url", "short_url_base", "phone", "phone_hours")}),

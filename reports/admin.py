@@ -2,6 +2,7 @@
 through the services (admin actions), so they are audited and residents are told."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiClient
@@ -50,6 +51,8 @@ def _transition(to, label):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    # Another system's photo link, typed without a scheme, is read as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "number",
         "category",
