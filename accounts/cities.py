@@ -5,12 +5,13 @@ Plain checks, no models: the City model's validators and `manage.py create_city`
 and `in_city`, which narrows a public page's queryset to the request's city.
 """
 
-import json
 import re
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSException, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from config.city import geometry_from_text
 
 # Japan and its islands, roughly (Yonaguni to Minamitorishima, Okinotorishima to Etorofu).
 JAPAN_BOUNDS = (122.0, 20.0, 154.5, 46.0)
@@ -76,7 +77,7 @@ def parse_area(text: str) -> MultiPolygon:
     """A service area from GeoJSON (a geometry, a Feature or a FeatureCollection) or WKT:
     a valid Polygon or MultiPolygon inside Japan, as a MultiPolygon in WGS 84."""
     try:
-        area = _geometry(text.strip())
+        area = geometry_from_text(text)
     except (GEOSException, ValueError, TypeError, KeyError) as exc:
         raise ValidationError(
             _("The service area is not GeoJSON or WKT, nor a file of it (%(error)s)."),
@@ -108,23 +109,6 @@ def parse_area(text: str) -> MultiPolygon:
             code="area_outside_japan",
         )
     return area
-
-
-def _geometry(text: str) -> GEOSGeometry:
-    if not text.startswith("{"):
-        return GEOSGeometry(text)
-    data = json.loads(text)
-    if data.get("type") == "FeatureCollection":
-        parts = [GEOSGeometry(json.dumps(f["geometry"])) for f in data["features"]]
-        if not parts:
-            raise ValueError("the FeatureCollection has no features")
-        area = parts[0]
-        for part in parts[1:]:
-            area = area.union(part)
-        return area
-    if data.get("type") == "Feature":
-        data = data["geometry"]
-    return GEOSGeometry(json.dumps(data))
 
 
 # --- The request's city, for narrowing what a public page or API shows -----------------------

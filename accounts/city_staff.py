@@ -55,16 +55,6 @@ def belongs_here(user, here) -> bool:
     return user_city_id(user) == here.id
 
 
-def narrowed(queryset, request, path: str = "owner__city_id"):
-    """This queryset narrowed to the request's city (`path` leads to the City row's id):
-    unchanged without cities. Staff lists are scoped by the user's organisations already;
-    this keeps a superuser, who sees every organisation, to the city of the host."""
-    here = getattr(request, "city", None)
-    if here is None or getattr(here, "id", None) is None:
-        return queryset
-    return queryset.filter(**{path: here.id})
-
-
 def city_of_organisation(organisation) -> cities.City:
     """The values (name, phone, public address…) of the city an organisation belongs to:
     its City row's, else the settings' one city. For mail and tasks, which have no request."""

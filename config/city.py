@@ -126,6 +126,26 @@ def current(request=None) -> City:
     )
 
 
+def geometry_from_text(text: str) -> GEOSGeometry:
+    """A geometry from WKT, or from GeoJSON text: a geometry, a Feature, or a
+    FeatureCollection (its features' union). Raises ValueError (or GEOS's errors)."""
+    text = text.strip()
+    if not text.startswith("{"):
+        return GEOSGeometry(text)
+    data = json.loads(text)
+    if data.get("type") == "FeatureCollection":
+        parts = [GEOSGeometry(json.dumps(f["geometry"])) for f in data["features"]]
+        if not parts:
+            raise ValueError("the FeatureCollection has no features")
+        area = parts[0]
+        for part in parts[1:]:
+            area = area.union(part)
+        return area
+    if data.get("type") == "Feature":
+        data = data["geometry"]
+    return GEOSGeometry(json.dumps(data))
+
+
 @lru_cache(maxsize=4)
 def _parse_area(setting: str):
     if not setting:
@@ -134,18 +154,7 @@ def _parse_area(setting: str):
     if not setting.lstrip().startswith(("{", "POLYGON", "MULTIPOLYGON", "SRID")):
         with open(setting, encoding="utf-8") as handle:  # a GeoJSON file
             text = handle.read()
-    if text.lstrip().startswith("{"):
-        data = json.loads(text)
-        if data.get("type") == "FeatureCollection":
-            geoms = [GEOSGeometry(json.dumps(f["geometry"])) for f in data["features"]]
-            area = geoms[0]
-            for geom in geoms[1:]:
-                area = area.union(geom)
-            return area
-        if data.get("type") == "Feature":
-            data = data["geometry"]
-        return GEOSGeometry(json.dumps(data))
-    return GEOSGeometry(text)
+    return geometry_from_text(text)
 
 
 def service_area(request=None):

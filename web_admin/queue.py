@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import city_staff, policy
+from accounts import cities, policy
 from accounts.errors import DomainError
 from accounts.models import Organization
 from assets.selectors import organizations_for_user
@@ -50,7 +50,7 @@ def _queue(request, form, now=None):
     found = selectors.queue(
         request.user, filters=form.queue_filter(), order=form.order_key, now=now
     )
-    return city_staff.narrowed(found, request)  # a superuser: the host's city
+    return cities.in_city(found, request)  # a superuser: the host's city
 
 
 SAVED_FILTER = "queue_filter"  # the cookie of the user's last filter
