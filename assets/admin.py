@@ -31,6 +31,7 @@ from assets.widgets import MapWidget
 
 # Enough context for a map at street level; more only costs the browser.
 NEARBY_LIMIT = 1000
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}  # an address typed without a scheme
 
 
 # --- The site: superusers only ---------------------------------------------------------------
@@ -126,11 +127,7 @@ class CityAdmin(MapAdmin):
     search_fields = ("slug", "name", "name_en", "local_government_code", "hosts__host")
     readonly_fields = ("created_at",)
     inlines = (CityHostInline,)
-    # A city's addresses are https; typed without a scheme, they are read as https.
-    formfield_overrides = {
-        **MapAdmin.formfield_overrides,
-        models.URLField: {"assume_scheme": "https"},
-    }
+    formfield_overrides = MapAdmin.formfield_overrides | HTTPS_URLS
     fieldsets = (
         (None, {"fields": ("slug", "name", "name_en", "prefecture", "local_government_code")}),
         (_("Residents"), {"fields": ("public_base_url", "short_url_base", "phone", "phone_hours")}),
