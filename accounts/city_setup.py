@@ -1,5 +1,11 @@
 """Adding a city to the deployment: the city, its host names, its first organisation and its
-first manager (`manage.py create_city`), every input checked before anything is written."""
+first manager (`manage.py create_city`), every input checked before anything is written.
+
+A deployment that has served one city so far (organisations without a city) becomes
+multi-city by creating that city with `adopt=True` (`create_city --adopt-organisations`):
+every organisation without a city becomes the new city's, in the same transaction, and its
+existing city organisation and managers stay as they are. Without that step its staff
+would be refused on every host once the first City row exists."""
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -9,6 +15,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -38,7 +45,10 @@ class CityPlan:
     open_data_license_url: str
     area: object  # MultiPolygon or None
     organisation_code: str
-    manager_email: str
+    manager_email: str  # "" when adopting without a new manager
+    adopt: bool = False  # take over the organisations without a city (codes below)
+    adopted: tuple[str, ...] = ()
+    new_manager: bool = True  # False: the manager e-mail names an adopted user already
 
 
 def city_check(
@@ -60,9 +70,12 @@ def city_check(
     open_data_license_url: str = "",
     area_text: str = "",
     organisation_code: str = "",
+    adopt: bool = False,
 ) -> CityPlan:
     """The plan for a new city, its defaults filled in (hosts and jurisdiction from the public
-    address). Raises ValidationError naming every bad field."""
+    address). With `adopt`, the organisations without a city become its own, and its
+    organisation is the existing one of kind city among them. Raises ValidationError naming
+    every bad field."""
     errors: dict[str, list] = {}
 
     def refuse(key, error):
@@ -145,30 +158,42 @@ def city_check(
         except ValidationError as error:
             refuse("service_area", error)
 
-    organisation_code = organisation_code.strip() or slug
-    try:
-        validate_slug(organisation_code)
-        if Organization.objects.filter(code=organisation_code).exists():
-            refuse(
-                "organisation_code",
-                _("An organisation %(code)s exists already.") % {"code": organisation_code},
-            )
-    except ValidationError as error:
-        refuse("organisation_code", error)
+    orphans = Organization.objects.filter(city__isnull=True)
+    adopted: tuple[str, ...] = ()
+    new_manager = True
+    if adopt:
+        adopted = tuple(orphans.order_by("code").values_list("code", flat=True))
+        organisation_code = _adopted_organisation(orphans, organisation_code.strip(), refuse)
+    else:
+        organisation_code = organisation_code.strip() or slug
+        try:
+            validate_slug(organisation_code)
+            if Organization.objects.filter(code=organisation_code).exists():
+                refuse(
+                    "organisation_code",
+                    _("An organisation %(code)s exists already.") % {"code": organisation_code},
+                )
+        except ValidationError as error:
+            refuse("organisation_code", error)
 
     manager_email = manager_email.strip().lower()
-    try:
-        validate_email(manager_email)
-        if (
-            User.objects.filter(username=manager_email).exists()
-            or User.objects.filter(email__iexact=manager_email).exists()
-        ):
-            refuse(
-                "manager_email",
-                _("A user with %(email)s exists already.") % {"email": manager_email},
+    if adopt and not manager_email:
+        new_manager = False  # the adopted organisations' managers go on
+    else:
+        try:
+            validate_email(manager_email)
+            known = User.objects.filter(username=manager_email).first() or (
+                User.objects.filter(email__iexact=manager_email).first()
             )
-    except ValidationError as error:
-        refuse("manager_email", error)
+            if known and adopt and known.organization_id in orphans.values_list("pk", flat=True):
+                new_manager = False  # one of the adopted staff: nothing to create
+            elif known:
+                refuse(
+                    "manager_email",
+                    _("A user with %(email)s exists already.") % {"email": manager_email},
+                )
+        except ValidationError as error:
+            refuse("manager_email", error)
 
     if errors:
         raise ValidationError(errors)
@@ -190,13 +215,43 @@ def city_check(
         area=area,
         organisation_code=organisation_code,
         manager_email=manager_email,
+        adopt=adopt,
+        adopted=adopted,
+        new_manager=new_manager,
     )
 
 
+def _adopted_organisation(orphans, code: str, refuse) -> str:
+    """The city organisation among those without a city that the new city takes over: the one
+    named by `code`, else the only one there is."""
+    roots = orphans.filter(kind=Organization.Kind.CITY, parent__isnull=True)
+    if not orphans.exists():
+        refuse("adopt", _("Every organisation belongs to a city already: nothing to adopt."))
+        return code
+    if code:
+        if not roots.filter(code=code).exists():
+            refuse(
+                "organisation_code",
+                _("%(code)s is not a city organisation without a city.") % {"code": code},
+            )
+        return code
+    codes = list(roots.order_by("code").values_list("code", flat=True))
+    if len(codes) != 1:
+        refuse(
+            "organisation_code",
+            _("Name the city's own organisation among those without a city: %(codes)s.")
+            % {"codes": ", ".join(codes) or "—"},
+        )
+        return ""
+    return codes[0]
+
+
 @transaction.atomic
-def city_create(*, plan: CityPlan) -> tuple[City, Organization, User]:
+def city_create(*, plan: CityPlan) -> tuple[City, Organization, User | None]:
     """Write the city, its host names, its organisation (kind city) and its manager, whose
-    password is unusable until set through `set_password_link`."""
+    password is unusable until set through `set_password_link`. When adopting: the
+    organisations without a city become its own, and a manager is created only for a new
+    e-mail (None when none was given)."""
     city = City(
         slug=plan.slug,
         name=plan.name,
@@ -219,17 +274,32 @@ def city_create(*, plan: CityPlan) -> tuple[City, Organization, User]:
         row = CityHost(city=city, host=host)
         row.full_clean()
         row.save()
-    organisation = Organization(
-        code=plan.organisation_code,
-        name=plan.name,
-        name_en=plan.name_en,
-        kind=Organization.Kind.CITY,
-        phone=plan.phone,
-        service_area=plan.area,
-        city=city,
-    )
-    organisation.full_clean()
-    organisation.save()
+    if plan.adopt:
+        Organization.objects.filter(city__isnull=True, code__in=plan.adopted).update(city=city)
+        organisation = Organization.objects.get(code=plan.organisation_code)
+        if organisation.service_area is None and plan.area is not None:
+            organisation.service_area = plan.area
+            organisation.save(update_fields=["service_area"])
+    else:
+        organisation = Organization(
+            code=plan.organisation_code,
+            name=plan.name,
+            name_en=plan.name_en,
+            kind=Organization.Kind.CITY,
+            phone=plan.phone,
+            service_area=plan.area,
+            city=city,
+        )
+        organisation.full_clean()
+        organisation.save()
+    if not plan.new_manager:
+        email = plan.manager_email
+        manager = (
+            User.objects.filter(Q(username=email) | Q(email__iexact=email)).first()
+            if email
+            else None
+        )
+        return city, organisation, manager
     manager = User(
         username=plan.manager_email,
         email=plan.manager_email,

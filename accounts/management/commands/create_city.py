@@ -7,6 +7,10 @@
 
 Every input is checked first; any bad one is an error naming its option and nothing is
 written. --dry-run prints the plan and writes nothing.
+
+A deployment that served one city until now names that city once with
+--adopt-organisations: its organisations (all those without a city) become the new city's,
+with their staff, assets, stickers and reports; --manager-email is then optional.
 """
 
 from pathlib import Path
@@ -36,6 +40,7 @@ OPTIONS = {
     "service_area": "--service-area",
     "organisation_code": "--organisation-code",
     "manager_email": "--manager-email",
+    "adopt": "--adopt-organisations",
 }
 
 
@@ -64,8 +69,10 @@ class Command(BaseCommand):
             "(its host name is served)",
         )
         required.add_argument("--phone", required=True, help="The phone residents call")
-        required.add_argument(
-            "--manager-email", required=True, help="The first manager's e-mail (and user name)"
+        parser.add_argument(
+            "--manager-email",
+            default="",
+            help="The first manager's e-mail (and user name); required unless adopting",
         )
         parser.add_argument(
             "--host",
@@ -93,6 +100,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--organisation-code", default="", help="Code of its first organisation (the slug)"
         )
+        parser.add_argument(
+            "--adopt-organisations",
+            action="store_true",
+            help="This deployment's city until now: every organisation without a city "
+            "becomes this city's (its city organisation: --organisation-code, or the only one)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check and print; write nothing")
 
     def handle(self, *args, **options):
@@ -115,6 +128,7 @@ class Command(BaseCommand):
                 open_data_license_url=options["open_data_license_url"],
                 area_text=self._area_text(options["service_area"]),
                 organisation_code=options["organisation_code"],
+                adopt=options["adopt_organisations"],
             )
         except ValidationError as error:
             raise CommandError(_refusals(error)) from None
@@ -124,12 +138,22 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
             return
         city, organisation, manager = city_setup.city_create(plan=plan)
-        hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+        if plan.adopt:
+            self.stdout.write(
+                f"Created city {city.slug} (id {city.pk}); it took over "
+                f"{len(plan.adopted)} organisation(s), {organisation.code} its own."
+            )
+        else:
+            self.stdout.write(
+                f"Created city {city.slug} (id {city.pk}), organisation {organisation.code}."
+            )
+        if plan.new_manager:
+            hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+            self.stdout.write(
+                f"Manager {manager.username} sets a password at this link (once, within "
+                f"{hours} hours):\n  {city_setup.set_password_link(city, manager)}"
+            )
         self.stdout.write(
-            f"Created city {city.slug} (id {city.pk}), organisation {organisation.code} and "
-            f"manager {manager.username}.\n"
-            f"The manager sets a password at this link (once, within {hours} hours):\n"
-            f"  {city_setup.set_password_link(city, manager)}\n"
             "Add the host names to ALLOWED_HOSTS (and the web server), then restart the "
             "application unless CACHE_URL (Redis) is set."
         )
@@ -167,6 +191,14 @@ def _described(plan) -> str:
             f"  Open311 jurisdiction {plan.jurisdiction_id}",
             f"  open data {plan.open_data_license} <{plan.open_data_license_url}>",
             f"  service area {area}",
-            f"Organisation {plan.organisation_code} (city), manager {plan.manager_email}",
+            (
+                f"Takes over {len(plan.adopted)} organisation(s) without a city: "
+                f"{', '.join(plan.adopted)}; its own: {plan.organisation_code}"
+                if plan.adopt
+                else f"Organisation {plan.organisation_code} (city)"
+            ),
+            f"Manager {plan.manager_email} (new)"
+            if plan.new_manager
+            else f"Manager {plan.manager_email or 'none new'} (already there)",
         ]
     )
