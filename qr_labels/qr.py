@@ -31,22 +31,26 @@ from qr_labels import codes
 QUIET_ZONE = 4  # modules, as the QR standard asks
 
 
-def label_url(code: str) -> str:
-    return f"{city.current().public_base_url}/Q/{code}".upper()
+def label_url(code: str, base: str | None = None) -> str:
+    """What the sticker's symbol holds: the sticker's city's public address (`base`; the
+    deployment's one city when not given), /Q/ and the code."""
+    return f"{base or city.current().public_base_url}/Q/{code}".upper()
 
 
-def matrix(code: str) -> list[list[bool]]:
+def matrix(code: str, base: str | None = None) -> list[list[bool]]:
     """The modules of the code's symbol, without the quiet zone (True is dark)."""
     symbol = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=0)
-    symbol.add_data(label_url(code), optimize=0)
+    symbol.add_data(label_url(code, base), optimize=0)
     symbol.make(fit=True)
     return symbol.modules
 
 
-def symbol(code: str) -> np.ndarray:
+def symbol(code: str, base: str | None = None) -> np.ndarray:
     """The modules of the code's symbol from zxing-cpp, without the quiet zone, as a square
     boolean array (True is dark): for sheets, where thousands are made at once."""
-    barcode = zxingcpp.create_barcode(label_url(code), zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
+    barcode = zxingcpp.create_barcode(
+        label_url(code, base), zxingcpp.BarcodeFormat.QRCode, ec_level="Q"
+    )
     return np.asarray(barcode.to_image(add_quiet_zones=False)) == 0
 
 
@@ -86,9 +90,9 @@ def _font(size: int):
         return ImageFont.load_default(size)
 
 
-def png(code: str, *, scale: int = 10) -> bytes:
+def png(code: str, *, scale: int = 10, base: str | None = None) -> bytes:
     """The symbol with its quiet zone and the code printed under it."""
-    modules = matrix(code)
+    modules = matrix(code, base)
     size = len(modules) + 2 * QUIET_ZONE
     text_height = scale * 5
     image = Image.new("L", (size * scale, size * scale + text_height), 255)
@@ -108,9 +112,9 @@ def png(code: str, *, scale: int = 10) -> bytes:
     return buffer.getvalue()
 
 
-def svg(code: str) -> str:
+def svg(code: str, *, base: str | None = None) -> str:
     """A scalable symbol (one path) with the code under it; one module is 1 mm by default."""
-    modules = matrix(code)
+    modules = matrix(code, base)
     size = len(modules) + 2 * QUIET_ZONE
     path = "".join(
         f"M{x + QUIET_ZONE},{y + QUIET_ZONE}h{length}v1h-{length}z"

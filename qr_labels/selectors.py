@@ -228,20 +228,37 @@ def labels_active_among(assets: QuerySet[Asset]) -> QuerySet[Label]:
 def label_contents(
     assets: QuerySet[Asset],
     *,
-    city: str,
-    phone: str,
+    city: str | None = None,
+    phone: str | None = None,
     phone_hours: str | None = None,
     short_url_base: str | None = None,
 ):
-    """What each sticker shows, for the active labels of `assets`, in printing order. The
-    phone hours and the short address's base are the city's unless given."""
-    here = current_city()
-    hours = here.phone_hours if phone_hours is None else phone_hours
-    base = here.short_url_base if short_url_base is None else short_url_base
+    """What each sticker shows, for the active labels of `assets`, in printing order. Each
+    speaks for its asset's city (its owner's City row; the deployment's one city without
+    one): the name, phone, hours, the address to type and the one in the symbol, so a sheet
+    printed without a request (print_labels) sends every resident to the right host. A value
+    given here is printed instead."""
     rows = (
         labels_active_among(assets)
         .order_by("asset__asset_type__sort_order", "asset__ledger_id", "asset_id")
-        .values_list("code", "asset__ledger_id", "asset__asset_type__name_ja")
+        .values_list(
+            "code", "asset__ledger_id", "asset__asset_type__name_ja", "asset__owner__city_id"
+        )
     )
-    for code, ledger_id, type_name in rows.iterator(chunk_size=1000):
-        yield LabelContent(code, type_name, ledger_id or "", city, phone, hours, f"{base}{code}")
+    known: dict[int | None, cities.City] = {}
+    for code, ledger_id, type_name, city_id in rows.iterator(chunk_size=1000):
+        here = known.get(city_id)
+        if here is None:
+            row = City.objects.filter(pk=city_id).first() if city_id else None
+            here = known[city_id] = city_values(row) if row is not None else current_city()
+        base = here.short_url_base if short_url_base is None else short_url_base
+        yield LabelContent(
+            code,
+            type_name,
+            ledger_id or "",
+            here.name if city is None else city,
+            here.phone if phone is None else phone,
+            here.phone_hours if phone_hours is None else phone_hours,
+            f"{base}{code}",
+            url_base=here.public_base_url if city_id else "",
+        )

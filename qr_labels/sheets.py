@@ -152,6 +152,7 @@ class LabelContent:
     phone: str
     phone_hours: str = ""  # 平日 8:30–17:15
     short_url: str = ""  # the address to type, code included: izumo.example.jp/q/7KQ3M9PX
+    url_base: str = ""  # the sticker's city's public address, in the symbol ("": the one city)
 
 
 def _wrap(
@@ -285,7 +286,7 @@ class LabelPainter:
         if layout.outline:
             label.rectangle(0, 0, layout.label_width, layout.label_height)
         # zxing-cpp's encoder: a sheet holds thousands of symbols (see qr_labels/qr.py).
-        dark = qr.symbol(content.code)
+        dark = qr.symbol(content.code, content.url_base or None)
         module = self.qr_side / (len(dark) + 2 * qr.QUIET_ZONE)
         label.modules(
             self.qr_at[0] + qr.QUIET_ZONE * module,

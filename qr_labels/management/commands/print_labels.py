@@ -140,9 +140,7 @@ class Command(BaseCommand):
             labelled = selectors.labels_active_among(assets)
             if not labelled.exists():
                 raise CommandError("No labelled asset matched the selection: nothing to print.")
-            contents = selectors.label_contents(
-                assets, city=city.current().name, phone=city.current().phone
-            )
+            contents = selectors.label_contents(assets)  # each in its own city's words
             count = 0
 
             def counted():
