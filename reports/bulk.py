@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.cities import in_city
 from accounts.errors import DomainError
 from accounts.policy import Right
 from reports import selectors, services
@@ -56,9 +57,10 @@ class BulkRefused(DomainError):
         )
 
 
-def _selection(acting_user, numbers: list[str]) -> tuple[list[Report], list[Refusal]]:
-    """The user's reports among `numbers`, in the order given, and a refusal for each number
-    that is not among them (another city's report reads as one that does not exist)."""
+def _selection(acting_user, numbers: list[str], where) -> tuple[list[Report], list[Refusal]]:
+    """The user's reports among `numbers` (of the city of `where`), in the order given, and a
+    refusal for each number that is not among them (another city's report reads as one that
+    does not exist)."""
     wanted = list(dict.fromkeys(n.strip().upper() for n in numbers if n.strip()))
     if not wanted:
         raise DomainError(_("Tick at least one report."), code="bulk_empty")
@@ -69,7 +71,7 @@ def _selection(acting_user, numbers: list[str]) -> tuple[list[Report], list[Refu
         )
     found = {
         r.number: r
-        for r in selectors.reports_for_user(acting_user)
+        for r in in_city(selectors.reports_for_user(acting_user), where)
         .filter(number__in=wanted)
         .select_related("owner")
     }
@@ -104,12 +106,15 @@ def reports_bulk(
     into_number: str = "",
     to=None,
     note: str = "",
+    where=None,
 ) -> list[Report]:
     """Apply one action to the reports `numbers`; all of them change or none does.
 
     assign: to `assignee` (an organisation) by `due_on` (else each one's response target);
     accept; merge: close each as a duplicate of report `into_number` (which stays open);
-    forward: pass each on to organisation `to`, with `note` for the residents."""
+    forward: pass each on to organisation `to`, with `note` for the residents. `where` (a
+    request, a city) keeps the selection to its city: a superuser on a city's host acts on
+    that city's reports only."""
     if action not in Action.ALL:
         raise DomainError(_("Choose what to do."), code="bulk_action_unknown")
     if not policy.may(acting_user, Action.RIGHTS[action]):
@@ -123,10 +128,10 @@ def reports_bulk(
         raise DomainError(_("Choose whom to pass them on to."), code="bulk_to_unknown")
     if action == Action.ASSIGN and not policy.in_city(acting_user, assignee):
         raise DomainError(_("Assign within your organisation."), code="forbidden")
-    reports, refusals = _selection(acting_user, numbers)
+    reports, refusals = _selection(acting_user, numbers, where)
     into = None
     if action == Action.MERGE:
-        into = _kept_report(acting_user, into_number, refusals)
+        into = _kept_report(acting_user, into_number, refusals, where)
         if into is not None and not [r for r in reports if r.pk != into.pk]:
             raise DomainError(
                 _("Tick the duplicates as well as the report that stays."),
@@ -154,11 +159,11 @@ def reports_bulk(
     return [r for r in changed if r is not None]
 
 
-def _kept_report(acting_user, number: str, refusals: list[Refusal]) -> Report | None:
+def _kept_report(acting_user, number: str, refusals: list[Refusal], where) -> Report | None:
     number = (number or "").strip().upper()
     if not number:
         raise DomainError(_("Give the number of the report that stays."), code="bulk_into_needed")
-    into = selectors.reports_for_user(acting_user).filter(number=number).first()
+    into = in_city(selectors.reports_for_user(acting_user), where).filter(number=number).first()
     if into is None:
         refusals.append(Refusal(number, _("not among your reports")))
     elif not into.is_open or not policy.may_on_report(acting_user, Right.CHANGE_REPORTS, into):

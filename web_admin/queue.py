@@ -205,6 +205,7 @@ def _queue_bulk(request):
             into_number=data["into"],
             to=data["to"],
             note=data["note"],
+            where=request,
         )
     except bulk.BulkRefused as refused:
         form.add_error(None, _("Nothing was changed. These reports cannot be changed this way:"))
