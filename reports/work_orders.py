@@ -32,6 +32,7 @@ from django.utils.html import strip_tags
 from qrcode.constants import ERROR_CORRECT_M
 
 from accounts import policy
+from accounts.cities import in_city
 from accounts.city_staff import city_of_organisation
 from accounts.errors import DomainError
 from accounts.models import User
@@ -138,17 +139,18 @@ def selection(numbers: Sequence[str]) -> list[str]:
     return chosen
 
 
-def work_orders_for(user, numbers: Sequence[str]) -> list[WorkOrder]:
+def work_orders_for(user, numbers: Sequence[str], where=None) -> list[WorkOrder]:
     """The sheets of these reports for this user, in the order asked. Any number that is
-    not among the reports the user may read (another organisation's, or none at all)
-    refuses the whole selection, naming nothing."""
+    not among the reports the user may read (another organisation's, another city's than
+    `where`'s — a request or a city —, or none at all) refuses the whole selection, naming
+    nothing."""
     chosen = selection(numbers)
     if not all(_NUMBER.fullmatch(number) for number in chosen):
         raise WorkOrderError("No such report.", code="unknown_report")
     reported = Photo.objects.filter(kind=Photo.Kind.REPORTED).order_by("position", "id")
     found = {
         report.number: report
-        for report in selectors.reports_for_user(user)
+        for report in in_city(selectors.reports_for_user(user), where)
         .filter(number__in=chosen)
         .select_related("category", "asset__asset_type", "owner", "assignee")
         .prefetch_related(Prefetch("photos", queryset=reported, to_attr="reported_photos"))

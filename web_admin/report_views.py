@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import policy
+from accounts import cities, policy
 from accounts.errors import DomainError
 from accounts.policy import Right
 from assets.selectors import organizations_for_user
@@ -35,9 +35,14 @@ from web_admin.access import (
 from web_admin.refusals import refusal_text
 
 
+def _readable(request):
+    """The reports this user may read on this host: a superuser's are the host's city's."""
+    return cities.in_city(selectors.reports_for_user(request.user), request)
+
+
 def _report(request, number) -> Report:
     return get_object_or_404(
-        selectors.reports_for_user(request.user).select_related(
+        _readable(request).select_related(
             "category",
             "asset__asset_type",
             "asset__owner",
@@ -54,7 +59,7 @@ def _detail(request, report: Report, *, status: int = 200, **bound):
     """The report page; a form that failed comes back bound, with what was typed."""
     user = request.user
     scope = organizations_for_user(user).filter(is_active=True).order_by("code")
-    nearby = list(selectors.reports_open_nearby(report, within=selectors.reports_for_user(user)))
+    nearby = list(selectors.reports_open_nearby(report, within=_readable(request)))
     history = inspection_selectors.asset_history(report.asset)[:8] if report.asset else []
     map_data = {
         "report": [report.location.y, report.location.x],
@@ -209,9 +214,7 @@ def report_merge(request, number: str):
     report = _report(request, number)
 
     def merge(data):
-        duplicate = (
-            selectors.reports_for_user(request.user).filter(number=data["duplicate"]).first()
-        )
+        duplicate = _readable(request).filter(number=data["duplicate"]).first()
         if duplicate is None:
             raise services.ReportError(
                 _("There is no report %(number)s among yours.") % {"number": data["duplicate"]},
@@ -329,9 +332,7 @@ def report_moderate(request, number: str):
 @staff_required
 def photo(request, token, variant: str):
     """Photos for staff of the report's organisation, the private original included."""
-    item = get_object_or_404(
-        Photo.objects.filter(report__in=selectors.reports_for_user(request.user)), token=token
-    )
+    item = get_object_or_404(Photo.objects.filter(report__in=_readable(request)), token=token)
     if variant == "original":
         return serve_stored(item.original, private=True, content_type=item.content_type)
     if variant not in ("photo", "thumb"):

@@ -44,7 +44,7 @@ def _sheets(request, numbers: list[str], *, selection: bool):
     if request.method == "POST" and not policy.may(user, Right.CHANGE_REPORTS):
         raise PermissionDenied
     try:
-        orders = work_orders.work_orders_for(user, numbers)
+        orders = work_orders.work_orders_for(user, numbers, where=request)
     except work_orders.WorkOrderError as exc:
         if exc.code == "unknown_report":
             raise Http404 from None
