@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.cities import city_id_of
 from reports import (
     followup_forms,
     followups,
@@ -30,6 +31,16 @@ DONE = {
     "acknowledged": lambda: _("Thank you: the city knows you have seen it."),
     "updated": lambda: _("Thank you: the progress is saved, and the resident is told."),
 }
+
+
+def _resolve(request, token: str) -> OwnerLink:
+    """The link of this token, if its report is of the host's city (another city's link is
+    unknown here, as a wrong token is). Raises owner_links.Refused."""
+    link = owner_links.resolve(token)
+    here = city_id_of(request)
+    if here is not None and link.report.owner.city_id != here:
+        raise owner_links.Refused("unknown")
+    return link
 
 
 def _refusal(request, refused: owner_links.Refused):
@@ -76,7 +87,7 @@ def _page(request, link: OwnerLink, token: str, *, status=200, **forms):
 @require_http_methods(["GET", "HEAD", "POST"])
 def owner_page(request, token: str):
     try:
-        link = owner_links.resolve(token)
+        link = _resolve(request, token)
     except owner_links.Refused as refused:
         return _refusal(request, refused)
     if request.method != "POST":
@@ -170,7 +181,7 @@ def _hand_back(request, link, token):
 def owner_photo(request, token: str, photo, variant: str):
     """A photo the link may show (never an original, never a photo the resident kept)."""
     try:
-        link = owner_links.resolve(token)
+        link = _resolve(request, token)
     except owner_links.Refused:
         raise Http404 from None
     item = get_object_or_404(owner_links.owner_link_photos(link.report), token=photo)
