@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts import policy
+from accounts.cities import in_city
 from accounts.models import Organization, User
 from accounts.policy import Right
 from assets.models import Asset, AssetType, FaultCategory
@@ -35,18 +36,20 @@ from inspections.models import (
 )
 
 
-def assets_for_inspector(user) -> QuerySet[Asset]:
+def assets_for_inspector(user, where=None) -> QuerySet[Asset]:
     """Assets whose private data and inspections the user may read: those of the user's
-    organisations (inspectors included), everything for superusers."""
+    organisations (inspectors included), everything for superusers; of the city of `where`
+    (a request: a superuser on a city's host sees that city's) when given."""
     scope = user_scope_ids(user)
-    qs = Asset.objects.all()
+    qs = in_city(Asset.objects.all(), where)
     return qs if scope is None else qs.filter(owner_id__in=scope)
 
 
-def asset_for_inspector(user, pk) -> Asset | None:
-    """The asset, if the user may read it, with its type, owner and parent."""
+def asset_for_inspector(user, pk, where=None) -> Asset | None:
+    """The asset, if the user may read it (in the city of `where`), with its type, owner
+    and parent."""
     return (
-        assets_for_inspector(user)
+        assets_for_inspector(user, where)
         .select_related("asset_type", "owner", "parent__asset_type")
         .filter(pk=pk)
         .first()
@@ -69,9 +72,11 @@ def with_effective(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
     return qs.annotate(is_effective=Exists(effective_inspections().filter(pk=OuterRef("pk"))))
 
 
-def inspection_for_user(user, uuid) -> Inspection | None:
-    """The inspection with this id, if it is of an asset the user may read."""
-    return Inspection.objects.filter(uuid=uuid, asset__in=assets_for_inspector(user)).first()
+def inspection_for_user(user, uuid, where=None) -> Inspection | None:
+    """The inspection with this id, if it is of an asset the user may read (in the city of
+    `where`)."""
+    assets = assets_for_inspector(user, where)
+    return Inspection.objects.filter(uuid=uuid, asset__in=assets).first()
 
 
 def inspection_photo(*, inspection: Inspection, sha256: str) -> InspectionPhoto | None:
@@ -184,10 +189,10 @@ def asset_history(asset: Asset) -> QuerySet[Inspection]:
     )
 
 
-def condition_rows(user, *, type_code: str | None = None):
-    """(asset id, ledger id, grade, rank, inspected on) of every effective inspection:
-    the input of Markov deterioration models."""
-    qs = effective_inspections().filter(asset__in=assets_for_inspector(user))
+def condition_rows(user, *, type_code: str | None = None, where=None):
+    """(asset id, ledger id, grade, rank, inspected on) of every effective inspection (of
+    the city of `where`): the input of Markov deterioration models."""
+    qs = effective_inspections().filter(asset__in=assets_for_inspector(user, where))
     if type_code:
         qs = qs.filter(asset__asset_type__code=type_code)
     return qs.order_by("asset_id", "performed_at").values_list(

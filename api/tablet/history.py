@@ -61,7 +61,7 @@ class AssetHistoryApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer})
     def get(self, request, pk: int):
-        asset = selectors.asset_for_inspector(request.user, pk)
+        asset = selectors.asset_for_inspector(request.user, pk, request)
         if asset is None:
             raise ApiError("No such asset of yours.", code="not_found")
         timeline = history.asset_timeline(asset)
@@ -89,9 +89,9 @@ class ConditionHistoryCsvApi(APIView):
     )
     def get(self, request):
         type_code = request.query_params.get("type")
-        inspections = selectors.condition_rows(request.user, type_code=type_code)
+        inspections = selectors.condition_rows(request.user, type_code=type_code, where=request)
         works = planning_selectors.work_rows(
-            selectors.assets_for_inspector(request.user), type_code=type_code
+            selectors.assets_for_inspector(request.user, request), type_code=type_code
         )
         scales = {t.code: t.grading_scale for t in AssetType.objects.all()}
 

@@ -75,7 +75,7 @@ PHOTO_RESPONSES = {200: PhotoOutSerializer, 201: PhotoOutSerializer, 400: ErrorS
 
 
 def _own_inspection(request, uuid) -> Inspection:
-    inspection = selectors.inspection_for_user(request.user, uuid)
+    inspection = selectors.inspection_for_user(request.user, uuid, request)
     if inspection is None:
         raise ApiError("No such inspection of yours.", code="not_found")
     return inspection

@@ -29,7 +29,7 @@ HISTORY_REPORTS = 50
 def asset_history(request, pk: int):
     """The asset's facts, its inspections and works over time (corrections shown), its grade
     as a step chart and its reports."""
-    asset = selectors.asset_for_inspector(request.user, pk)
+    asset = selectors.asset_for_inspector(request.user, pk, request)
     if asset is None:
         raise Http404
     return _history_page(request, asset, WorkForm(asset=asset))
@@ -39,7 +39,7 @@ def asset_history(request, pk: int):
 @staff_required
 def asset_work(request, pk: int):
     """Record a work done on the asset (managers and staff of its owner)."""
-    asset = selectors.asset_for_inspector(request.user, pk)
+    asset = selectors.asset_for_inspector(request.user, pk, request)
     if asset is None:
         raise Http404
     if not policy.may(request.user, Right.RECORD_WORKS, owner_id=asset.owner_id):
