@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from accounts import policy
+from accounts import cities, policy
 from accounts.policy import Right
 
 
@@ -22,6 +22,13 @@ def may_change(user) -> bool:
 
 def is_manager(user) -> bool:
     return policy.may(user, Right.REORDER_REPORTS)
+
+
+def of_this_city(request, organisation) -> bool:
+    """Is the organisation of the request's city (always, without City rows)? A superuser
+    on a city's host sees that city's things only; staff see their own city's anyway."""
+    here = cities.city_id_of(request)
+    return here is None or getattr(organisation, "city_id", None) == here
 
 
 def staff_required(view):

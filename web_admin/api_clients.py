@@ -8,14 +8,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import cities
 from reports import clients
 from web_admin import forms
 from web_admin.access import staff_required
 from web_admin.refusals import refusal_text
 
 
+def _clients(request):
+    """The keys this user manages, of the host's city (a superuser's too)."""
+    return cities.in_city(clients.clients_for_user(request.user), request, "organization__city")
+
+
 def _api_clients_page(request, form, *, status=200, new_client=None, new_key=""):
-    listed = clients.clients_for_user(request.user).annotate(report_count=Count("reports"))
+    listed = _clients(request).annotate(report_count=Count("reports"))
     response = render(
         request,
         "web_admin/api_clients.html",
@@ -65,7 +71,7 @@ def api_clients(request):
 def api_client_revoke(request, pk: int):
     if not clients.may_manage_clients(request.user):
         raise PermissionDenied
-    client = get_object_or_404(clients.clients_for_user(request.user), pk=pk)
+    client = get_object_or_404(_clients(request), pk=pk)
     clients.client_revoke(client=client, acting_user=request.user)
     messages.success(request, _("The key of %(name)s was revoked.") % {"name": client.name})
     return redirect("manage-api-clients")

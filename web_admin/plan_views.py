@@ -22,7 +22,7 @@ from planning import plan_exports, plans
 from planning import selectors as planning_selectors
 from planning.models import Action, Policy, SavedPlan
 from web_admin import plan_charts
-from web_admin.access import staff_required
+from web_admin.access import of_this_city, staff_required
 from web_admin.plan_forms import PlanSettingsForm, UnitCostForm
 
 WORKS_PER_PAGE = 100
@@ -142,7 +142,9 @@ def plan_make(request):
 def _saved(request, pk: int) -> SavedPlan:
     saved = get_object_or_404(SavedPlan.objects.select_related("organisation", "made_by"), pk=pk)
     scope = policy.scope_ids(request.user)
-    if scope is not None and saved.organisation_id not in scope:
+    if (scope is not None and saved.organisation_id not in scope) or not of_this_city(
+        request, saved.organisation
+    ):
         raise Http404
     return saved
 

@@ -16,7 +16,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from inspections import areas, assignments, selectors
 from web_admin.access import may_change, staff_required
 from web_admin.inspection_forms import AssignmentForm
-from web_admin.inspection_screens.common import filter_form, filter_query, screen_context
+from web_admin.inspection_screens.common import (
+    filter_form,
+    filter_query,
+    host_city_selection,
+    screen_context,
+)
 from web_admin.inspection_screens.words import grade_words
 
 ASSETS_PER_PAGE = 50
@@ -33,7 +38,7 @@ def asset_list(request):
     form = filter_form(request, towns, FILTER_FIELDS)
     today = timezone.localdate()
     qs = selectors.assets_to_inspect_listed(
-        request.user, form.selection(), today=today, towns=towns
+        request.user, host_city_selection(form.selection(), request), today=today, towns=towns
     )
     can_assign = may_change(request.user)
     if request.method == "POST" and not can_assign:
@@ -113,7 +118,7 @@ def asset_map(request):
     form = filter_form(request, towns, FILTER_FIELDS)
     assets, truncated = selectors.assets_to_inspect_mapped(
         request.user,
-        form.selection(),
+        host_city_selection(form.selection(), request),
         today=timezone.localdate(),
         towns=towns,
         limit=MAP_FEATURE_LIMIT,

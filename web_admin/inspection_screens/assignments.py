@@ -5,8 +5,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts import cities
 from inspections import selectors
-from web_admin.access import staff_required
+from web_admin.access import of_this_city, staff_required
 from web_admin.inspection_screens.common import screen_context
 from web_admin.inspection_screens.words import grade_words
 
@@ -17,9 +18,10 @@ STOPS_PER_PAGE = 100
 @require_safe
 @staff_required
 def assignment_list(request):
-    page = Paginator(selectors.assignments_listed(request.user), ASSIGNMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
+    listed = cities.in_city(
+        selectors.assignments_listed(request.user), request, "organization__city"
     )
+    page = Paginator(listed, ASSIGNMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "web_admin/inspections/assignment_list.html",
@@ -33,7 +35,7 @@ def assignment_detail(request, pk: int):
     """An assignment's assets, inspector and due date, and how many of its assets were
     inspected since it was made."""
     assignment = selectors.assignment_with_progress(request.user, pk)
-    if assignment is None:
+    if assignment is None or not of_this_city(request, assignment.organization):
         raise Http404
     page = Paginator(selectors.assignment_stops(assignment), STOPS_PER_PAGE).get_page(
         request.GET.get("page")

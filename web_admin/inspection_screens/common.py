@@ -1,11 +1,15 @@
 """What the inspection screens share: the asset filter read from a request, the filter as a
 query string, and the page context."""
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.cities import city_id_of
 from assets.selectors import organizations_for_user
+from inspections.selectors import AssetSelection
 from web_admin.inspection_forms import AssetFilterForm
 
 
@@ -38,3 +42,13 @@ def filter_query(form: AssetFilterForm, **changes) -> str:
 
 def screen_context(subnav: str, **context) -> dict:
     return {"nav": "inspections", "subnav": subnav, "today": timezone.localdate(), **context}
+
+
+def host_city_selection(selection: AssetSelection, request) -> AssetSelection:
+    """The selection kept to the assets of the request's city (a superuser on a city's host
+    sees that city's); unchanged without City rows."""
+    city_id = city_id_of(request)
+    if city_id is None:
+        return selection
+    here = Q(owner__city_id=city_id)
+    return replace(selection, also=here if selection.also is None else selection.also & here)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 import inspections.quarantine
+from accounts import cities
 from assets.models import Asset
 from inspections import held, selectors
 from inspections.errors import InspectionError
@@ -123,9 +124,10 @@ def _items(user, records) -> list[dict]:
 def quarantine(request):
     """Field records the server could not take as they were, waiting for a manager."""
     decided = request.GET.get("show") == "decided"
-    page = Paginator(
-        held.quarantine_listed(request.user, decided=decided), RECORDS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    listed = cities.in_city(
+        held.quarantine_listed(request.user, decided=decided), request, "organization__city"
+    )
+    page = Paginator(listed, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "web_admin/inspections/quarantine.html",
@@ -145,7 +147,10 @@ def quarantine_resolve(request, pk: int):
     """Accept a held record (it becomes a correction of the one with its id) or discard it."""
     if not is_manager(request.user):
         raise PermissionDenied
-    record = get_object_or_404(selectors.quarantine_for_user(request.user), pk=pk)
+    held_here = cities.in_city(
+        selectors.quarantine_for_user(request.user), request, "organization__city"
+    )
+    record = get_object_or_404(held_here, pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("accept", "discard"):
         messages.error(request, _("Choose to accept or to discard the record."))
