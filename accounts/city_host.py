@@ -56,9 +56,40 @@ def city_values(row) -> cities.City:
         open311_contact=row.open311_contact,
         local_government_code=row.local_government_code,
         prefecture=row.prefecture,
+        line=_line(row),
+        mailbox=_mailbox(row),
         id=row.pk,
         slug=row.slug,
         area=row.service_area,
+    )
+
+
+def _line(row) -> cities.LineChannel | None:
+    """The city's own LINE channel; None (off) until its secret and token are set."""
+    if not (row.line_channel_secret and row.line_access_token):
+        return None
+    return cities.LineChannel(
+        channel_secret=row.line_channel_secret,
+        access_token=row.line_access_token,
+        basic_id=row.line_basic_id,
+        push_monthly_cap=row.line_push_monthly_cap,
+    )
+
+
+def _mailbox(row) -> cities.Mailbox | None:
+    """The city's own report mailbox; None (off) until its host is set."""
+    if not row.mail_host:
+        return None
+    return cities.Mailbox(
+        host=row.mail_host,
+        port=row.mail_port,
+        user=row.mail_user,
+        password=row.mail_password,
+        folder=row.mail_folder,
+        processed_folder=row.mail_processed_folder,
+        staff_folder=row.mail_staff_folder,
+        ca_file=row.mail_ca_file,
+        address=row.mail_address,
     )
 
 
@@ -116,6 +147,26 @@ def known() -> _Known:
         if token is not None and token != current.token:
             return load()
     return current
+
+
+def city_by_id(city_id: int | None) -> cities.City | None:
+    """The values of an active city served at some host, by its row's id (for work without
+    a request: a LINE event, a push); None for an unknown or inactive one. No query while
+    the host map is fresh. `None` names the deployment's one city of the settings."""
+    if city_id is None:
+        return cities.current()
+    return next((here for here in known().hosts.values() if here.id == city_id), None)
+
+
+def cities_served() -> list[cities.City]:
+    """Every active city (one query), or the settings' one when no City row exists: what
+    work without a request goes through one city at a time (each city's mailbox)."""
+    from accounts.models import City
+
+    rows = City.objects.using(DEFAULT_DB_ALIAS).filter(is_active=True)
+    if not City.objects.using(DEFAULT_DB_ALIAS).exists():
+        return [cities.current()]
+    return [city_values(row) for row in rows.order_by("local_government_code")]
 
 
 def city_for_host(host: str) -> cities.City | None:

@@ -7,6 +7,7 @@ tables (db_table), so that people and permissions sit below every other app.
 
 import datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.gis.db import models
@@ -19,9 +20,38 @@ from django.utils.translation import gettext_lazy as _
 from accounts import cities, keys, policy
 
 
+class SecretInput(forms.CharField):
+    """A secret typed in and never shown again: left empty, the stored one is kept."""
+
+    def has_changed(self, initial, data) -> bool:
+        return bool(data)
+
+
+class SecretField(models.CharField):
+    """A City's channel secret (LINE, the mailbox): a password input in forms that never
+    shows the stored value; left empty it keeps it, and a single "-" removes it."""
+
+    def formfield(self, **kwargs):
+        # Over the admin's text input for CharFields: the stored value never goes to a page.
+        secret = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+        return super().formfield(
+            **{**kwargs, "form_class": SecretInput, "required": False, "widget": secret}
+        )
+
+    def save_form_data(self, instance, data) -> None:
+        if data:
+            setattr(instance, self.attname, "" if data.strip() == "-" else data.strip())
+
+
+_KEEP = _("Not shown again: leave empty to keep the stored one, type - to remove it.")
+
+
 class City(models.Model):
     """A municipality this deployment serves, chosen by the host name a request comes to.
-    None configured: the deployment's one city, from the settings (config/city.py)."""
+    None configured: the deployment's one city, from the settings (config/city.py).
+
+    A city's LINE channel and report mailbox are its own (off while not set up): the
+    secrets are written in the admin and never shown there again."""
 
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -50,6 +80,46 @@ class City(models.Model):
     open_data_license = models.CharField(_("open-data licence"), max_length=100)
     open_data_license_url = models.URLField(_("open-data licence address"), blank=True)
     service_area = models.MultiPolygonField(_("service area"), srid=4326, null=True, blank=True)
+    # LINE (Messaging API): on when both the secret and the access token are set.
+    line_channel_secret = SecretField(
+        _("LINE channel secret"), max_length=100, blank=True, help_text=_KEEP
+    )
+    line_access_token = SecretField(
+        _("LINE channel access token"), max_length=300, blank=True, help_text=_KEEP
+    )
+    line_basic_id = models.CharField(
+        _("LINE basic ID"),
+        max_length=40,
+        blank=True,
+        help_text=_("@123abcde: the sticker page's “report by LINE” link opens a chat with it."),
+    )
+    line_push_monthly_cap = models.PositiveIntegerField(
+        _("LINE pushes a month"),
+        default=1000,
+        help_text=_("Pushed messages cost the city: none beyond this many a month."),
+    )
+    # The report mailbox, read over IMAP with TLS by `manage.py mail_intake`: on when the
+    # host is set.
+    mail_host = models.CharField(_("mailbox IMAP host"), max_length=253, blank=True)
+    mail_port = models.PositiveIntegerField(_("mailbox IMAP port"), default=993)
+    mail_user = models.CharField(_("mailbox user"), max_length=254, blank=True)
+    mail_password = SecretField(_("mailbox password"), max_length=200, blank=True, help_text=_KEEP)
+    mail_folder = models.CharField(_("mailbox folder"), max_length=100, default="INBOX")
+    mail_processed_folder = models.CharField(
+        _("folder for processed mail"), max_length=100, default="Processed"
+    )
+    mail_staff_folder = models.CharField(_("folder for staff"), max_length=100, default="For staff")
+    mail_ca_file = models.CharField(
+        _("mailbox CA file"),
+        max_length=300,
+        blank=True,
+        help_text=_("A CA certificate to trust besides the system's (a private mail server)."),
+    )
+    mail_address = models.EmailField(
+        _("report address"),
+        blank=True,
+        help_text=_("What residents write to: the sticker page's “report by e-mail” link."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -57,6 +127,21 @@ class City(models.Model):
         verbose_name = _("city")
         verbose_name_plural = _("cities")
         ordering = ["local_government_code"]
+        constraints = [
+            # One channel, one mailbox per city: shared, one city would read the other's.
+            models.UniqueConstraint(
+                fields=["line_channel_secret"],
+                condition=~Q(line_channel_secret=""),
+                name="city_line_channel_unique",
+                violation_error_message=_("Another city has this LINE channel."),
+            ),
+            models.UniqueConstraint(
+                fields=["mail_host", "mail_user", "mail_folder"],
+                condition=~Q(mail_host=""),
+                name="city_mailbox_unique",
+                violation_error_message=_("Another city reads this mailbox folder."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefecture}{self.name}"

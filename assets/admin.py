@@ -128,21 +128,19 @@ class CityAdmin(MapAdmin):
     readonly_fields = ("created_at",)
     inlines = (CityHostInline,)
     formfield_overrides = MapAdmin.formfield_overrides | HTTPS_URLS
+    _open311 = ("jurisdiction_id", "open311_contact")
+    _licence = ("open_data_license", "open_data_license_url")
+    # Secrets are password inputs that never show what is stored (accounts.models.SecretField).
+    _line = ("line_basic_id", "line_push_monthly_cap", "line_channel_secret", "line_access_token")
+    _mailbox = ("mail_address", ("mail_host", "mail_port"), ("mail_user", "mail_password"))
+    _folders = (("mail_folder", "mail_processed_folder", "mail_staff_folder"), "mail_ca_file")
     fieldsets = (
         (None, {"fields": ("slug", "name", "name_en", "prefecture", "local_government_code")}),
         (_("Residents"), {"fields": ("public_base_url", "short_url_base", "phone", "phone_hours")}),
-        (
-            _("Open data and Open311"),
-            {
-                "fields": (
-                    "jurisdiction_id",
-                    "open311_contact",
-                    "open_data_license",
-                    "open_data_license_url",
-                )
-            },
-        ),
+        (_("Open data and Open311"), {"fields": (*_open311, *_licence)}),
         (_("Service area"), {"fields": ("service_area",)}),
+        (_("LINE"), {"fields": _line}),
+        (_("Report mailbox"), {"fields": (*_mailbox, *_folders)}),
         (_("Record"), {"fields": ("is_active", "created_at")}),
     )
 

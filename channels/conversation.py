@@ -7,6 +7,10 @@ categories as quick replies, then a confirmation that says what is kept and why,
 report through the intake door and its number and receipt link in the reply. Every answer
 goes through the event's reply token (free of charge); the state between messages is kept
 on the LINE user. Typing "やめる" or "cancel" starts again.
+
+A conversation is with one city's account (the LINE user's `city`): it offers that city's
+assets and stickers only, names that city, and its report comes in through the door as that
+city's (its area, its organisations).
 """
 
 import uuid
@@ -29,6 +33,7 @@ from linebot.v3.webhooks import (
     UnfollowEvent,
 )
 
+from accounts.cities import city_id_of, in_city
 from assets.models import Asset, FaultCategory
 from assets.selectors import assets_within, fault_categories_for_type
 from channels import line
@@ -48,12 +53,13 @@ CANCEL_WORDS = {"やめる", "キャンセル", "cancel", "stop", "取消", "can
 STALE = timezone.timedelta(hours=12)  # a conversation left this long starts again
 
 
-def event_handle(payload: dict) -> None:
+def event_handle(payload: dict, *, here: city.City) -> None:
+    """Answer one webhook event that came to the channel of the city `here`."""
     event = LineWebhookEvent.from_dict(payload)
     user_id = getattr(getattr(event, "source", None), "user_id", None)
     if not user_id:
         return  # groups and rooms: the city's account reports only in one-to-one chats
-    user = _user(user_id, follow=isinstance(event, FollowEvent))
+    user = _user(here, user_id, follow=isinstance(event, FollowEvent))
     if isinstance(event, UnfollowEvent):
         LineUser.objects.filter(pk=user.pk).update(following=False, state={})
         return
@@ -61,14 +67,23 @@ def event_handle(payload: dict) -> None:
         messages = _answer(user, event)
     user.save()
     if messages and getattr(event, "reply_token", None):
-        line.reply(event.reply_token, messages)
+        line.reply(here, event.reply_token, messages)
 
 
-def _user(user_id: str, *, follow: bool) -> LineUser:
-    user, created = LineUser.objects.get_or_create(user_id=user_id)
+def _here(user: LineUser) -> city.City:
+    """The city whose account the user talks to (never another, should it stop being served:
+    the event then fails and stays kept, with why)."""
+    here = line.city_of(user.city_id)
+    if here is None:
+        raise RuntimeError("The city of this LINE user is not served any more.")
+    return here
+
+
+def _user(here: city.City, user_id: str, *, follow: bool) -> LineUser:
+    user, created = LineUser.objects.get_or_create(city_id=here.id, user_id=user_id)
     if created or follow or not user.display_name:
         try:
-            found = line.profile(user_id)
+            found = line.profile(here, user_id)
             user.display_name = (found.display_name or "")[:200]
             user.language = line.language_of(found.language)
         except Exception:  # no profile (blocked, or LINE down): Japanese, no name
@@ -87,7 +102,7 @@ def _answer(user: LineUser, event) -> list:
     state = user.state
     if isinstance(event, FollowEvent):
         user.state = {}
-        return [_text(_welcome())]
+        return [_text(_welcome(_here(user)))]
     if isinstance(event, PostbackEvent):
         return _postback(user, dict(_pairs(event.postback.data)))
     if not isinstance(event, MessageEvent):
@@ -131,11 +146,11 @@ def _text(text: str, choices: list[tuple[str, str]] = ()) -> TextMessage:
     return TextMessage(text=text[:5000], quick_reply=quick)
 
 
-def _welcome() -> str:
+def _welcome(here: city.City) -> str:
     return _(
         "Thank you for following %(city)s. To report a broken streetlight, park or road, "
         "send the code on its sticker, or your location, and a photo if you like."
-    ) % {"city": city.current().name_in()}
+    ) % {"city": here.name_in()}
 
 
 def _help() -> str:
@@ -145,12 +160,12 @@ def _help() -> str:
     )
 
 
-def _purpose() -> str:
+def _purpose(here: city.City) -> str:
     return _(
         "%(city)s uses what you send here (the photos, the place and your LINE name) only "
         "to deal with this fault and to tell you in LINE when it is dealt with. Your LINE "
         "name is deleted %(days)s days after the report is closed."
-    ) % {"city": city.current().name_in(), "days": settings.REPORT_CONTACT_RETENTION_DAYS}
+    ) % {"city": here.name_in(), "days": settings.REPORT_CONTACT_RETENTION_DAYS}
 
 
 def _asset_line(asset: Asset) -> str:
@@ -185,6 +200,8 @@ def _text_message(user: LineUser, text: str) -> list:
     if len(code) == codes.BODY_LENGTH + 1 and len(words) <= 60:
         resolution = label_resolve(code)
         asset = resolution.asset
+        if asset is not None and not _of_city(asset, _here(user)):
+            asset = None  # another city's sticker is unknown to this city's account
         if asset is not None and asset.status == Asset.Status.IN_SERVICE:
             _touch(user, asset=asset.pk, code=resolution.label.code, nearby=[])
             return _categories(user, asset)
@@ -199,7 +216,7 @@ def _text_message(user: LineUser, text: str) -> list:
 
 def _located(user: LineUser, lat: float, lon: float, *, prefix: list = ()) -> list:
     point = Point(lon, lat, srid=4326)
-    in_service = Asset.objects.filter(status=Asset.Status.IN_SERVICE)
+    in_service = in_city(Asset.objects.filter(status=Asset.Status.IN_SERVICE), _here(user))
     near = list(
         assets_within(in_service, point, NEARBY_METRES)
         .select_related("asset_type")
@@ -220,7 +237,7 @@ def _photo(user: LineUser, message_id: str) -> list:
         return [_text(_("That is enough photos: %(count)s are kept.") % {"count": MAX_PHOTOS})]
     try:
         staged = photo_store.photo_stage(
-            data=line.content(message_id), filename=f"{message_id}.jpg"
+            data=line.content(_here(user), message_id), filename=f"{message_id}.jpg"
         )
     except PhotoError as exc:
         return [
@@ -262,7 +279,7 @@ def _postback(user: LineUser, data: dict) -> list:
                 + (_asset_line(asset) if asset else _("at the place you sent")),
                 _("%(count)s photos") % {"count": len(state.get("photos", []))},
                 "",
-                _purpose(),
+                _purpose(_here(user)),
             ]
         )
         return [_text(summary, [(_("Send"), "ok=1"), (_("Cancel"), "ok=0")])]
@@ -281,6 +298,7 @@ def _cancel(user: LineUser) -> None:
 
 
 def _submit(user: LineUser) -> list:
+    here = _here(user)
     state = user.state
     category = FaultCategory.objects.get(code=state["category"])
     asset = Asset.objects.filter(pk=state.get("asset")).first()
@@ -302,18 +320,19 @@ def _submit(user: LineUser) -> list:
             contact=intake.Contact(name=user.display_name),
             join=intake.Join.SAME_CATEGORY,
             idempotency_key=f"line:{state.get('nonce', '')}",
+            city=here,
         )
     except ReportError as exc:
         user.state = {}
         return [
             _text(
                 _("The report could not be taken (%(code)s). Please call %(phone)s.")
-                % {"code": exc.code, "phone": city.current().phone}
+                % {"code": exc.code, "phone": here.phone}
             )
         ]
     LineReceipt.objects.get_or_create(receipt=outcome.receipt, defaults={"line_user": user})
     user.state = {}
-    link = _receipt_link(outcome.receipt)
+    link = _receipt_link(outcome.receipt, here)
     if outcome.joined:
         text = _(
             "This fault was already reported (%(number)s): yours is added to it. "
@@ -324,16 +343,21 @@ def _submit(user: LineUser) -> list:
     return [_text(text % {"number": outcome.report.number, "link": link})]
 
 
-def _receipt_link(receipt) -> str:
-    return city.current().public_base_url + reverse("report-status", args=[receipt.token])
+def _of_city(asset: Asset, here: city.City) -> bool:
+    return city_id_of(here) is None or asset.owner.city_id == city_id_of(here)
 
 
-def status_text(event: ReportEvent, report: Report, receipt) -> str:
-    """What a LINE user is pushed when their report is fixed, closed or passed on."""
+def _receipt_link(receipt, here: city.City) -> str:
+    return here.public_base_url + reverse("report-status", args=[receipt.token])
+
+
+def status_text(event: ReportEvent, report: Report, receipt, *, here: city.City) -> str:
+    """What a LINE user of the city `here`'s account is pushed when their report is fixed,
+    closed or passed on."""
     values = {
         "number": report.number,
         "category": report.category.name_in(),
-        "link": _receipt_link(receipt),
+        "link": _receipt_link(receipt, here),
     }
     if event.kind == ReportEvent.Kind.FORWARDED:
         owner = report.owner.name if report.owner else ""

@@ -7,6 +7,11 @@ for no one and redelivers what was not acknowledged. The conversation itself is 
 channels/conversation.py. Pushes cost the city money, so there are few of them: when a
 report is fixed or closed, or passed to another owner; none after an unfollow; none beyond
 the month's cap.
+
+Each city has its own channel (config.city.City.line, from its row; the settings' when no
+City is configured): the webhook on a city's host checks that city's secret only, and keeps
+the event as that city's; the conversation, its replies and the later pushes to a LINE user
+go through the channel the user talks to, and the cap counts per channel.
 """
 
 import datetime
@@ -34,6 +39,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.webhook import SignatureValidator
 
+from accounts.city_host import city_by_id
 from channels.models import LineEvent, LinePushMonth, LineReceipt, LineUser
 from config import city
 from reports.models import Report, ReportEvent
@@ -43,9 +49,15 @@ MAX_BODY = 1_000_000  # LINE's webhook bodies are small; anything bigger is not 
 LANGUAGES = {"ja": "ja", "en": "en", "ko": "ko", "vi": "vi", "pt": "pt-br", "zh-hans": "zh-hans"}
 
 
-def channel():
+def city_of(city_id: int | None) -> city.City | None:
+    """The city whose channel a kept event or a LINE user is of (None: the settings' one
+    city); None when that city is no longer served."""
+    return city_by_id(city_id)
+
+
+def channel(here: city.City | None):
     """The city's LINE channel, or None when it is not set up (the webhook is then 404)."""
-    return city.current().line
+    return here.line if here is not None else None
 
 
 def language_of(line_language: str | None) -> str:
@@ -60,7 +72,8 @@ def language_of(line_language: str | None) -> str:
 @csrf_exempt
 @require_POST
 def webhook(request):
-    line = channel()
+    here = city.current(request)
+    line = channel(here)
     if line is None:
         raise Http404("LINE is not set up here.")
     body = request.body
@@ -79,18 +92,20 @@ def webhook(request):
     except (ValueError, KeyError, TypeError, AssertionError):
         return HttpResponse(status=400)
     for event in events:
-        events_keep(event)
+        events_keep(event, city_id=here.id)
     return HttpResponse(status=200)
 
 
-def events_keep(event: dict) -> LineEvent | None:
-    """Keep one webhook event and hand it to a task, once per webhookEventId."""
+def events_keep(event: dict, *, city_id: int | None) -> LineEvent | None:
+    """Keep one webhook event of a city's channel and hand it to a task, once per
+    webhookEventId."""
     event_id = str(event.get("webhookEventId") or "")[:64]
     if not event_id:
         return None
     try:
         with transaction.atomic():
             kept = LineEvent.objects.create(
+                city_id=city_id,
                 event_id=event_id,
                 kind=str(event.get("type", ""))[:20],
                 payload=event,
@@ -127,7 +142,10 @@ def line_event_handle(event_pk: int) -> None:
     if kept.handled_at is not None:
         return
     try:
-        conversation.event_handle(kept.payload)
+        here = city_of(kept.city_id)
+        if channel(here) is None:
+            raise RuntimeError("This city's LINE channel is not set up any more.")
+        conversation.event_handle(kept.payload, here=here)
         kept.error = ""
     except Exception as exc:  # the event stays kept; staff see why in the admin
         logger.exception("LINE event %s failed", kept.event_id)
@@ -139,28 +157,28 @@ def line_event_handle(event_pk: int) -> None:
 # --- The Messaging API ------------------------------------------------------------------------
 
 
-def _client(data: bool = False) -> ApiClient:
-    line = channel()
+def _client(here: city.City | None, data: bool = False) -> ApiClient:
+    line = channel(here)
     if line is None:
         raise RuntimeError("LINE is not set up here.")
     host = settings.LINE_API_DATA_URL if data else settings.LINE_API_URL
     return ApiClient(Configuration(host=host, access_token=line.access_token))
 
 
-def reply(reply_token: str, messages: list) -> None:
-    with _client() as client:
+def reply(here: city.City, reply_token: str, messages: list) -> None:
+    with _client(here) as client:
         MessagingApi(client).reply_message(
             ReplyMessageRequest(reply_token=reply_token, messages=messages[:5])
         )
 
 
-def profile(user_id: str):
-    with _client() as client:
+def profile(here: city.City, user_id: str):
+    with _client(here) as client:
         return MessagingApi(client).get_profile(user_id)
 
 
-def content(message_id: str) -> bytes:
-    with _client(data=True) as client:
+def content(here: city.City, message_id: str) -> bytes:
+    with _client(here, data=True) as client:
         return bytes(MessagingApiBlob(client).get_message_content(message_id))
 
 
@@ -169,18 +187,26 @@ def _month() -> str:
 
 
 def push(line_user: LineUser, text: str) -> bool:
-    """One pushed message, if the user still follows us and the month's cap allows."""
-    line = channel()
+    """One pushed message, through the channel the user talks to, if they still follow it
+    and the month's cap of that channel allows."""
+    here = city_of(line_user.city_id)
+    line = channel(here)
     if line is None or not line_user.following:
         return False
     with transaction.atomic():
-        month, _ = LinePushMonth.objects.select_for_update().get_or_create(month=_month())
+        month, _ = LinePushMonth.objects.select_for_update().get_or_create(
+            city_id=line_user.city_id, month=_month()
+        )
         if month.count >= line.push_monthly_cap:
             LinePushMonth.objects.filter(pk=month.pk).update(refused=F("refused") + 1)
-            logger.warning("LINE push cap of %s reached this month", line.push_monthly_cap)
+            logger.warning(
+                "LINE push cap of %s reached this month (city %s)",
+                line.push_monthly_cap,
+                here.slug or "of the settings",
+            )
             return False
         LinePushMonth.objects.filter(pk=month.pk).update(count=F("count") + 1)
-    with _client() as client:
+    with _client(here) as client:
         MessagingApi(client).push_message(
             PushMessageRequest(to=line_user.user_id, messages=[TextMessage(text=text)]),
             x_line_retry_key=str(uuid.uuid4()),
@@ -202,8 +228,9 @@ def _pushed_for(event: ReportEvent) -> bool:
 
 def report_changed(event: ReportEvent) -> None:
     """Called by reports.notices for each event residents hear of: a LINE user who holds a
-    receipt of the report is pushed a message when it is fixed, closed or passed on."""
-    if channel() is None or not _pushed_for(event):
+    receipt of the report is pushed a message when it is fixed, closed or passed on, in the
+    channel (the city's account) they reported through."""
+    if not _pushed_for(event):
         return
     from channels import conversation
 
@@ -212,10 +239,11 @@ def report_changed(event: ReportEvent) -> None:
     )
     for held in holders:
         report = held.receipt.report
-        if report.contacts_deleted_at is not None:
+        here = city_of(held.line_user.city_id)
+        if report.contacts_deleted_at is not None or channel(here) is None:
             continue
         with translation.override(held.line_user.language):
-            text = conversation.status_text(event, report, held.receipt)
+            text = conversation.status_text(event, report, held.receipt, here=here)
         try:
             push(held.line_user, text)
         except Exception:  # LINE down: the e-mail path is not held up by it

@@ -16,6 +16,10 @@ folder and its sender gets the receipt link by mail (reports.notices, in the lan
 mail was written in); an automatic mail (RFC 3834 Auto-Submitted, a bounce, a noreply
 sender) is filed without an answer; a mail that cannot become a report goes to the staff
 folder with an `X-Machimori-Reason` header saying why.
+
+Each city reads its own mailbox (config.city.City.mailbox; the settings' one when no City is
+configured): a mail read from a city's mailbox is about that city only — its stickers, its
+assets near a photo, its area — and is kept as read per city.
 """
 
 import contextlib
@@ -37,6 +41,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import city_host
+from accounts.cities import city_id_of, in_city
 from assets.models import Asset, FaultCategory
 from assets.selectors import assets_within, fault_categories_for_type
 from channels.models import MailSeen
@@ -161,8 +167,9 @@ def automatic(message: EmailMessage, sender: str) -> str:
     return ""
 
 
-def label_in(text: str):
-    """(the asset, the code) of the first sticker code in the text, or (None, a problem)."""
+def label_in(text: str, here=None):
+    """(the asset, the code) of the first sticker code in the text, or (None, a problem).
+    Another city's sticker is no sticker of the city `here`."""
     text = unicodedata.normalize("NFKC", text)
     candidates = [m.group(1) for m in _URL_CODE.finditer(text)]
     candidates += [m.group(1) for m in _CODE.finditer(text)]
@@ -175,8 +182,12 @@ def label_in(text: str):
             problem = problem or f"the sticker code {candidate} has a typo"
             continue
         found = label_resolve(code)
-        if found.asset is not None and found.asset.status == Asset.Status.IN_SERVICE:
-            return found.asset, found.label.code
+        asset = found.asset
+        if asset is not None and city_id_of(here) not in (None, asset.owner.city_id):
+            problem = problem or f"the sticker {code} is not one of {here.name_en}'s"
+            continue
+        if asset is not None and asset.status == Asset.Status.IN_SERVICE:
+            return asset, found.label.code
         problem = problem or f"no sticker in use has the code {code}"
     return None, problem
 
@@ -233,15 +244,14 @@ def _photos(message: EmailMessage) -> tuple[list, list[str]]:
     return staged, refused
 
 
-def _asset_at_photo(photos) -> Asset | None:
-    """The one asset in service within PHOTO_ASSET_METRES of where the first photo with a
-    position was taken: a mail cannot be asked which asset it meant."""
+def _asset_at_photo(photos, here=None) -> Asset | None:
+    """The one asset in service of the city `here` within PHOTO_ASSET_METRES of where the
+    first photo with a position was taken: a mail cannot be asked which asset it meant."""
     taken = next((p.gps for p in photos if p.gps is not None), None)
     if taken is None:
         return None
-    near = assets_within(
-        Asset.objects.filter(status=Asset.Status.IN_SERVICE), taken, PHOTO_ASSET_METRES
-    ).select_related("asset_type")
+    in_service = in_city(Asset.objects.filter(status=Asset.Status.IN_SERVICE), here)
+    near = assets_within(in_service, taken, PHOTO_ASSET_METRES).select_related("asset_type")
     found = list(near.order_by("distance")[:2])
     if len(found) == 1 or (len(found) == 2 and found[1].distance.m - found[0].distance.m > 5):
         return found[0]
@@ -253,37 +263,44 @@ def message_key(message: EmailMessage, raw: bytes) -> str:
     return found[:300] if found else "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def _sent_today(sender: str) -> int:
+def _sent_today(sender: str, city_id: int | None) -> int:
     since = timezone.now() - datetime.timedelta(days=1)
     return MailSeen.objects.filter(
-        sender__iexact=sender, outcome=MailSeen.Outcome.REPORTED, read_at__gte=since
+        city_id=city_id,
+        sender__iexact=sender,
+        outcome=MailSeen.Outcome.REPORTED,
+        read_at__gte=since,
     ).count()
 
 
 # --- One mail to a report ----------------------------------------------------------------------
 
 
-def mail_process(raw: bytes) -> Result:
-    """Turn one mail into a report, or say why not. Never raises for what a mail holds."""
+def mail_process(raw: bytes, here=None) -> Result:
+    """Turn one mail read from the mailbox of the city `here` (config.city.City; None: the
+    settings' one city) into a report of that city, or say why not. Never raises for what a
+    mail holds."""
+    here = here or city.current()
     message = email.message_from_bytes(raw, policy=email.policy.default)
     key = message_key(message, raw)
-    if MailSeen.objects.filter(message_id=key).exists():
+    if MailSeen.objects.filter(city_id=here.id, message_id=key).exists():
         return Result("seen")
     sender = sender_of(message)
+    seen = _Seen(here.id, key, sender)
     why_silent = automatic(message, sender)
     if why_silent:
-        return _seen(key, sender, MailSeen.Outcome.IGNORED, why_silent)
+        return seen(MailSeen.Outcome.IGNORED, why_silent)
     if not sender:
-        return _seen(key, "", MailSeen.Outcome.STAFF, "no address to answer to")
-    if _sent_today(sender) >= settings.MAIL_INTAKE_PER_SENDER_DAY:
-        return _seen(key, sender, MailSeen.Outcome.STAFF, "too many reports from this sender today")
+        return seen(MailSeen.Outcome.STAFF, "no address to answer to")
+    if _sent_today(sender, here.id) >= settings.MAIL_INTAKE_PER_SENDER_DAY:
+        return seen(MailSeen.Outcome.STAFF, "too many reports from this sender today")
     subject, body = subject_of(message), text_of(message)
     text = f"{subject}\n{body}"
-    asset, found = label_in(text)
+    asset, found = label_in(text, here)
     code, problem = (found, "") if asset is not None else ("", found)
     photos, refused = _photos(message)
     if asset is None:
-        asset = _asset_at_photo(photos)
+        asset = _asset_at_photo(photos, here)
     place = None
     if asset is None and not any(p.gps for p in photos):
         town = intake.town_in_address(unicodedata.normalize("NFKC", text))
@@ -292,7 +309,7 @@ def mail_process(raw: bytes) -> Result:
     if asset is None and place is None and not any(p.gps for p in photos):
         photo_store.photos_discard(photos)
         reason = problem or "no sticker code, no photo with a position, no town named"
-        return _seen(key, sender, MailSeen.Outcome.STAFF, reason)
+        return seen(MailSeen.Outcome.STAFF, reason)
     try:
         outcome = intake.report_intake(
             channel=Report.Source.EMAIL,
@@ -306,29 +323,45 @@ def mail_process(raw: bytes) -> Result:
             photos=photos,
             contact=intake.Contact(email=sender),
             join=intake.Join.SAME_CATEGORY,
-            idempotency_key="mail:" + hashlib.sha256(key.encode()).hexdigest()[:40],
+            idempotency_key=_idempotency_key(here, key),
+            city=here,
         )
     except ReportError as exc:
         photo_store.photos_discard(photos)
-        return _seen(key, sender, MailSeen.Outcome.STAFF, f"{exc.code}: {exc}")
-    result = _seen(key, sender, MailSeen.Outcome.REPORTED, "; ".join(refused), outcome.receipt)
+        return seen(MailSeen.Outcome.STAFF, f"{exc.code}: {exc}")
+    result = seen(MailSeen.Outcome.REPORTED, "; ".join(refused), outcome.receipt)
     result.report = outcome.report
     return result
 
 
-def _seen(key, sender, outcome, reason="", receipt=None) -> Result:
-    try:
-        with transaction.atomic():
-            MailSeen.objects.create(
-                message_id=key,
-                sender=sender[:254],
-                outcome=outcome,
-                reason=reason[:300],
-                receipt=receipt,
-            )
-    except IntegrityError:
-        return Result("seen")
-    return Result(outcome, reason)
+def _idempotency_key(here, key: str) -> str:
+    # The settings' one city keeps the key it always had; a city's mailbox its own.
+    scoped = key if here.id is None else f"{here.id}:{key}"
+    return "mail:" + hashlib.sha256(scoped.encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """Keeps a mail of a city's mailbox as read, with what became of it."""
+
+    city_id: int | None
+    key: str
+    sender: str
+
+    def __call__(self, outcome, reason="", receipt=None) -> Result:
+        try:
+            with transaction.atomic():
+                MailSeen.objects.create(
+                    city_id=self.city_id,
+                    message_id=self.key,
+                    sender=self.sender[:254],
+                    outcome=outcome,
+                    reason=reason[:300],
+                    receipt=receipt,
+                )
+        except IntegrityError:
+            return Result("seen")
+        return Result(outcome, reason)
 
 
 # --- The mailbox ---------------------------------------------------------------------------------
@@ -364,10 +397,18 @@ def _to_staff(client, uid: bytes, raw: bytes, folder: str, reason: str) -> None:
     client.expunge()
 
 
-def mailbox_read(*, now=None) -> dict:
-    """Read every mail in the report folder once; then delete processed mail older than the
-    contact retention period. Returns counts by outcome."""
-    box = city.current().mailbox
+def mailboxes() -> list:
+    """The cities whose report mailbox is set up: every active city's own, or the settings'
+    one when no City is configured."""
+    return [here for here in city_host.cities_served() if here.mailbox is not None]
+
+
+def mailbox_read(here=None, *, now=None) -> dict:
+    """Read every mail in the report folder of the city `here` (None: the settings' one
+    city) once; then delete processed mail older than the contact retention period. Returns
+    counts by outcome."""
+    here = here or city.current()
+    box = here.mailbox
     if box is None:
         raise RuntimeError("No report mailbox is set up (MAIL_INTAKE_HOST).")
     counts = {"reported": 0, "staff": 0, "ignored": 0, "seen": 0, "deleted": 0}
@@ -381,7 +422,7 @@ def mailbox_read(*, now=None) -> dict:
             if raw is None:
                 continue
             try:
-                result = mail_process(raw)
+                result = mail_process(raw, here)
             except Exception as exc:  # a fault of ours: keep the mail for staff, go on
                 logger.exception("mail %s could not be read", uid)
                 result = Result("staff", f"error: {exc}")

@@ -50,10 +50,11 @@ class City:
         return self.name if language.startswith("ja") else self.name_en
 
 
+# Secrets stay out of repr(): a City is in tracebacks and log lines.
 @dataclass(frozen=True)
 class LineChannel:
-    channel_secret: str
-    access_token: str
+    channel_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
     basic_id: str  # @123abcde: the sticker page's "report by LINE" link opens a chat with it
     push_monthly_cap: int  # pushes cost the city: none beyond this many a month
 
@@ -63,7 +64,7 @@ class Mailbox:
     host: str
     port: int
     user: str
-    password: str
+    password: str = field(repr=False)
     folder: str
     processed_folder: str
     staff_folder: str

@@ -289,6 +289,11 @@ class Sent:
     def retry_key(self) -> str | None:
         return self.headers.get("x-line-retry-key")
 
+    @property
+    def token(self) -> str:
+        """The channel access token it was sent with: which channel sent it."""
+        return self.headers.get("authorization", "").removeprefix("Bearer ")
+
 
 @dataclass
 class _Failure:
@@ -347,12 +352,21 @@ class LineStandIn:
 
     ``strict`` (default True) also refuses request bodies with keys the SDK's models do
     not know (a misspelt ``quickReply``...), with 400, where LINE may ignore them.
+
+    ``other_tokens`` are the access tokens of further channels it answers for (several
+    cities' accounts); :attr:`request_tokens` says which token each request came with.
     """
 
     def __init__(
-        self, channel_access_token: str = "test-channel-access-token", *, strict: bool = True
+        self,
+        channel_access_token: str = "test-channel-access-token",
+        *,
+        strict: bool = True,
+        other_tokens: tuple[str, ...] = (),
     ):
         self.channel_access_token = channel_access_token
+        self.other_tokens = tuple(other_tokens)
+        self.request_tokens: list[tuple[str, str]] = []  # (path, bearer token)
         self.strict = strict
         self.replies: list[Sent] = []
         self.pushes: list[Sent] = []
@@ -509,7 +523,9 @@ class LineStandIn:
                 "Authorization header required. "
                 "Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'",
             )
-        if not hmac.compare_digest(value[len("Bearer ") :], self.channel_access_token):
+        given = value[len("Bearer ") :]
+        tokens = (self.channel_access_token, *self.other_tokens)
+        if not any(hmac.compare_digest(given, token) for token in tokens):
             raise _error(401, _FAILURE_MESSAGES[401])
 
     def _parse(self, model, body: bytes):
@@ -628,8 +644,10 @@ class LineStandIn:
     def _handle(self, method: str, path: str, headers, body: bytes) -> _Answer:
         path = path.split("?", 1)[0]
         request_id = str(uuid.uuid4())
+        bearer = (headers.get("Authorization") or "").removeprefix("Bearer ")
         with self._lock:
             self.requests.append((method, path))
+            self.request_tokens.append((path, bearer))
         failure = self._take_failure(path)
         if failure is not None and not failure.accepted:
             answer = self._failure_answer(failure)
