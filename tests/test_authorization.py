@@ -9,6 +9,9 @@ objects of the city (a report, a sticker, an asset, an assignment, a held record
 Outcomes: OK (served: 2xx, a redirect that is not a sign-in, or 400 for a form posted
 empty), IN (sent to sign in: a redirect to a sign-in page, or 401 from the API), NO (403)
 and HIDE (404: someone else's thing looks like nothing).
+
+Why it is long: one table of every route, and the one world it is called on, read best side
+by side; tests/test_authorization_cities.py calls the same table on two cities.
 """
 
 import datetime
@@ -413,8 +416,12 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
         "association": factories.user(association, "manager", username="kaicho"),
         "root": factories.user(None, "", username="root", is_superuser=True, is_staff=True),
     }
-    light = factories.asset("security-light", owner=city["road"], ledger_id="BH-1")
-    bare = factories.asset("security-light", owner=city["road"], ledger_id="BH-2", lon=132.76)
+    light = factories.asset(
+        "security-light", owner=city["road"], ledger_id="IZUMO-ONLY-1", address="出雲だけ1丁目"
+    )
+    bare = factories.asset(
+        "security-light", owner=city["road"], ledger_id="IZUMO-ONLY-2", lon=132.76
+    )
     label = label_services.label_issue(asset=light, acting_user=policy.SYSTEM)
     photo, public = factories.photo(), factories.photo()
     outcome = intake.report_intake(
@@ -422,6 +429,7 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
         acting_user=AnonymousUser(),
         category=light.asset_type.categories.get(code="lamp-out"),
         asset=light,
+        description="出雲だけの街灯が消えている",
         photos=[photo, public],
     )
     services.photo_set_public(photo=public, public=True, acting_user=policy.SYSTEM)
@@ -464,7 +472,7 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
         channel="web",
         acting_user=AnonymousUser(),
         category=light.asset_type.categories.get(code="lamp-out"),
-        asset=factories.asset("security-light", owner=prefecture, ledger_id="PR-1"),
+        asset=factories.asset("security-light", owner=prefecture, ledger_id="IZUMO-ONLY-3"),
         photos=[owner_photo],
         contact=intake.Contact(share=True),
     ).report
