@@ -1,7 +1,9 @@
 """`make bench`: each benchmark beside its floor, measured in the same run, as ratios.
 
 Databases are seeded once with the deterministic demo city and kept between runs
-(PostGIS databases machimori_bench_*, SpatiaLite files under var/bench/).
+(PostGIS databases machimori_bench_*, SpatiaLite files under var/bench/); the ten cities'
+(machimori_bench_cities, var/bench/cities.sqlite3) are seeded afresh each run, one city
+before the nine others.
 
 Why it is long: each benchmark has its runner and its table printer here, side by side, so
 that a budget and the line that judges it are read together.
@@ -590,12 +592,99 @@ def print_cluster_table(r: dict) -> bool:
     return sub_ok and reads_ok
 
 
+CITIES_BUDGET = 1.2  # a city's request with ten cities loaded / the same with it alone
+CITY_SIZE = {"assets": 20_000, "reports": 10_000}  # each city's (--quick: a quarter)
+
+
+def recreate_pg_database(name: str) -> None:
+    """An empty database (the cities bench seeds its cities afresh each run)."""
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def cities_benchmarks(repeat: int, assets: int, reports: int) -> list[dict]:
+    results = []
+    sqlite = ROOT / "var" / "bench" / "cities.sqlite3"
+    sqlite.parent.mkdir(parents=True, exist_ok=True)
+    sqlite.unlink(missing_ok=True)
+    recreate_pg_database("machimori_bench_cities")
+    for url in (PG.format(name="machimori_bench_cities"), f"spatialite:///{sqlite}"):
+        print(
+            f"  one city, then ten, of {assets:,} assets and {reports:,} open faults each "
+            f"({url.split(':')[0]}) …",
+            flush=True,
+        )
+        results.append(
+            run_worker(
+                "cities.py",
+                f"--database-url={url}",
+                f"--assets={assets}",
+                f"--reports={reports}",
+                f"--repeat={repeat}",
+            )
+        )
+    return results
+
+
+def print_cities_table(results: list[dict]) -> bool:
+    print()
+    print(
+        "One city of ten (issue 21): its requests on its host with the ten cities loaded, "
+        "against the same with it alone (ms)"
+    )
+    header = (
+        f"{'database':<11}{'request':<34}{'alone':>8}{'of ten':>8}{'ratio':>7}{'budget':>7}"
+        f"{'p95 alone / of ten':>20}{'queries':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    labels = {
+        "bbox": "assets bbox, 1,000 (GeoJSON)",
+        "queue": "managers' queue, first page",
+        "scan": "sticker page /q/<code>, not seen",
+    }
+    for r in results:
+        database = "PostGIS" if r["vendor"] == "postgresql" else "SpatiaLite"
+        for kind, label in labels.items():
+            one, ten = r["one"][kind], r["ten"][kind]
+            ratio = ten["median_ms"] / one["median_ms"]
+            same_queries = one["queries"] == ten["queries"]
+            meets = ratio <= CITIES_BUDGET and same_queries
+            ok &= meets
+            p95 = f"{one['p95_ms']:.1f} / {ten['p95_ms']:.1f}"
+            queries = f"{one['queries']}" if same_queries else f"{one['queries']}→{ten['queries']}"
+            print(
+                f"{database:<11}{label:<34}{one['median_ms']:>8.1f}{ten['median_ms']:>8.1f}"
+                f"{ratio:>7.2f}{CITIES_BUDGET:>7.1f}{p95:>20}{queries:>9}  "
+                f"{'ok' if meets else 'OVER BUDGET'}"
+            )
+    for r in results:
+        database = "PostGIS" if r["vendor"] == "postgresql" else "SpatiaLite"
+        print(
+            f"({database}: {r['cities']} cities of {r['assets_per_city']:,} assets, "
+            f"{r['labels_per_city']:,} stickers and {r['reports_per_city']:,} open faults each; "
+            f"median of {r['repeat']} rounds a phase; seeded in {r['seed_one_seconds']:.0f} s "
+            f"+ {r['seed_others_seconds']:.0f} s)"
+        )
+    print("(the ratio is of the medians; the query count of each request must not change)")
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="smaller databases, fewer runs")
     parser.add_argument(
         "--only-cluster", action="store_true", help="only the figures on make cluster (issue 20)"
+    )
+    parser.add_argument(
+        "--only-cities",
+        action="store_true",
+        help="only one city's requests alone and among ten cities (issue 21)",
     )
     parser.add_argument(
         "--large",
@@ -612,6 +701,13 @@ def main() -> int:
         print("Benchmarks on make cluster:")
         return 0 if print_cluster_table(cluster_benchmark()) else 1
     ensure_postgres()
+    city_size = {k: v // 4 if args.quick else v for k, v in CITY_SIZE.items()}
+    city_repeat = 30 if args.quick else args.repeat
+    if args.only_cities:
+        print("Benchmark of ten cities (their databases seeded afresh):")
+        cities = cities_benchmarks(city_repeat, **city_size)
+        save_results({"cities": cities}, "results-cities.json")
+        return 0 if print_cities_table(cities) else 1
     sizes_pg, sizes_sqlite = (
         ([10_000, 100_000], [10_000]) if args.quick else ([100_000, 1_000_000], [100_000])
     )
@@ -628,6 +724,7 @@ def main() -> int:
     planning = planning_benchmark()
     field_app = field_app_benchmark()
     line = line_benchmark()
+    cities = cities_benchmarks(city_repeat, **city_size)
     on_cluster = cluster_benchmark()
     ok = print_bbox_table(results)
     ok &= print_labels_table(labels)
@@ -641,31 +738,34 @@ def main() -> int:
     ok &= print_planning_table(planning)
     ok &= print_field_app_table(field_app)
     ok &= print_line_table(line)
+    ok &= print_cities_table(cities)
     ok &= print_cluster_table(on_cluster)
-    out = ROOT / "var" / "bench" / "results.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "bbox": results,
-                "labels": labels,
-                "scan": scan,
-                "photos": photos,
-                "sync": syncs,
-                "queue": queues,
-                "slow_phone": slow_phone,
-                "lighthouse": lighthouse,
-                "deterioration": deterioration,
-                "planning": planning,
-                "field_app": field_app,
-                "line": line,
-                "cluster": on_cluster,
-            },
-            indent=2,
-        )
+    save_results(
+        {
+            "bbox": results,
+            "labels": labels,
+            "scan": scan,
+            "photos": photos,
+            "sync": syncs,
+            "queue": queues,
+            "slow_phone": slow_phone,
+            "lighthouse": lighthouse,
+            "deterioration": deterioration,
+            "planning": planning,
+            "field_app": field_app,
+            "line": line,
+            "cities": cities,
+            "cluster": on_cluster,
+        }
     )
-    print(f"\nRaw figures: {out}")
     return 0 if ok else 1
+
+
+def save_results(results: dict, name: str = "results.json") -> None:
+    out = ROOT / "var" / "bench" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nRaw figures: {out}")
 
 
 if __name__ == "__main__":

@@ -6,14 +6,30 @@ parts) — the one place outside the door that makes reports (tests/test_archite
 """
 
 import datetime
+import math
 import random
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from assets.models import Asset, AssetType
 from demo.city import CENTER_LAT, CENTER_LON
 from reports import priority
 from reports.models import ContextPlace, Report
+
+
+def _within_reach(places: list[ContextPlace], assets: list[Asset]) -> list[ContextPlace]:
+    """The places that can weigh on a fault at one of `assets` (the priority counts a place
+    only within PRIORITY_CONTEXT_DISTANCE_M): the cities of bench/cities.py far from the
+    bench's places measure no distances to them. The same parts as with every place."""
+    if not assets:
+        return places
+    xs, ys = [a.geom.x for a in assets], [a.geom.y for a in assets]
+    margin_lat = 1.5 * settings.PRIORITY_CONTEXT_DISTANCE_M / 110_574
+    margin_lon = margin_lat / math.cos(math.radians(max(abs(y) for y in ys)))
+    west, east = min(xs) - margin_lon, max(xs) + margin_lon
+    south, north = min(ys) - margin_lat, max(ys) + margin_lat
+    return [p for p in places if west <= p.location.x <= east and south <= p.location.y <= north]
 
 
 def faults_install(*, scope: list[int], count: int, prefix: str) -> int:
@@ -36,7 +52,6 @@ def faults_install(*, scope: list[int], count: int, prefix: str) -> int:
             )
             for n in range(60)
         )
-    places = list(ContextPlace.objects.all())
     categories = {
         t.pk: list(t.categories.filter(is_active=True))
         for t in AssetType.objects.filter(geometry_kind="point")
@@ -48,6 +63,7 @@ def faults_install(*, scope: list[int], count: int, prefix: str) -> int:
         .select_related("asset_type", "owner")
         .only("geom", "criticality", "attributes", "owner_id", "asset_type_id")[:count]
     )
+    places = _within_reach(list(ContextPlace.objects.all()), assets)
     now = datetime.datetime.now(datetime.UTC)
     rows = []
     for n in range(count):
