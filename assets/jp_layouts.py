@@ -126,7 +126,7 @@ def public_toilet_rows(qs: QuerySet[Asset], here: city.City | None = None) -> It
     yield list(PUBLIC_TOILET_COLUMNS)
     code = here.local_government_code
     government = here.prefecture + here.name
-    towns = list(Town.objects.values_list("name", flat=True))
+    towns = list(Town.of(here).values_list("name", flat=True))
     rows = qs.annotate(_point=PointOnSurface("geom")).select_related("parent").order_by("id")
     for asset in rows.iterator(chunk_size=2000):
         attributes = asset.attributes or {}
@@ -201,7 +201,7 @@ def public_facility_rows(qs: QuerySet[Asset], here: city.City | None = None) -> 
     here = here or city.current()
     yield list(PUBLIC_FACILITY_COLUMNS)
     rows = qs.annotate(_point=PointOnSurface("geom")).select_related("owner").order_by("id")
-    towns = list(Town.objects.values_list("name", flat=True))
+    towns = list(Town.of(here).values_list("name", flat=True))
     kinds = _park_kinds()
     for asset in rows.iterator(chunk_size=2000):
         point = asset._point

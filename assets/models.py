@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.cities import in_city
 from accounts.models import Organization
 from assets import fieldspecs
 from assets.scales import SCALE_CHOICES, SCALES
@@ -337,7 +338,17 @@ class Town(models.Model):
     """A town (町名) residents can pick when they cannot share a location: its centre is a
     rough place for a report, refined by the address or landmark they type."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    # None: the deployment's one city, while no City is configured. Two cities may both
+    # have a 本町; one city may not have two.
+    city = models.ForeignKey(
+        "accounts.City",
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="towns",
+    )
+    name = models.CharField(_("name"), max_length=60)
     name_kana = models.CharField(_("reading"), max_length=120, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     centre = models.PointField(_("centre"), srid=4326)
@@ -349,6 +360,20 @@ class Town(models.Model):
         verbose_name = _("town")
         verbose_name_plural = _("towns")
         ordering = ["name_kana", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="town_name_unique_in_city"),
+            # NULLs are distinct in a unique index (SQLite, PostgreSQL): the one city of a
+            # deployment without City rows needs its own, partial, index.
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(city__isnull=True), name="town_name_unique_no_city"
+            ),
+        ]
+
+    @classmethod
+    def of(cls, where):
+        """The towns of the city `where` names (a request, a config.city.City, or None:
+        every town, as in a deployment of one city)."""
+        return in_city(cls.objects.all(), where, "city")
 
     def __str__(self) -> str:
         if self.name_en and not (get_language() or "ja").startswith("ja"):

@@ -11,6 +11,9 @@ The rule, computed in the database as one CASE per row:
    created first.
 3. Otherwise the asset is in no area (None), shown as "area unknown".
 
+Where one deployment serves several cities, only the towns of the asset's owner's city count
+(two cities may both have a 本町), whatever list of towns is given.
+
 The address comes first because it is the administrative fact the ledger records; a town's
 centre and radius are only a rough circle drawn for residents who cannot share a location.
 """
@@ -34,16 +37,19 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs
+from django.db.models.functions import Abs, Coalesce
 
+from accounts.models import City
 from assets.models import Asset, Town
 from config import city
 
 NO_AREA = "none"  # how a filter asks for the assets in no town
 
 
-def towns() -> list[Town]:
-    return list(Town.objects.order_by("name_kana", "name"))
+def towns(where=None) -> list[Town]:
+    """The towns of the city `where` names (a request, a config.city.City; None: every
+    town, as in a deployment of one city)."""
+    return list(Town.of(where).order_by("name_kana", "name"))
 
 
 # A degree of latitude is at least 110,574 m anywhere (111,195 m on the sphere): a town further
@@ -63,7 +69,7 @@ def _nearest_town_within_radius(towns: list[Town]):
     widest = max(min(abs(town.centre.y) + 0.5, 89.0) for town in towns)
     lon_metres = _METRES_PER_DEGREE_AT_LEAST * math.cos(math.radians(widest))
 
-    def reachable(ref):
+    def reachable(ref, owner_city):
         geom = Centroid(ExpressionWrapper(ref, output_field=GeometryField(srid=4326)))
         dy = Abs(_coordinate("ST_Y", F("centre")) - _coordinate("ST_Y", geom))
         dx = Abs(_coordinate("ST_X", F("centre")) - _coordinate("ST_X", geom))
@@ -71,7 +77,9 @@ def _nearest_town_within_radius(towns: list[Town]):
             Town.objects.annotate(
                 band_y=dy * Value(_METRES_PER_DEGREE_AT_LEAST),
                 band_x=dx * Value(lon_metres),
+                city_key=Coalesce("city_id", 0),
             )
+            .filter(city_key=Coalesce(owner_city, 0))  # the asset's city's towns only
             .filter(band_y__lte=F("radius_m"), band_x__lte=F("radius_m"))
             .annotate(distance=Distance("centre", geom, spheroid=False))
             .filter(distance__lte=F("radius_m"))
@@ -80,7 +88,7 @@ def _nearest_town_within_radius(towns: list[Town]):
     # SQLite refuses an outer column in a subquery's ORDER BY, so "nearest" is spelt as
     # "at the least distance" (ties go to the lowest id), which both databases accept.
     least = (
-        reachable(OuterRef(OuterRef("geom")))
+        reachable(OuterRef(OuterRef("geom")), OuterRef(OuterRef("owner__city_id")))
         .order_by()
         .annotate(all_towns=Value(1))
         .values("all_towns")
@@ -88,7 +96,7 @@ def _nearest_town_within_radius(towns: list[Town]):
         .values("least")
     )
     return Subquery(
-        reachable(OuterRef("geom"))
+        reachable(OuterRef("geom"), OuterRef("owner__city_id"))
         .filter(distance=Subquery(least))
         .order_by("pk")
         .values("pk")[:1],
@@ -96,18 +104,28 @@ def _nearest_town_within_radius(towns: list[Town]):
     )
 
 
+def _city_names(towns: list[Town]) -> dict[int | None, str]:
+    """The name of each town's city, which an address may begin with (出雲市今市町…)."""
+    ids = {town.city_id for town in towns if town.city_id}
+    names = dict(City.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return {None: city.current().name, **names}
+
+
 def area_expression(towns: list[Town]):
     """The id of the asset's town, or NULL: rule 1 as WHEN branches, rule 2 as the ELSE
     (evaluated only for the rows rule 1 left)."""
     if not towns:
         return Value(None, output_field=IntegerField())
-    city_name = city.current().name
+    names = _city_names(towns)
     whens = []
     for town in sorted(towns, key=lambda t: (-len(t.name), t.pk)):
         named = Q(address__startswith=town.name)
+        city_name = names.get(town.city_id, "")
         if city_name:
             named |= Q(address__startswith=f"{city_name}{town.name}")
-        whens.append(When(named, then=Value(town.pk)))
+        # An asset lies only in a town of its owner's city (本町 of 出雲市 is not 松江市's).
+        here = Q(owner__city_id=town.city_id) if town.city_id else Q(owner__city__isnull=True)
+        whens.append(When(named & here, then=Value(town.pk)))
     return Case(*whens, default=_nearest_town_within_radius(towns), output_field=IntegerField())
 
 

@@ -135,8 +135,10 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, categories, language: str, with_asset: bool, **kwargs):
+    def __init__(self, *args, categories, language: str, with_asset: bool, where=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The towns of the request's city (`where`: a request or a city; None: every town).
+        self.fields["town"].queryset = Town.of(where)
         self.language = language
         self.with_asset = with_asset
         self.categories = list(categories)

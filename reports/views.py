@@ -52,6 +52,7 @@ class _FormPage:
             categories=self.categories,
             language=self.language,
             with_asset=self.asset is not None,
+            where=self.request,
         )
 
     def render(
