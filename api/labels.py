@@ -1,4 +1,5 @@
-"""Staff API for QR labels: issue, replace, move, withdraw, images, sheets and scan counts."""
+"""Staff API for QR labels: issue, replace, move, withdraw, images, sheets and scan counts,
+of the host's city alone (a superuser's too), with its address, name and phone."""
 
 import datetime
 
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
+from accounts.cities import in_city
 from api.exceptions import ApiError
 from api.pagination import LinkPagination
 from api.permissions import IsCityStaff
@@ -46,7 +48,7 @@ class LabelSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_url(self, obj) -> str:
-        return qr.label_url(obj.code)
+        return qr.label_url(obj.code, city.current(self.context.get("request")).public_base_url)
 
 
 class NoteSerializer(serializers.Serializer):
@@ -67,18 +69,26 @@ class KeepsWorkingSerializer(serializers.Serializer):
     keeps_working = serializers.BooleanField()
 
 
+def _labels(request):  # the labels the user may see, of the request's city
+    return in_city(selectors.labels_for_user(request.user), request, "asset__owner__city")
+
+
+def _assets(request):  # the assets the user may see, of the request's city
+    return in_city(asset_selectors.assets_for_user(request.user), request)
+
+
 def _visible_label(request, code: str) -> Label:
-    label = selectors.labels_for_user(request.user).filter(code=code.upper()).first()
+    label = _labels(request).filter(code=code.upper()).first()
     if label is None:
         raise ApiError("No such label.", code="not_found")
     return label
 
 
-def _label_response(label: Label, status_code=status.HTTP_200_OK) -> Response:
+def _label_response(request, label: Label, status_code=status.HTTP_200_OK) -> Response:
     label = (
         Label.objects.prefetch_related("events__by").select_related("replaced_by").get(pk=label.pk)
     )
-    return Response(LabelSerializer(label).data, status=status_code)
+    return Response(LabelSerializer(label, context={"request": request}).data, status=status_code)
 
 
 class LabelPagination(LinkPagination):
@@ -99,7 +109,7 @@ class LabelListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        qs = selectors.labels_for_user(self.request.user).select_related("replaced_by")
+        qs = _labels(self.request).select_related("replaced_by")
         asset = self.request.query_params.get("asset")
         if asset:
             if not asset.isdecimal():
@@ -118,10 +128,10 @@ class LabelIssueApi(APIView):
         responses={201: LabelSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request, pk: int):
-        asset = get_object_or_404(asset_selectors.assets_for_user(request.user), pk=pk)
+        asset = get_object_or_404(_assets(request), pk=pk)
         data = _valid(NoteSerializer, request)
         label = services.label_issue(asset=asset, acting_user=request.user, note=data["note"])
-        return _label_response(label, status.HTTP_201_CREATED)
+        return _label_response(request, label, status.HTTP_201_CREATED)
 
 
 def _valid(serializer_class, request, data=None) -> dict:
@@ -146,7 +156,7 @@ class LabelReplaceApi(APIView):
             keeps_working=data["keeps_working"],
             note=data["note"],
         )
-        return _label_response(new, status.HTTP_201_CREATED)
+        return _label_response(request, new, status.HTTP_201_CREATED)
 
 
 class LabelMoveApi(APIView):
@@ -158,13 +168,13 @@ class LabelMoveApi(APIView):
     def post(self, request, code: str):
         data = _valid(MoveSerializer, request)
         label = _visible_label(request, code)
-        target = asset_selectors.assets_for_user(request.user).filter(pk=data["asset"]).first()
+        target = _assets(request).filter(pk=data["asset"]).first()
         if target is None:
             raise ApiError("No such asset.", code="not_found")
         label = services.label_move(
             label=label, to_asset=target, acting_user=request.user, note=data["note"]
         )
-        return _label_response(label)
+        return _label_response(request, label)
 
 
 class LabelRetireApi(APIView):
@@ -178,7 +188,7 @@ class LabelRetireApi(APIView):
         label = services.label_retire(
             label=_visible_label(request, code), acting_user=request.user, note=data["note"]
         )
-        return _label_response(label)
+        return _label_response(request, label)
 
 
 class LabelKeepsWorkingApi(APIView):
@@ -194,7 +204,7 @@ class LabelKeepsWorkingApi(APIView):
             keeps_working=data["keeps_working"],
             acting_user=request.user,
         )
-        return _label_response(label)
+        return _label_response(request, label)
 
 
 class LabelImageApi(APIView):
@@ -311,12 +321,9 @@ class SheetPrintSerializer(SheetSelectionSerializer):
 def _sheet_assets(request, selection: dict):
     """The selected assets among those of the user's own organisations: stickers are printed
     (and marked printed) only by who looks after the assets."""
-    bbox = selection.get("bbox")
-    ledger_ids = selection.get("ledger_ids", "")
+    bbox, ledger_ids = selection.get("bbox"), selection.get("ledger_ids", "")
     scope = policy.scope_ids(request.user)
-    mine = asset_selectors.assets_for_user(request.user)
-    if scope is not None:
-        mine = mine.filter(owner_id__in=scope)
+    mine = _assets(request) if scope is None else _assets(request).filter(owner_id__in=scope)
     return selectors.assets_for_labels(
         mine,
         type_codes=selection["type"],
@@ -332,12 +339,11 @@ def _require_printable(assets) -> None:
         raise ApiError("No labelled asset matched the selection.", code="nothing_to_print")
 
 
-def _sheet_response(assets, preset: str) -> StreamingHttpResponse:
-    contents = selectors.label_contents(
-        assets, city=city.current().name, phone=city.current().phone
-    )
+def _sheet_response(request, assets, preset: str) -> StreamingHttpResponse:
+    here = city.current(request)
+    contents = selectors.label_contents(assets, city=here.name, phone=here.phone)
     response = StreamingHttpResponse(
-        iter_sheets(contents, layout=PRESETS[preset], title=f"{city.current().name} QR labels"),
+        iter_sheets(contents, layout=PRESETS[preset], title=f"{here.name} QR labels"),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = 'attachment; filename="labels.pdf"'
@@ -365,7 +371,7 @@ class LabelSheetApi(APIView):
         selection = _valid(SheetSelectionSerializer, request, request.query_params)
         assets = _sheet_assets(request, selection)
         _require_printable(assets)
-        return _sheet_response(assets, selection["preset"])
+        return _sheet_response(request, assets, selection["preset"])
 
     @extend_schema(
         operation_id="labels_sheet_print",
@@ -390,4 +396,4 @@ class LabelSheetApi(APIView):
         )
         _require_printable(assets)
         services.labels_mark_printed_for(assets=assets)
-        return _sheet_response(assets, selection["preset"])
+        return _sheet_response(request, assets, selection["preset"])

@@ -8,6 +8,9 @@ a figure links to lists exactly the reports it counts. Weeks run Monday to Sunda
 city's time zone; the last is the current week, to date. The SQL is the same on SpatiaLite
 and PostGIS: the percentiles are read off the sorted durations with LIMIT/OFFSET (see
 fix_times) rather than with PostgreSQL's percentile_cont, which SQLite lacks.
+
+On a city's host (several cities) every figure is of that city's reports and its towns only,
+a superuser's too (`where`: the request).
 """
 
 import datetime
@@ -27,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Floor
 from django.utils import timezone
 
+from accounts.cities import in_city
 from accounts.models import Organization
 from assets.models import FaultCategory, Town
 from reports.models import Report
@@ -232,10 +236,10 @@ def fix_times(reports: QuerySet[Report], *, now: datetime.datetime) -> FixTimes:
     )
 
 
-def overdue(user, *, now: datetime.datetime) -> Overdue:
+def overdue(user, *, now: datetime.datetime, where=None) -> Overdue:
     """The queue's overdue reports per section and per category: two grouped queries over
     the queue itself, and one each for the names."""
-    late = queue(user, filters=QueueFilter(overdue=True), now=now).order_by()
+    late = in_city(queue(user, filters=QueueFilter(overdue=True), now=now), where).order_by()
     by_owner = list(late.values("owner_id").annotate(n=Count("pk")).order_by("-n", "owner_id"))
     by_category = list(
         late.values("category_id").annotate(n=Count("pk")).order_by("-n", "category_id")
@@ -253,7 +257,7 @@ def _coordinate(function: str):
     return Func("location", function=function, output_field=FloatField())  # ST_X / ST_Y on both
 
 
-def open_cells(reports: QuerySet[Report], *, named: int = 8) -> list[Cell]:
+def open_cells(reports: QuerySet[Report], *, named: int = 8, where=None) -> list[Cell]:
     """Open `reports` counted per square of the map (CELL_LON × CELL_LAT), the densest
     first; the first `named` carry the name of the town nearest to them."""
     rows = (
@@ -266,7 +270,7 @@ def open_cells(reports: QuerySet[Report], *, named: int = 8) -> list[Cell]:
         .order_by("-n", "iy", "ix")[:MAX_CELLS]
     )
     cells = [Cell(int(row["ix"]), int(row["iy"]), row["n"]) for row in rows]
-    towns = list(Town.objects.only("name", "centre")) if cells else []
+    towns = list(Town.of(where).only("name", "centre")) if cells else []
     return [_named(c, towns) if index < named and towns else c for index, c in enumerate(cells)]
 
 
@@ -291,14 +295,15 @@ def _named(cell: Cell, towns: list[Town]) -> Cell:
     return Cell(cell.ix, cell.iy, cell.count, town.name, SIDES[sector])
 
 
-def dashboard(user, *, now: datetime.datetime | None = None) -> Dashboard:
-    """Every figure of the dashboard for this user's reports, as of `now`."""
+def dashboard(user, *, now: datetime.datetime | None = None, where=None) -> Dashboard:
+    """Every figure of the dashboard for this user's reports of the city `where` names (a
+    request; None: every city's), as of `now`."""
     now = now or timezone.now()
-    reports = reports_for_user(user)
+    reports = in_city(reports_for_user(user), where)
     return Dashboard(
         now=now,
         weeks=weekly(reports, now=now),
         fixes=fix_times(reports, now=now),
-        overdue=overdue(user, now=now),
-        cells=open_cells(reports),
+        overdue=overdue(user, now=now, where=where),
+        cells=open_cells(reports, where=where),
     )

@@ -5,6 +5,9 @@ no contact details, which never leave the report page. The plain CSV keeps codes
 column names, for programs; the CSV in Japanese and the Excel file show words in their
 place (reports/labels.py), for people. GeoJSON features are written by the database
 (assets/geojson.py), codes and words side by side; Python only joins them.
+
+Each row links to the report's staff page at the address of the city `here` (the request's;
+the deployment's one city by default), so a city's export links to its own host.
 """
 
 import contextlib
@@ -61,14 +64,19 @@ def _local(moment) -> str:
     return timezone.localtime(moment).isoformat(timespec="minutes") if moment else ""
 
 
-def csv_chunks(qs: QuerySet) -> Iterator[str]:
+def _base(here: city.City | None) -> str:
+    """The address the rows link to: the city `here`'s, else the deployment's one city's."""
+    return (here or city.current()).public_base_url
+
+
+def csv_chunks(qs: QuerySet, *, here: city.City | None = None) -> Iterator[str]:
     """The queue as CSV (UTF-8 with BOM, so Excel in Japan opens it right), row by row."""
-    return csvfiles.csv_chunks(_csv_rows(qs), bom=True, rows_per_chunk=200)
+    return csvfiles.csv_chunks(_csv_rows(qs, here), bom=True, rows_per_chunk=200)
 
 
-def _csv_rows(qs: QuerySet) -> Iterator[list]:
+def _csv_rows(qs: QuerySet, here: city.City | None) -> Iterator[list]:
     labels = report_labels()
-    base = city.current().public_base_url
+    base = _base(here)
     yield COLUMNS
     rows = qs.values_list(
         "number",
@@ -163,7 +171,11 @@ def _speaking(language: str | None):
 
 
 def labelled_rows(
-    qs: QuerySet, *, now: datetime.datetime, language: str | None = None
+    qs: QuerySet,
+    *,
+    now: datetime.datetime,
+    language: str | None = None,
+    here: city.City | None = None,
 ) -> Iterator[list]:
     """The queue's reports in its order, one list of values per row (words, numbers, dates
     and aware moments), with the reasons for each priority as the queue page gives them.
@@ -173,7 +185,7 @@ def labelled_rows(
     is switched on only while a batch is written, never across a yield to the response."""
     with _speaking(language):
         labels = report_labels()
-    base = city.current().public_base_url
+    base = _base(here)
     ids = list(qs.values_list("pk", flat=True))
     for start in range(0, len(ids), ROWS_PER_FETCH):
         chunk = ids[start : start + ROWS_PER_FETCH]
@@ -232,19 +244,30 @@ def _csv_text(value) -> str:
 
 
 def labelled_csv_chunks(
-    qs: QuerySet, *, now: datetime.datetime, language: str | None = None
+    qs: QuerySet,
+    *,
+    now: datetime.datetime,
+    language: str | None = None,
+    here: city.City | None = None,
 ) -> Iterator[str]:
     """The queue as CSV for people: the Excel file's columns and words, as text (in
     `language`, else the active one)."""
     with _speaking(language):
         header = [column.header for column in labelled_columns()]
     rows = (
-        [_csv_text(value) for value in row] for row in labelled_rows(qs, now=now, language=language)
+        [_csv_text(value) for value in row]
+        for row in labelled_rows(qs, now=now, language=language, here=here)
     )
     return csvfiles.csv_chunks(itertools.chain([header], rows), bom=True, rows_per_chunk=200)
 
 
-def workbook(qs: QuerySet, *, about: list[tuple[str, object]], now: datetime.datetime):
+def workbook(
+    qs: QuerySet,
+    *,
+    about: list[tuple[str, object]],
+    now: datetime.datetime,
+    here: city.City | None = None,
+):
     """The queue as an Excel file (a temporary file at its start): the title, `about` (what
     was asked for, in words) and the time of export in the first rows, then the reports."""
     return xlsxfiles.table_file(
@@ -252,15 +275,15 @@ def workbook(qs: QuerySet, *, about: list[tuple[str, object]], now: datetime.dat
         sheet_title=_("Reports"),
         about=[*about, (_("Exported at"), now), (_("Number of reports"), qs.count())],
         columns=labelled_columns(),
-        rows=labelled_rows(qs, now=now),
+        rows=labelled_rows(qs, now=now, here=here),
     )
 
 
 # --- GeoJSON: codes for programs and words for the map's popups, side by side --------------
 
 
-def feature_expression():
-    base = city.current().public_base_url
+def feature_expression(here: city.City | None = None):
+    base = _base(here)
     labels = report_labels()
     return Cast(
         JSONBuild(
@@ -301,8 +324,10 @@ def feature_expression():
     )
 
 
-def geojson_chunks(qs: QuerySet, *, limit: int | None = None) -> Iterator[bytes]:
-    features = qs.annotate(_feature=feature_expression()).values_list("_feature", flat=True)
+def geojson_chunks(
+    qs: QuerySet, *, limit: int | None = None, here: city.City | None = None
+) -> Iterator[bytes]:
+    features = qs.annotate(_feature=feature_expression(here)).values_list("_feature", flat=True)
     if limit is not None:
         features = features[:limit]
     return collection_chunks(features.iterator(chunk_size=2000))

@@ -18,6 +18,7 @@ from reports import dashboard as figures
 from reports.models import Report
 from web_admin import dashboard_charts
 from web_admin.access import staff_required
+from web_admin.inspection_exports import in_host_city
 
 TOP_CELLS = 8  # the squares named in the list beside the map
 SIDES = {
@@ -78,10 +79,11 @@ def _weeks(weeks) -> list[dict]:
     ]
 
 
-def _inspections(user, today):
+def _inspections(request, today):
     """Per type with an inspection cycle: overdue, due soon, never inspected (the overview's
-    selector, without the split by town), each linked to the asset list."""
-    selection = AssetSelection()
+    selector, without the split by town), each linked to the asset list; of the host's city."""
+    user = request.user
+    selection = in_host_city(AssetSelection(), request)
     list_url = reverse("manage-inspection-assets")
     rows = []
     for group in stats.due_counts(user, selection, today=today, towns=[]):
@@ -108,8 +110,8 @@ def dashboard(request):
     faults cluster, and inspections falling due: for the user's organisations, read-only."""
     now = timezone.now()
     today = timezone.localdate(now)
-    board = figures.dashboard(request.user, now=now)
-    inspections, inspections_overdue, inspections_url, days = _inspections(request.user, today)
+    board = figures.dashboard(request.user, now=now, where=request)
+    inspections, inspections_overdue, inspections_url, days = _inspections(request, today)
     fixes_url = queue_link(*_statuses(figures.FIXED_STATUSES), ("fixed_since", board.first_day))
     cells = [
         {"cell": cell, "url": queue_link(("bbox", _bbox(cell))), "place": place_text(cell)}

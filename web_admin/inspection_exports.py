@@ -3,12 +3,16 @@ the overview's, the assignments, and one assignment's stops. Each takes the same
 string as its screen, so a link beside the screen's table downloads what it shows (every
 page of it). Any staff member who may read the screen may download it."""
 
+from dataclasses import replace
+
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts.cities import city_id_of
 from assets.xlsxfiles import CONTENT_TYPE
 from inspections import areas, exports, selectors, stats
 from web_admin.access import staff_required
@@ -18,6 +22,16 @@ from web_admin.inspection_screens.common import filter_form
 # The filters of the asset list and of the overview (web_admin/inspection_screens/).
 ASSET_FILTER = ("type", "area", "owner", "due", "days", "likely", "bbox")
 OVERVIEW_FILTER = ("type", "area", "owner", "due", "days")
+
+
+def in_host_city(selection: selectors.AssetSelection, request) -> selectors.AssetSelection:
+    """The selection kept to the assets of the request's city (a superuser's view of one
+    city's host); unchanged without City rows."""
+    city_id = city_id_of(request)
+    if city_id is None:
+        return selection
+    here = Q(owner__city_id=city_id)
+    return replace(selection, also=here if selection.also is None else selection.also & here)
 
 
 def _download(file, stem: str) -> FileResponse:
@@ -33,11 +47,11 @@ def _download(file, stem: str) -> FileResponse:
 @staff_required
 def assets_export(request):
     """The assets of the asset list's filter, the soonest due first, as on the screen."""
-    towns = areas.towns()
+    towns = areas.towns(request)
     form = filter_form(request, towns, ASSET_FILTER)
     today = timezone.localdate()
     qs = selectors.assets_to_inspect_listed(
-        request.user, form.selection(), today=today, towns=towns
+        request.user, in_host_city(form.selection(), request), today=today, towns=towns
     )
     about = [(_("Filter conditions"), inspection_filter_words(form))]
     file = exports.assets_file(
@@ -50,9 +64,9 @@ def assets_export(request):
 @staff_required
 def due_counts_export(request):
     """The overview's counts of what falls due, per type and town."""
-    towns = areas.towns()
+    towns = areas.towns(request)
     form = filter_form(request, towns, OVERVIEW_FILTER)
-    selection = form.selection()
+    selection = in_host_city(form.selection(), request)
     groups = stats.due_counts(request.user, selection, today=timezone.localdate(), towns=towns)
     about = [(_("Filter conditions"), inspection_filter_words(form))]
     file = exports.due_counts_file(groups, days=selection.days, about=about, now=timezone.now())

@@ -20,6 +20,7 @@ from accounts.errors import DomainError
 from accounts.models import Organization
 from assets.selectors import organizations_for_user
 from assets.xlsxfiles import CONTENT_TYPE as XLSX
+from config import city
 from reports import bulk, exports, priority, selectors
 from web_admin import access, bulk_forms, forms
 from web_admin.access import changer_required, staff_required
@@ -234,20 +235,22 @@ def queue_export(request, fmt: str):
     now = timezone.now()
     qs = _queue(request, form, now)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    here = city.current(request)  # rows link to this city's host
     if fmt == "csv" and request.GET.get("headers") == "ja":
-        chunks = exports.labelled_csv_chunks(qs, now=now, language="ja")
+        chunks = exports.labelled_csv_chunks(qs, now=now, language="ja", here=here)
         response = StreamingHttpResponse(chunks, content_type="text/csv")
     elif fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_chunks(qs), content_type="text/csv")
+        response = StreamingHttpResponse(exports.csv_chunks(qs, here=here), content_type="text/csv")
     elif fmt == "xlsx":
         about = [(_("Filter conditions"), queue_filter_words(form))]
-        response = FileResponse(exports.workbook(qs, about=about, now=now), content_type=XLSX)
+        file = exports.workbook(qs, about=about, now=now, here=here)
+        response = FileResponse(file, content_type=XLSX)
     elif fmt == "geojson":
         limit = request.GET.get("limit", "")
         # isdecimal, not isdigit: "²" and "①" are digits that int() refuses.
         limit = min(int(limit), MAP_FEATURE_LIMIT) if limit.isdecimal() else None
         response = StreamingHttpResponse(
-            exports.geojson_chunks(qs, limit=limit), content_type="application/geo+json"
+            exports.geojson_chunks(qs, limit=limit, here=here), content_type="application/geo+json"
         )
     else:
         raise Http404
