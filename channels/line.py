@@ -39,7 +39,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.webhook import SignatureValidator
 
-from accounts.city_host import city_by_id
+from accounts import city_host
 from channels.models import LineEvent, LinePushMonth, LineReceipt, LineUser
 from config import city
 from reports.models import Report, ReportEvent
@@ -52,12 +52,19 @@ LANGUAGES = {"ja": "ja", "en": "en", "ko": "ko", "vi": "vi", "pt": "pt-br", "zh-
 def city_of(city_id: int | None) -> city.City | None:
     """The city whose channel a kept event or a LINE user is of (None: the settings' one
     city); None when that city is no longer served."""
-    return city_by_id(city_id)
+    return city_host.city_by_id(city_id)
 
 
 def channel(here: city.City | None):
     """The city's LINE channel, or None when it is not set up (the webhook is then 404)."""
     return here.line if here is not None else None
+
+
+def anywhere() -> bool:
+    """Whether any city (or the settings) has a LINE channel: no query while none has."""
+    return city.current().line is not None or any(
+        here.line is not None for here in city_host.known().hosts.values()
+    )
 
 
 def language_of(line_language: str | None) -> str:
@@ -230,7 +237,7 @@ def report_changed(event: ReportEvent) -> None:
     """Called by reports.notices for each event residents hear of: a LINE user who holds a
     receipt of the report is pushed a message when it is fixed, closed or passed on, in the
     channel (the city's account) they reported through."""
-    if not _pushed_for(event):
+    if not _pushed_for(event) or not anywhere():
         return
     from channels import conversation
 

@@ -4,8 +4,8 @@ jurisdiction and area, in this one place.
 Every module that needs a city value asks `current(request)`. A deployment that serves
 several cities has City rows (accounts.models.City); the city middleware of accounts
 (accounts/city_host.py) puts the one named by the request's host on `request.city`, as the
-dataclass below. Without City rows, and outside a request, the city is the deployment's one,
-read from the settings.
+dataclass below, with its own LINE channel and report mailbox. Without City rows, and outside
+a request, the city is the deployment's one, read from the settings.
 """
 
 import json
