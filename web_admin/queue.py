@@ -29,20 +29,20 @@ from web_admin.filter_words import queue_filter_words
 MAP_FEATURE_LIMIT = 5000  # the queue's map shows at most this many, the highest first
 
 
-def _owners(user):
+def _owners(user, where=None):
     """Organisations to filter the queue by: the user's own, and for city staff the outside
-    owners whose reports they keep sight of."""
+    owners whose reports they keep sight of; of the city of `where` (a superuser's too)."""
     outside, _area = policy.outside_owners(user)
     own = organizations_for_user(user)
     if outside:
         own = own | Organization.objects.filter(pk__in=sorted(outside))
-    return own.order_by("code")
+    return cities.in_city(own, where, "city").order_by("code")
 
 
-def _queue_form(query, user) -> forms.QueueFilterForm:
+def _queue_form(query, user, where=None) -> forms.QueueFilterForm:
     data = query.copy()
     data.setdefault("per_page", "50")
-    form = forms.QueueFilterForm(data, organisations=_owners(user))
+    form = forms.QueueFilterForm(data, organisations=_owners(user, where))
     form.is_valid()
     return form
 
@@ -120,7 +120,7 @@ def _saved_filter(request) -> str:
 
 
 def _queue_page(request, query, *, bulk_form=None, selected=(), status=200):
-    form = _queue_form(query, request.user)
+    form = _queue_form(query, request.user, request)
     now = timezone.now()
     ids = _queue(request, form, now).values_list("pk", flat=True)
     page = Paginator(ids, form.page_size).get_page(query.get("page"))
@@ -130,7 +130,7 @@ def _queue_page(request, query, *, bulk_form=None, selected=(), status=200):
     filters = urlencode(params)
     may_change = access.may_change(request.user)
     if may_change and bulk_form is None:
-        bulk_form = _bulk_form(request.user, initial={"back": filters})
+        bulk_form = _bulk_form(request.user, initial={"back": filters}, where=request)
     return render(
         request,
         "web_admin/queue.html",
@@ -160,14 +160,16 @@ def _queue_page(request, query, *, bulk_form=None, selected=(), status=200):
     )
 
 
-def _bulk_form(user, data=None, initial=None):
+def _bulk_form(user, data=None, initial=None, where=None):
+    """The bulk bar; whom to assign or pass on to are of the city of `where` (the request's:
+    a superuser on a city's host is offered that city's organisations only)."""
+    assignees = organizations_for_user(user).filter(is_active=True)
+    owners = policy.city_organisations(user, Organization.objects.filter(is_active=True))
     return bulk_forms.BulkForm(
         data,
         initial=initial,
-        assignees=organizations_for_user(user).filter(is_active=True).order_by("code"),
-        owners=policy.city_organisations(
-            user, Organization.objects.filter(is_active=True)
-        ).order_by("kind", "code"),
+        assignees=cities.in_city(assignees, where, "city").order_by("code"),
+        owners=cities.in_city(owners, where, "city").order_by("kind", "code"),
     )
 
 
@@ -186,7 +188,7 @@ def queue_bulk(request):
 
 @changer_required
 def _queue_bulk(request):
-    form = _bulk_form(request.user, request.POST)
+    form = _bulk_form(request.user, request.POST, where=request)
     back = QueryDict(request.POST.get("back", "")[:2000])
     selected = request.POST.getlist("r")
     if not form.is_valid():
@@ -231,7 +233,7 @@ def queue_export(request, fmt: str):
     """The current filter (all pages) as CSV (codes, for programs; `headers=ja`: Japanese
     column names and words, for people), Excel (words in the user's language, the filter in
     the first rows) or GeoJSON (codes and words)."""
-    form = _queue_form(request.GET, request.user)
+    form = _queue_form(request.GET, request.user, request)
     now = timezone.now()
     qs = _queue(request, form, now)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")

@@ -40,6 +40,12 @@ def _readable(request):
     return cities.in_city(selectors.reports_for_user(request.user), request)
 
 
+def _organisations(request):
+    """The user's active organisations of the host's city: whom a report is assigned to."""
+    scope = organizations_for_user(request.user).filter(is_active=True)
+    return cities.in_city(scope, request, "city")
+
+
 def _report(request, number) -> Report:
     return get_object_or_404(
         _readable(request).select_related(
@@ -58,7 +64,7 @@ def _report(request, number) -> Report:
 def _detail(request, report: Report, *, status: int = 200, **bound):
     """The report page; a form that failed comes back bound, with what was typed."""
     user = request.user
-    scope = organizations_for_user(user).filter(is_active=True).order_by("code")
+    scope = _organisations(request).order_by("code")
     nearby = list(selectors.reports_open_nearby(report, within=_readable(request)))
     history = inspection_selectors.asset_history(report.asset)[:8] if report.asset else []
     map_data = {
@@ -191,7 +197,7 @@ def report_note(request, number: str):
 @changer_required
 def report_assign(request, number: str):
     report = _report(request, number)
-    scope = organizations_for_user(request.user).filter(is_active=True)
+    scope = _organisations(request)
     return _act(
         request,
         report,
