@@ -44,8 +44,8 @@ def quarantine_listed(user, *, decided: bool) -> QuerySet[Quarantine]:
     )
 
 
-def quarantine_waiting_count(user) -> int:
-    return quarantine_for_user(user).filter(resolved_at__isnull=True).count()
+def quarantine_waiting_count(user, where=None) -> int:
+    return quarantine_for_user(user, where).filter(resolved_at__isnull=True).count()
 
 
 def held_records(user, records: list[Quarantine]) -> list[HeldRecord]:

@@ -83,11 +83,11 @@ def inspection_photo(*, inspection: Inspection, sha256: str) -> InspectionPhoto 
     return InspectionPhoto.objects.filter(inspection=inspection, sha256=sha256).first()
 
 
-def assignments_for_user(user) -> QuerySet[Assignment]:
+def assignments_for_user(user, where=None) -> QuerySet[Assignment]:
     """Inspectors see their own assignments; managers and section staff those of their
-    organisations."""
+    organisations; of the city of `where` (a request) when given."""
     scope = user_scope_ids(user)
-    qs = Assignment.objects.all()
+    qs = in_city(Assignment.objects.all(), where, "organization__city")
     if scope is None:
         return qs
     if policy.may(user, Right.INSPECT) and not policy.may(user, Right.ASSIGN_INSPECTIONS):
@@ -214,9 +214,10 @@ def fault_categories_by_code(codes) -> dict[str, FaultCategory]:
     return {c.code: c for c in FaultCategory.objects.filter(code__in=codes)}
 
 
-def quarantine_for_user(user) -> QuerySet[Quarantine]:
+def quarantine_for_user(user, where=None) -> QuerySet[Quarantine]:
+    """Held records of the user's organisations (in the city of `where`, when given)."""
     scope = user_scope_ids(user)
-    qs = Quarantine.objects.all()
+    qs = in_city(Quarantine.objects.all(), where, "organization__city")
     return qs if scope is None else qs.filter(organization_id__in=scope)
 
 
@@ -371,20 +372,22 @@ def assignment_stops(assignment: Assignment) -> QuerySet[AssignmentAsset]:
     )
 
 
-def open_assignments_with_progress(user, *, limit: int) -> QuerySet[Assignment]:
-    """The user's open assignments with their progress, the soonest due first."""
-    qs = assignments_for_user(user).filter(status=Assignment.Status.OPEN)
+def open_assignments_with_progress(user, *, limit: int, where=None) -> QuerySet[Assignment]:
+    """The user's open assignments (in the city of `where`) with their progress, the soonest
+    due first."""
+    qs = assignments_for_user(user, where).filter(status=Assignment.Status.OPEN)
     qs = assignments_with_progress(qs.select_related("inspector"))
     return qs.order_by("due_date", "id")[:limit]
 
 
-def assignments_listed(user) -> QuerySet[Assignment]:
-    """The user's assignments with their progress, the latest due first."""
+def assignments_listed(user, where=None) -> QuerySet[Assignment]:
+    """The user's assignments (in the city of `where`) with their progress, the latest due
+    first."""
     return assignments_with_progress(
-        assignments_for_user(user).select_related("inspector", "organization")
+        assignments_for_user(user, where).select_related("inspector", "organization")
     ).order_by("-due_date", "-id")
 
 
-def assignment_with_progress(user, pk) -> Assignment | None:
-    qs = assignments_for_user(user).select_related("inspector", "organization", "created_by")
+def assignment_with_progress(user, pk, where=None) -> Assignment | None:
+    qs = assignments_for_user(user, where).select_related("inspector", "organization", "created_by")
     return assignments_with_progress(qs).filter(pk=pk).first()

@@ -18,7 +18,7 @@ from reports import dashboard as figures
 from reports.models import Report
 from web_admin import dashboard_charts
 from web_admin.access import staff_required
-from web_admin.inspection_exports import in_host_city
+from web_admin.inspection_screens.common import in_host_city
 
 TOP_CELLS = 8  # the squares named in the list beside the map
 SIDES = {

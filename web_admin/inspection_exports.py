@@ -3,35 +3,21 @@ the overview's, the assignments, and one assignment's stops. Each takes the same
 string as its screen, so a link beside the screen's table downloads what it shows (every
 page of it). Any staff member who may read the screen may download it."""
 
-from dataclasses import replace
-
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.cities import city_id_of
 from assets.xlsxfiles import CONTENT_TYPE
 from inspections import areas, exports, selectors, stats
 from web_admin.access import staff_required
 from web_admin.filter_words import inspection_filter_words
-from web_admin.inspection_screens.common import filter_form
+from web_admin.inspection_screens.common import filter_form, in_host_city
 
 # The filters of the asset list and of the overview (web_admin/inspection_screens/).
 ASSET_FILTER = ("type", "area", "owner", "due", "days", "likely", "bbox")
 OVERVIEW_FILTER = ("type", "area", "owner", "due", "days")
-
-
-def in_host_city(selection: selectors.AssetSelection, request) -> selectors.AssetSelection:
-    """The selection kept to the assets of the request's city (a superuser's view of one
-    city's host); unchanged without City rows."""
-    city_id = city_id_of(request)
-    if city_id is None:
-        return selection
-    here = Q(owner__city_id=city_id)
-    return replace(selection, also=here if selection.also is None else selection.also & here)
 
 
 def _download(file, stem: str) -> FileResponse:
@@ -76,7 +62,7 @@ def due_counts_export(request):
 @require_safe
 @staff_required
 def assignments_export(request):
-    assignments = selectors.assignments_listed(request.user)
+    assignments = selectors.assignments_listed(request.user, request)
     return _download(
         exports.assignments_file(assignments, about=[], now=timezone.now()), "assignments"
     )
@@ -86,7 +72,7 @@ def assignments_export(request):
 @staff_required
 def assignment_export(request, pk: int):
     """One assignment's assets in order, with what was inspected since it was made."""
-    assignment = selectors.assignment_with_progress(request.user, pk)
+    assignment = selectors.assignment_with_progress(request.user, pk, request)
     if assignment is None:
         raise Http404
     file = exports.stops_file(

@@ -12,6 +12,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.cities import in_city
 from api.exceptions import ApiError
 from api.permissions import IsCityStaff
 from api.serializers import ErrorSerializer
@@ -45,7 +46,9 @@ class AssignmentListApi(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.assignments_with_stops(self.request.user).order_by("due_date", "id")
+        mine = selectors.assignments_with_stops(self.request.user)
+        # A superuser on a city's host: that city's assignments only.
+        return in_city(mine, self.request, "organization__city").order_by("due_date", "id")
 
 
 def _type_payload(asset_type, checklist) -> dict:

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import cities
 from inspections import areas, assignments, selectors
 from web_admin.access import may_change, staff_required
 from web_admin.inspection_forms import AssignmentForm
 from web_admin.inspection_screens.common import (
     filter_form,
     filter_query,
-    host_city_selection,
+    in_host_city,
     screen_context,
 )
 from web_admin.inspection_screens.words import grade_words
@@ -38,14 +39,16 @@ def asset_list(request):
     form = filter_form(request, towns, FILTER_FIELDS)
     today = timezone.localdate()
     qs = selectors.assets_to_inspect_listed(
-        request.user, host_city_selection(form.selection(), request), today=today, towns=towns
+        request.user, in_host_city(form.selection(), request), today=today, towns=towns
     )
     can_assign = may_change(request.user)
     if request.method == "POST" and not can_assign:
         raise PermissionDenied
     assignment_form, status = None, 200
     if can_assign:
-        inspectors = selectors.inspectors_for_user(request.user)
+        inspectors = cities.in_city(
+            selectors.inspectors_for_user(request.user), request, "organization__city"
+        )
         if request.method == "POST":
             assignment_form = AssignmentForm(request.POST, inspectors=inspectors)
             if assignment_form.is_valid():
@@ -118,7 +121,7 @@ def asset_map(request):
     form = filter_form(request, towns, FILTER_FIELDS)
     assets, truncated = selectors.assets_to_inspect_mapped(
         request.user,
-        host_city_selection(form.selection(), request),
+        in_host_city(form.selection(), request),
         today=timezone.localdate(),
         towns=towns,
         limit=MAP_FEATURE_LIMIT,

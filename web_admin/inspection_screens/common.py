@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.cities import city_id_of
+from accounts.cities import city_id_of, in_city
 from assets.selectors import organizations_for_user
 from inspections.selectors import AssetSelection
 from web_admin.inspection_forms import AssetFilterForm
@@ -16,7 +16,9 @@ from web_admin.inspection_forms import AssetFilterForm
 def filter_form(request, towns, fields) -> AssetFilterForm:
     return AssetFilterForm(
         request.GET,
-        organisations=organizations_for_user(request.user).order_by("code"),
+        organisations=in_city(organizations_for_user(request.user), request, "city").order_by(
+            "code"
+        ),
         towns=towns,
         fields=fields,
     )
@@ -44,7 +46,7 @@ def screen_context(subnav: str, **context) -> dict:
     return {"nav": "inspections", "subnav": subnav, "today": timezone.localdate(), **context}
 
 
-def host_city_selection(selection: AssetSelection, request) -> AssetSelection:
+def in_host_city(selection: AssetSelection, request) -> AssetSelection:
     """The selection kept to the assets of the request's city (a superuser on a city's host
     sees that city's); unchanged without City rows."""
     city_id = city_id_of(request)

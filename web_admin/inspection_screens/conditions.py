@@ -11,7 +11,12 @@ from django.views.decorators.http import require_safe
 from inspections import areas, stats
 from web_admin import inspection_charts as charts
 from web_admin.access import staff_required
-from web_admin.inspection_screens.common import filter_form, filter_query, screen_context
+from web_admin.inspection_screens.common import (
+    filter_form,
+    filter_query,
+    in_host_city,
+    screen_context,
+)
 
 
 @require_safe
@@ -23,7 +28,7 @@ def conditions(request):
     towns = areas.towns()
     form = filter_form(request, towns, ("type", "area", "owner", "years"))
     today = timezone.localdate()
-    selection = form.selection()
+    selection = in_host_city(form.selection(), request)
     spreads = stats.condition_distribution(
         request.user, replace(selection, asset_type=None), today=today, towns=towns
     )

@@ -8,7 +8,12 @@ from django.views.decorators.http import require_safe
 
 from inspections import areas, held, selectors, stats
 from web_admin.access import staff_required
-from web_admin.inspection_screens.common import filter_form, filter_query, screen_context
+from web_admin.inspection_screens.common import (
+    filter_form,
+    filter_query,
+    in_host_city,
+    screen_context,
+)
 
 OVERVIEW_ASSIGNMENTS = 10
 
@@ -53,7 +58,7 @@ def overview(request):
     unfolded; each count opens the list of those assets."""
     towns = areas.towns()
     form = filter_form(request, towns, ("type", "area", "owner", "due", "days"))
-    selection = form.selection()
+    selection = in_host_city(form.selection(), request)
     groups = stats.due_counts(request.user, selection, today=timezone.localdate(), towns=towns)
     table = _due_table(form, selection, groups)
     return render(
@@ -68,8 +73,8 @@ def overview(request):
             # A type's towns are folded unless there is little to show.
             unfolded=len(table) == 1 or selection.area is not None,
             assignments=selectors.open_assignments_with_progress(
-                request.user, limit=OVERVIEW_ASSIGNMENTS
+                request.user, limit=OVERVIEW_ASSIGNMENTS, where=request
             ),
-            waiting=held.quarantine_waiting_count(request.user),
+            waiting=held.quarantine_waiting_count(request.user, request),
         ),
     )

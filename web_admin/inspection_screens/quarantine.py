@@ -147,10 +147,7 @@ def quarantine_resolve(request, pk: int):
     """Accept a held record (it becomes a correction of the one with its id) or discard it."""
     if not is_manager(request.user):
         raise PermissionDenied
-    held_here = cities.in_city(
-        selectors.quarantine_for_user(request.user), request, "organization__city"
-    )
-    record = get_object_or_404(held_here, pk=pk)
+    record = get_object_or_404(selectors.quarantine_for_user(request.user, request), pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("accept", "discard"):
         messages.error(request, _("Choose to accept or to discard the record."))
