@@ -458,13 +458,13 @@ def world(catalogue, city, other_city, manager, viewer, section_staff, other_cit
     )
     assert (created.status, held.status) == ("created", "conflict")
     assignment = assignment_create(
-        name="巡回",
+        name="出雲だけの巡回",
         inspector=inspector,
         assets=[light],
         due_on=timezone.localdate() + datetime.timedelta(days=7),
         acting_user=manager,
     )
-    api_client, _key = clients.client_create(name="アプリ", acting_user=manager)
+    api_client, _key = clients.client_create(name="出雲だけのアプリ", acting_user=manager)
     # A light the prefecture looks after (nobody signs in for it): its link and a photo.
     prefecture = factories.org("pref", kind="prefecture", name="島根県")
     owner_photo = factories.photo()
