@@ -5,7 +5,8 @@ A deployment that has served one city so far (organisations without a city) beco
 multi-city by creating that city with `adopt=True` (`create_city --adopt-organisations`):
 every organisation without a city becomes the new city's, in the same transaction, and its
 existing city organisation and managers stay as they are. Without that step its staff
-would be refused on every host once the first City row exists."""
+would be refused on every host once the first City row exists. Apps above accounts keep
+their own rows without a city (assets' towns) and take them over on `city_adopted`."""
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -23,6 +25,10 @@ from django.utils.translation import gettext as _
 
 from accounts import cities
 from accounts.models import City, CityHost, Organization, User
+
+# Sent inside city_create's transaction when a city adopted the rows without a city:
+# city (accounts.models.City). Receivers give it their own such rows (assets: the towns).
+city_adopted = Signal()
 
 
 @dataclass
@@ -277,6 +283,7 @@ def city_create(*, plan: CityPlan) -> tuple[City, Organization, User | None]:
     if plan.adopt:
         Organization.objects.filter(city__isnull=True, code__in=plan.adopted).update(city=city)
         organisation = Organization.objects.get(code=plan.organisation_code)
+        city_adopted.send(sender=City, city=city)
         if organisation.service_area is None and plan.area is not None:
             organisation.service_area = plan.area
             organisation.save(update_fields=["service_area"])

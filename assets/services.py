@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import Organization
 from assets import catalogue, fieldspecs, versions
-from assets.models import Asset, AssetType, FaultCategory
+from assets.models import Asset, AssetType, FaultCategory, Town
 from assets.selectors import CATALOGUE_VERSION_KEY
 
 
@@ -147,3 +147,9 @@ def asset_retire(*, asset: Asset) -> Asset:
     asset.save(update_fields=["status", "updated_at"])
     transaction.on_commit(lambda: versions.asset_changed(asset.pk))
     return asset
+
+
+def towns_adopt(*, city, **_signal) -> int:
+    """The towns without a city become `city`'s (a one-city deployment naming its city,
+    accounts.city_setup.city_adopted); how many."""
+    return Town.objects.filter(city__isnull=True).update(city=city)

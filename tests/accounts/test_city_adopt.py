@@ -1,14 +1,16 @@
 """A deployment that served one city becomes multi-city: `create_city --adopt-organisations`
 names that city and takes over every organisation without a city, with its staff, assets and
-reports, in one step; before it, those staff are refused on every city's host."""
+reports, and its towns, in one step; before it, those staff are refused on every city's host."""
 
 from io import StringIO
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import City, Organization, User
+from assets.models import Town
 from tests import factories
 from tests.accounts.test_cities import (  # noqa: F401 (an autouse fixture)
     UNNAN_AREA,
@@ -53,6 +55,7 @@ def test_adopting_gives_every_organisation_without_a_city_to_the_new_city(
 ):
     association = factories.org("jichikai", kind="association", name="今市町自治会")
     light = factories.asset("security-light", owner=city["road"], ledger_id="BH-1")
+    imaichi = Town.objects.create(name="今市町", centre=Point(132.755, 35.367, srid=4326))
     unnan = _city(
         "unnan", "雲南市", "Unnan City", "322091", "0854-40-1000", UNNAN_AREA, "u@unnan.jp"
     )
@@ -75,6 +78,8 @@ def test_adopting_gives_every_organisation_without_a_city_to_the_new_city(
     association.refresh_from_db()
     light.owner.refresh_from_db()
     assert association.city == light.owner.city == izumo
+    imaichi.refresh_from_db()
+    assert imaichi.city == izumo  # its towns too
     # Its staff are at home on its host, and still strangers on the other city's.
     assert _queue(manager, "izumo.example.jp").status_code == 200
     assert _queue(manager, "unnan.example.jp").status_code == 403
@@ -105,6 +110,8 @@ def test_adopting_with_the_e_mail_of_an_adopted_manager_creates_nobody(city, man
 
 
 def test_adopting_dry_run_lists_the_organisations_and_writes_nothing(city, hosts):
+    Town.objects.create(name="今市町", centre=Point(132.755, 35.367, srid=4326))
+
     output = _adopt("--dry-run")
 
     assert "Takes over 4 organisation(s) without a city" in output
@@ -112,6 +119,7 @@ def test_adopting_dry_run_lists_the_organisations_and_writes_nothing(city, hosts
     assert "Dry run: nothing was written." in output
     assert City.objects.count() == 0
     assert not Organization.objects.filter(city__isnull=False).exists()
+    assert not Town.objects.filter(city__isnull=False).exists()
 
 
 def _refused(*extra, **options) -> str:
