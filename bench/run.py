@@ -593,7 +593,7 @@ def print_cluster_table(r: dict) -> bool:
 
 
 CITIES_BUDGET = 1.2  # a city's request with ten cities loaded / the same with it alone
-CITY_SIZE = {"assets": 20_000, "reports": 10_000}  # each city's (--quick: a quarter)
+CITY_SIZE = {"assets": 20_000, "reports": 5_000}  # each city's (--quick: a quarter)
 
 
 def recreate_pg_database(name: str) -> None:

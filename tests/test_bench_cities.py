@@ -42,10 +42,7 @@ def test_each_bench_city_stickers_its_own_lights_and_owns_its_faults(two_cities)
     for city in two_cities:
         labels = Label.objects.filter(asset__owner__city=city.row)
         assert labels.count() == city.labels > 0
-        assert set(labels.values_list("asset__asset_type__code", flat=True)) <= {
-            "security-light",
-            "streetlight",
-        }
+        assert set(labels.values_list("asset__asset_type__code", flat=True)) == {"security-light"}
         reports = Report.objects.filter(number__startswith=city.report_prefix)
         assert reports.count() == city.reports == 20
         assert not reports.exclude(owner__city=city.row).exists()
