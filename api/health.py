@@ -21,7 +21,9 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts import city_host
 from api.metrics import queue_state
+from config import city
 
 logger = logging.getLogger(__name__)
 
@@ -92,15 +94,29 @@ def _tasks() -> str:
     return f"{state.ready} waiting, {state.running} running"
 
 
-def _mail() -> str:
-    """The mailbox's IMAP server answers a TLS greeting (no sign-in: cheap and no lockouts)."""
-    context = ssl.create_default_context(cafile=settings.MAIL_INTAKE_CA_FILE or None)
-    imap = imaplib.IMAP4_SSL(
-        settings.MAIL_INTAKE_HOST,
-        settings.MAIL_INTAKE_PORT,
-        ssl_context=context,
-        timeout=MAIL_TIMEOUT_SECONDS,
-    )
+def _mailboxes() -> dict:
+    """The report mailboxes' IMAP servers to check, each once: (host, port, CA file) -> the
+    cities reading it. Every served city's own (from the host map: no query), else the
+    settings' one."""
+    found = city_host.known()
+    if found.configured:
+        boxes = [(here.slug, here.mailbox) for here in found.hosts.values() if here.mailbox]
+    elif settings.MAIL_INTAKE_HOST:
+        boxes = [("", city.current().mailbox)]
+    else:
+        boxes = []
+    servers: dict = {}
+    for slug, box in boxes:
+        names = servers.setdefault((box.host, box.port, box.ca_file), [])
+        if slug and slug not in names:
+            names.append(slug)
+    return servers
+
+
+def _greet(host: str, port: int, ca_file: str) -> None:
+    """The IMAP server answers a TLS greeting (no sign-in: cheap and no lockouts)."""
+    context = ssl.create_default_context(cafile=ca_file or None)
+    imap = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=MAIL_TIMEOUT_SECONDS)
     try:
         imap.noop()
     finally:
@@ -108,7 +124,27 @@ def _mail() -> str:
             imap.logout()
         except Exception:  # the check has its answer already
             logger.debug("IMAP logout after the health check failed", exc_info=True)
-    return "IMAP server answers"
+
+
+def _mail() -> str:
+    """Every report mailbox's IMAP server answers (each city's own when several are served)."""
+    servers = _mailboxes()
+    if len(servers) == 1:
+        _greet(*next(iter(servers)))
+        return "IMAP server answers"
+    silent = []
+    for (host, port, ca_file), slugs in servers.items():
+        try:
+            _greet(host, port, ca_file)
+        except Exception:
+            logger.exception("health check mail: the IMAP server of %s failed", ", ".join(slugs))
+            silent += slugs
+    if silent:
+        raise Unhealthy(
+            f"{len(silent)} of {sum(len(s) for s in servers.values())} cities' mailboxes do "
+            f"not answer: {', '.join(sorted(silent))}"
+        )
+    return f"{len(servers)} IMAP servers answer"
 
 
 def _uses_redis() -> bool:
@@ -123,7 +159,7 @@ def components() -> dict:
     if _uses_redis():
         checks["cache"] = _cache
     checks["tasks"] = _tasks
-    if settings.MAIL_INTAKE_HOST:
+    if _mailboxes():
         checks["mail"] = _mail
     return checks
 
