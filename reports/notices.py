@@ -29,11 +29,21 @@ from reports.selectors import receipts_to_announce, report_subscribers
 logger = logging.getLogger(__name__)
 
 
-def _send(to: str, template: str, context: dict, language: str) -> None:
+def _send(to: str, template: str, context: dict, language: str, reply_to=()) -> None:
     with translation.override(language):
         subject = render_to_string(f"reports/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"reports/email/{template}.txt", context)
-    EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [to]).send()
+    EmailMessage(
+        " ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [to], reply_to=reply_to
+    ).send()
+
+
+def _reply_to(report) -> tuple[str, ...]:
+    """Where a resident's answer goes: the report's city's own report mailbox when it has one
+    (read by mail_intake; an answer without a code or place lands in its staff folder), else
+    nowhere but the sender."""
+    box = report_city(report).mailbox
+    return (box.address,) if box is not None and box.address else ()
 
 
 def report_city(report):
@@ -135,7 +145,8 @@ def _send_to_holder(receipt_id: int, template: str) -> None:
     )
     email, language = receipt.contact
     if email:
-        _send(email, template, _context(receipt.report, receipt), language)
+        report = receipt.report
+        _send(email, template, _context(report, receipt), language, _reply_to(report))
 
 
 @task()
@@ -189,7 +200,7 @@ def send_report_changed(event_id: int) -> None:
             context["reason"] = Report.CloseReason(event.reason).label if event.reason else ""
         if event.kind == ReportEvent.Kind.FORWARDED:
             context["forwarded_to"] = report.owner
-        _send(email, "changed", context, language)
+        _send(email, "changed", context, language, _reply_to(report))
 
 
 @task()

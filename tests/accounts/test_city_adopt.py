@@ -157,7 +157,8 @@ def test_adopting_with_two_city_organisations_asks_which_is_its_own(city, other_
 def test_adopting_a_section_as_the_city_organisation_is_refused(city, hosts):
     message = _refused(**{"--organisation-code": "izumo-doro"})
 
-    assert "--organisation-code: izumo-doro is not a city organisation without a city" in message
+    # In the deployment's language (LANGUAGE_CODE, ja), as every command speaks.
+    assert "--organisation-code: izumo-doro は、市に属していない「市」の組織ではありません" in message
 
 
 def test_adopting_with_the_e_mail_of_another_city_user_is_refused(city, hosts):

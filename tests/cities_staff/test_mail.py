@@ -161,3 +161,20 @@ def test_an_owner_handing_back_gives_the_report_to_its_own_citys_section(
     report.refresh_from_db()
     assert report.owner == matsue["city"]
     assert not _mails_to("doro@izumo.test")
+
+
+def test_a_residents_answer_goes_to_their_reports_citys_own_mailbox(cities):
+    izumo, matsue = cities
+    row = matsue["row"]
+    row.mail_host, row.mail_address = "imap.matsue.test", "tsuho@matsue.test"
+    row.save()
+    mail.outbox.clear()
+
+    for city in (izumo, matsue):
+        receipt = city["report"].receipts.get()
+        notices.send_receipt_received.call(receipt.pk)
+
+    (matsues,) = _mails_to("resident@matsue.test")
+    (izumos,) = _mails_to("resident@izumo.test")
+    assert matsues.reply_to == ["tsuho@matsue.test"]
+    assert izumos.reply_to == []  # Izumo has no mailbox of its own: no answer address
