@@ -220,10 +220,11 @@ class LabelImageApi(APIView):
     )
     def get(self, request, code: str, fmt: str):
         label = _visible_label(request, code)
+        base = city.current(request).public_base_url  # the host's: its labels only are visible
         if fmt == "png":
-            body, content_type = qr.png(label.code), "image/png"
+            body, content_type = qr.png(label.code, base=base), "image/png"
         else:
-            body, content_type = qr.svg(label.code).encode(), "image/svg+xml"
+            body, content_type = qr.svg(label.code, base=base).encode(), "image/svg+xml"
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'inline; filename="label-{label.code}.{fmt}"'
         return response
@@ -268,6 +269,7 @@ class ScanCountApi(APIView):
             since=since,
             until=until,
             asset_ids=[int(a) for a in assets] or None,
+            where=request,
         )
         return Response(
             {
@@ -331,6 +333,7 @@ def _sheet_assets(request, selection: dict):
         park=selection.get("park") or None,
         bbox=geo.parse_bbox(bbox) if bbox else None,
         ledger_ids=[i.strip() for i in ledger_ids.split(",") if i.strip()],
+        where=request,
     )
 
 

@@ -303,7 +303,7 @@ def mail_process(raw: bytes, here=None) -> Result:
         asset = _asset_at_photo(photos, here)
     place = None
     if asset is None and not any(p.gps for p in photos):
-        town = intake.town_in_address(unicodedata.normalize("NFKC", text))
+        town = intake.town_in_address(unicodedata.normalize("NFKC", text), here)
         if town is not None:
             place = intake.Place.from_form(town=town, address_text=body.strip()[:300])
     if asset is None and place is None and not any(p.gps for p in photos):

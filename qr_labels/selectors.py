@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.cities import city_id_of
+from accounts.cities import city_id_of, in_city
 from accounts.city_host import city_values
 from accounts.errors import DomainError
 from accounts.models import City
@@ -165,10 +165,12 @@ def scans_per_day(
     since: datetime.date,
     until: datetime.date,
     asset_ids: list[int] | None = None,
+    where=None,
 ) -> list[dict]:
-    """Scans per asset and local day, for staff of the assets' owners (and above)."""
+    """Scans per asset and local day, for staff of the assets' owners (and above), of the
+    assets of the city `where` names (a request: a superuser on a city's host sees its own)."""
     scope = user_scope_ids(user)
-    qs = Scan.objects.all()
+    qs = in_city(Scan.objects.all(), where, "asset__owner__city")
     if scope is not None:
         qs = qs.filter(asset__owner_id__in=scope)
     if asset_ids is not None:
@@ -199,15 +201,17 @@ def assets_for_labels(
     park: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     ledger_ids: list[str] = (),
+    where=None,
 ) -> QuerySet[Asset]:
-    """Assets in service to print stickers for, narrowed by each criterion given."""
+    """Assets in service to print stickers for, narrowed by each criterion given; a park is
+    looked for among the parks of the city `where` names (a request; None: every park)."""
     qs = assets_of_types_and_owners(
         assets.filter(status=Asset.Status.IN_SERVICE),
         type_codes=type_codes,
         owner_codes=owner_codes,
     )
     if park:
-        parks = Asset.objects.filter(asset_type__code="park")
+        parks = in_city(Asset.objects.filter(asset_type__code="park"), where)
         found = parks.filter(pk=int(park)) if park.isdecimal() else parks.filter(ledger_id=park)
         park_ids = list(found.values_list("pk", flat=True)[:2])
         if len(park_ids) != 1:

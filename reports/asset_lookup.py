@@ -82,10 +82,11 @@ def asset_for_address_id(text: str, category: FaultCategory, city=None) -> Asset
     return _asset_by_ledger(text, "", category, staff=False, city=city)
 
 
-def town_in_address(text: str):
-    """The town (町) named in an address, the longest match winning (今市町 over 今市)."""
+def town_in_address(text: str, where=None):
+    """The town (町) named in an address, the longest match winning (今市町 over 今市), among
+    the towns of the city `where` names (a request or a city; two cities may each have 本町)."""
     text = text.strip()
     if not text:
         return None
-    found = [town for town in selectors.towns() if town.name in text]
+    found = [town for town in selectors.towns(where) if town.name in text]
     return max(found, key=lambda town: len(town.name), default=None)

@@ -257,8 +257,9 @@ def photos_public(report: Report) -> QuerySet[Photo]:
     return report.photos.filter(is_public=True)
 
 
-def towns() -> QuerySet[Town]:
-    return Town.objects.all()
+def towns(where=None) -> QuerySet[Town]:
+    """The towns of the city `where` names (a request or a city; None: every town)."""
+    return Town.of(where)
 
 
 def reports_for_user(user) -> QuerySet[Report]:

@@ -116,7 +116,7 @@ class QueueFilterForm(_OwnIds, forms.Form):
         choices=[(size, size) for size in PAGE_SIZES],
     )
 
-    def __init__(self, data, *, organisations, **kwargs):
+    def __init__(self, data, *, organisations, where=None, **kwargs):
         super().__init__(data, **kwargs)
         any_ = [("", _("any"))]
         self.fields["asset_type"].choices = any_ + [
@@ -126,7 +126,7 @@ class QueueFilterForm(_OwnIds, forms.Form):
             (c.code, c.name) for c in FaultCategory.objects.order_by("group", "sort_order")
         ]
         self.fields["town"].choices = any_ + [
-            (t.name, t.name) for t in Town.objects.order_by("name_kana", "name")
+            (t.name, t.name) for t in Town.of(where).order_by("name_kana", "name")
         ]
         orgs = [(str(o.pk), str(o)) for o in organisations]
         self.fields["owner"].choices = any_ + orgs
@@ -373,8 +373,9 @@ class IntakeForm(_OwnIds, forms.Form):
         label=_("Caller's language"), choices=caller_languages, initial="ja"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, where=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = Town.of(where)  # the city of the host (a request)
         groups: dict[str, list] = {}
         for category in FaultCategory.objects.filter(is_active=True).order_by(
             "group", "sort_order", "code"

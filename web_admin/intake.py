@@ -25,9 +25,9 @@ from web_admin.refusals import refusal_text
 def intake(request):
     """A report taken for a caller, through the same door as the residents' form."""
     if request.method != "POST":
-        context = _intake_context(forms.IntakeForm(), secrets.token_hex(16))
+        context = _intake_context(forms.IntakeForm(where=request), secrets.token_hex(16))
         return render(request, "web_admin/intake.html", context)
-    form = forms.IntakeForm(request.POST, request.FILES)
+    form = forms.IntakeForm(request.POST, request.FILES, where=request)
     outcome = _file_intake(request, form) if form.is_valid() else None
     if outcome is not None:
         report = outcome.report

@@ -42,7 +42,7 @@ def _owners(user, where=None):
 def _queue_form(query, user, where=None) -> forms.QueueFilterForm:
     data = query.copy()
     data.setdefault("per_page", "50")
-    form = forms.QueueFilterForm(data, organisations=_owners(user, where))
+    form = forms.QueueFilterForm(data, organisations=_owners(user, where), where=where)
     form.is_valid()
     return form
 

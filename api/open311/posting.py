@@ -147,12 +147,13 @@ def _answer(receipt: Receipt, fmt):
     return render(data, fmt, "service_requests")
 
 
-def _place(params):
-    """(address_id, place) from address_id, lat/long or address_string."""
+def _place(params, where=None):
+    """(address_id, place) from address_id, lat/long or address_string (a town among those
+    of the city `where` names)."""
     address_id = params.get("address_id", "").strip()
     address = params.get("address_string", "").strip()[:300]
     point = _coordinates(params)
-    town = intake.town_in_address(address)
+    town = intake.town_in_address(address, where)
     if point is not None:
         place = intake.Place(point=point, source="device", address_text=address)
         place.town = town.name if town else ""
@@ -186,7 +187,7 @@ def request_post(request, fmt, params):
         raise Open311Error(400, f"description is longer than {TEXT_LIMIT} characters")
     answers = _attributes(request, params, category)
     contact = _contact(params)
-    address_id, place = _place(params)
+    address_id, place = _place(params, request)
     if not address_id and place.point is None and not request.FILES:
         raise Open311Error(
             400, "a location is required: lat and long, address_string or address_id"

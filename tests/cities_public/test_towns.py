@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts.city_host import city_values
+from accounts.models import User
 from assets import jp_layouts
 from assets.models import Asset, Town
 from inspections import areas
@@ -160,3 +161,47 @@ def _a(cities):
 
 def _b(cities):
     return city_values(cities.b.row)
+
+
+# --- Towns named in words: e-mail, Open311, staff forms ------------------------------------
+
+
+def test_a_town_named_in_an_address_is_one_of_the_citys_own(cities, honmachi):
+    from reports import intake
+
+    a, b = _a(cities), _b(cities)
+
+    assert intake.town_in_address("本町3丁目の街灯", a) == honmachi["a"]
+    assert intake.town_in_address("本町3丁目の街灯", b) == honmachi["b"]
+    assert intake.town_in_address("殿町の交差点", a) is None  # Matsue's only
+    assert intake.town_in_address("今市町の公園", b) is None  # Izumo's only
+
+
+@pytest.mark.parametrize(("own", "other"), [("a", "b"), ("b", "a")])
+def test_the_staff_forms_offer_the_host_citys_towns_only(client, cities, honmachi, own, other):
+    city = getattr(cities, own)
+    client.force_login(User.objects.get(organization=city.org))
+    pages = [
+        client.get(url, HTTP_HOST=city.host, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+        for url in ("/manage/queue/", "/manage/intake/")
+    ]
+
+    mine = honmachi[f"{own}_only"].name
+    theirs = honmachi[f"{other}_only"].name
+    for page in pages:
+        assert f">{mine}<" in page and f">{theirs}<" not in page
+
+
+def test_the_phone_intake_refuses_another_citys_town(client, cities, honmachi):
+    a = cities.a
+    client.force_login(User.objects.get(organization=a.org))
+
+    answer = client.post(
+        "/manage/intake/",
+        {"town": honmachi["b_only"].pk, "category": "lamp-out", "description": "消えている"},
+        HTTP_HOST=a.host,
+    )
+
+    assert answer.status_code in (200, 400)  # the form again, with its error
+    assert "town" in answer.context["form"].errors
+    assert not Report.objects.filter(description="消えている").exists()

@@ -241,3 +241,54 @@ def test_the_permission_fails_closed_without_the_staff_middleware(cities):
     assert IsCityStaff().has_permission(home, None)
     assert IsCityStaff().has_permission(root, None)
     assert IsCityStaff().has_permission(SimpleNamespace(user=izumo["manager"]), None)
+
+
+# --- The labels API: its symbol, its scans, its parks ---------------------------------------
+
+
+@pytest.mark.parametrize(("mine", "theirs"), PAIRS)
+def test_a_labels_qr_image_holds_the_hosts_address(both, mine, theirs):
+    import zxingcpp
+    from PIL import Image
+
+    me = both[mine]
+    image = _api(me["manager"], me["host"]).get(f"/api/v1/labels/{me['label'].code}/qr.png")
+
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.content)))
+    assert found.text == f"{me['url']}/Q/{me['label'].code}".upper()
+
+
+@pytest.mark.parametrize(("mine", "theirs"), PAIRS)
+def test_a_superuser_counts_the_hosts_scans_only(client, both, mine, theirs):
+    me, them = both[mine], both[theirs]
+    for city in (me, me, them):
+        assert client.get(f"/q/{city['label'].code}", HTTP_HOST=city["host"]).status_code == 200
+
+    counted = _api(superuser(), me["host"]).get("/api/v1/labels/scans/").json()
+
+    assert {row["asset"] if "asset" in row else row["asset_id"] for row in counted["days"]} == {
+        me["asset"].pk
+    }
+
+
+@pytest.mark.parametrize(("mine", "theirs"), PAIRS)
+def test_a_park_named_by_a_ledger_id_both_cities_use_is_the_hosts(both, mine, theirs, printed):
+    me, them = both[mine], both[theirs]
+    parks = {}
+    for city in (me, them):
+        x, y = city["asset"].geom.coords
+        parks[city["host"]] = factories.asset("park", owner=city["road"], ledger_id="PK-1",
+                                              lon=x, lat=y)  # fmt: skip
+    x, y = me["asset"].geom.coords
+    swing = factories.asset("swing", owner=me["road"], ledger_id=f"{mine}-SW-1",
+                            parent=parks[me["host"]], lon=x, lat=y)  # fmt: skip
+
+    answer = _api(me["manager"], me["host"]).post(
+        SHEET, {"park": "PK-1", "issue": True}, format="json"
+    )
+
+    assert answer.status_code == 200
+    b"".join(answer.streaming_content)
+    # The host city's park and its swing; not "more than one park", nor the other's PK-1.
+    assert [c.ledger_id for c in printed.contents] == ["PK-1", swing.ledger_id]
+    assert {c.city for c in printed.contents} == {me["row"].name}

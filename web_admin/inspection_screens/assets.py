@@ -35,7 +35,7 @@ FILTER_FIELDS = ("type", "area", "owner", "due", "days", "likely", "bbox")
 def asset_list(request):
     """The assets of a filter, a page at a time, to tick and send an inspector to; the map
     narrows the filter to a box. Posting makes the assignment (managers, section staff)."""
-    towns = areas.towns()
+    towns = areas.towns(request)
     form = filter_form(request, towns, FILTER_FIELDS)
     today = timezone.localdate()
     qs = selectors.assets_to_inspect_listed(
@@ -117,7 +117,7 @@ def asset_list(request):
 @staff_required
 def asset_map(request):
     """The assets of the filter as GeoJSON points (at most MAP_FEATURE_LIMIT), for the map."""
-    towns = areas.towns()
+    towns = areas.towns(request)
     form = filter_form(request, towns, FILTER_FIELDS)
     assets, truncated = selectors.assets_to_inspect_mapped(
         request.user,

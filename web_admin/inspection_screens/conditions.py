@@ -25,7 +25,7 @@ def conditions(request):
     """The chosen type's grades now and at the end of each year, each as a chart and a
     table; without a chosen type, the first type of the filter. The picker's links keep
     the other filters."""
-    towns = areas.towns()
+    towns = areas.towns(request)
     form = filter_form(request, towns, ("type", "area", "owner", "years"))
     today = timezone.localdate()
     selection = in_host_city(form.selection(), request)

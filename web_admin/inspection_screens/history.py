@@ -130,7 +130,7 @@ def _history_page(request, asset, work_form, *, status=200):
         screen_context(
             "assets",
             asset=asset,
-            area=areas.area_of(asset, areas.towns()),
+            area=areas.area_of(asset, areas.towns(request)),
             scale=asset.asset_type.grading_scale,
             current=charts.grade_info(asset.asset_type, asset.condition_grade)
             if asset.condition_grade

@@ -56,7 +56,7 @@ def _due_table(form, selection, groups) -> list[dict]:
 def overview(request):
     """Overdue, soon due and never inspected assets per type, and per town when a type is
     unfolded; each count opens the list of those assets."""
-    towns = areas.towns()
+    towns = areas.towns(request)
     form = filter_form(request, towns, ("type", "area", "owner", "due", "days"))
     selection = in_host_city(form.selection(), request)
     groups = stats.due_counts(request.user, selection, today=timezone.localdate(), towns=towns)
