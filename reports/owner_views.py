@@ -36,11 +36,21 @@ DONE = {
 def _resolve(request, token: str) -> OwnerLink:
     """The link of this token, if its report is of the host's city (another city's link is
     unknown here, as a wrong token is). Raises owner_links.Refused."""
-    link = owner_links.resolve(token)
     here = city_id_of(request)
-    if here is not None and link.report.owner.city_id != here:
+    try:
+        link = owner_links.resolve(token)
+    except owner_links.Refused as refused:
+        # A withdrawn or expired link says why on its own city's host only.
+        if refused.link is not None and here is not None and not _of_city(refused.link, here):
+            raise owner_links.Refused("unknown") from None
+        raise
+    if here is not None and not _of_city(link, here):
         raise owner_links.Refused("unknown")
     return link
+
+
+def _of_city(link: OwnerLink, city_id: int) -> bool:
+    return link.report.owner.city_id == city_id
 
 
 def _refusal(request, refused: owner_links.Refused):
