@@ -1,5 +1,4 @@
-"""Staff API for QR labels: issue, replace, move, withdraw, images, sheets and scan counts,
-of the host's city alone (a superuser's too), with its address, name and phone."""
+"""Staff API for the host city's QR labels: issue, replace, move, withdraw, images, sheets, scans"""
 
 import datetime
 
@@ -219,8 +218,7 @@ class LabelImageApi(APIView):
         }
     )
     def get(self, request, code: str, fmt: str):
-        label = _visible_label(request, code)
-        base = city.current(request).public_base_url  # the host's: its labels only are visible
+        label, base = _visible_label(request, code), city.current(request).public_base_url
         if fmt == "png":
             body, content_type = qr.png(label.code, base=base), "image/png"
         else:

@@ -263,10 +263,6 @@ EXPLICIT = {
     (MATSUE_HOST, "manage-queue-bulk", "root"): REFUSED,
 }
 
-# Leaks in code other helpers own now: (host, route, actor) -> what leaks. Each is an xfail
-# (strict) in test_known_leak until the lead's fix lands; then it is taken out here.
-KNOWN_LEAKS: dict = {}
-
 
 def expected(host, name, actor, declared) -> str:
     if (host, name, actor) in EXPLICIT:
@@ -295,8 +291,6 @@ def _wrong(w, c, host):
     wrong = []
     for name in table(w):
         for actor in ACTORS:
-            if (host, name, actor) in KNOWN_LEAKS:
-                continue
             found, wanted, leaked = _check(w, c, host, name, actor)
             if found != wanted or leaked:
                 wrong.append(f"{name} {actor}: found {found}, wanted {wanted}, leaked {leaked}")
@@ -311,18 +305,6 @@ def test_on_izumos_host_every_route_answers_as_declared_and_shows_nothing_of_mat
 def test_on_matsues_host_nothing_of_izumo_is_found_by_anybody_on_any_route(world, cities):
     wrong = _wrong(world, cities, MATSUE_HOST)
     assert wrong == [], "\n".join(wrong)
-
-
-@pytest.mark.parametrize(
-    ("host", "name", "actor"),
-    [
-        pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=f"leak: {what}"))
-        for key, what in KNOWN_LEAKS.items()
-    ],
-)
-def test_known_leak(world, cities, host, name, actor):
-    found, wanted, leaked = _check(world, cities, host, name, actor)
-    assert (found, leaked) == (wanted, [])
 
 
 def test_the_markers_are_there_to_be_found_on_their_own_citys_host(world, cities):
